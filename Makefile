@@ -1,0 +1,44 @@
+# Two commands matter: `make demo` and `make test`. Each sets up what it needs on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+UV_VERSION := 0.13.8
+BIN := $(VENV)/bin
+export LIFECYCLE_WAREHOUSE ?= $(CURDIR)/warehouse
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+
+.PHONY: setup demo test dev bench lint clean
+
+# The virtual environment, synced from uv.lock (uv itself is pinned in the lock's dev group).
+$(VENV)/.synced: pyproject.toml uv.lock
+	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q "uv==$(UV_VERSION)"; }
+	$(BIN)/uv sync --frozen
+	@touch $@
+
+# dbt's manifest, which Dagster reads to build the dbt assets.
+dbt_project/target/manifest.json: $(VENV)/.synced $(shell find dbt_project -name '*.sql' -o -name '*.yml' 2>/dev/null | grep -v target/)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet
+	@touch $@
+
+setup: $(VENV)/.synced dbt_project/target/manifest.json
+
+demo: setup
+	$(BIN)/lifecycle demo
+
+test: setup
+	$(BIN)/pytest -q
+
+dev: setup
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
+
+bench: setup
+	$(BIN)/python -m bench
+
+lint: setup
+	$(BIN)/ruff check pipelines tests bench
+	cd dbt_project && ../$(BIN)/sqlfluff lint models
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs

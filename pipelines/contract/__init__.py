@@ -1,0 +1,12 @@
+"""The event contract (spec section 3): one schema per stream, shared by the simulator and the ingester."""
+
+from pipelines.contract.streams import (
+    CURRENCY_PATTERN,
+    ENVELOPE_FIELDS,
+    STREAMS,
+    FieldSpec,
+    StreamSchema,
+    stream,
+)
+
+__all__ = ["CURRENCY_PATTERN", "ENVELOPE_FIELDS", "STREAMS", "FieldSpec", "StreamSchema", "stream"]

@@ -1,0 +1,69 @@
+"""DDL of the raw layer: append-only event tables, the quarantine and the ingest audit."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.contract import STREAMS, StreamSchema
+
+SQL_TYPES = {"string": "varchar", "enum": "varchar", "currency": "varchar", "timestamp": "timestamptz",
+             "decimal": "decimal(20, 4)", "int": "integer"}
+
+BOOKKEEPING_COLUMNS = (
+    ("extra_fields", "json"),  # unknown input columns, kept as a JSON object
+    ("content_hash", "varchar"),  # of the normalised content: tells a duplicate from a conflict
+    ("arrival_date", "date"),  # knowledge time: the landing folder the event came in
+    ("source_file", "varchar"),
+    ("source_row", "bigint"),
+    ("ingested_at", "timestamptz"),
+)
+
+
+def event_columns(schema: StreamSchema) -> list[tuple[str, str]]:
+    return [(f.name, SQL_TYPES[f.kind]) for f in schema.all_fields] + list(BOOKKEEPING_COLUMNS)
+
+
+def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists raw")
+    for schema in STREAMS.values():
+        cols = ", ".join(f"{name} {sql_type}" for name, sql_type in event_columns(schema))
+        con.execute(f"create table if not exists raw.{schema.raw_table} ({cols})")
+    con.execute("""
+        create table if not exists raw.quarantine (
+            stream varchar not null,
+            arrival_date date not null,
+            source_file varchar not null,
+            source_row bigint,
+            event_id varchar,
+            reason varchar not null,
+            payload varchar,              -- the original record as read (JSON text, or the raw line)
+            conflicts_with_arrival_date date,  -- for conflicts: where the stored version came from
+            conflicts_with_file varchar,
+            conflicts_with_row bigint,
+            ingested_at timestamptz not null
+        )""")
+    con.execute("""
+        create table if not exists raw.ingest_batches (
+            stream varchar not null,
+            arrival_date date not null,
+            source_file varchar not null,
+            file_format varchar,
+            content_hash varchar not null,  -- sha256 of the file's bytes
+            rows_read bigint not null,
+            rows_accepted bigint not null,
+            rows_duplicate bigint not null,
+            rows_quarantined bigint not null,
+            status varchar not null,        -- loaded | unreadable
+            error varchar,
+            started_at timestamptz not null,
+            finished_at timestamptz not null
+        )""")
+    con.execute("""
+        create table if not exists raw.fx_rates (
+            rate_date date not null,
+            base_currency varchar not null,
+            currency varchar not null,
+            rate decimal(20, 8) not null,   -- units of `currency` per 1 `base_currency`
+            source_file varchar not null,
+            ingested_at timestamptz not null
+        )""")

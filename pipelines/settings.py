@@ -1,0 +1,62 @@
+"""Where the warehouse lives. The one setting shared by Dagster, dbt and the CLI.
+
+Read at call time, never at import time, so tests and runs can point it elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+WAREHOUSE_ENV = "LIFECYCLE_WAREHOUSE"
+DEFAULT_WAREHOUSE = "warehouse"
+DATABASE_FILE = "lifecycle.duckdb"
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    root: Path
+
+    @property
+    def database(self) -> Path:
+        return self.root / DATABASE_FILE
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def exports(self) -> Path:
+        return self.root / "exports"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    def stream_landing(self, stream: str) -> Path:
+        return self.landing / stream
+
+    @property
+    def fx_landing(self) -> Path:
+        return self.landing / "fx_rates"
+
+    @property
+    def simulation_sidecar(self) -> Path:
+        return self.landing / "_simulation"
+
+    def ensure(self) -> "WarehousePaths":
+        for path in (self.root, self.landing, self.exports, self.reports):
+            path.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def warehouse_paths(root: str | os.PathLike | None = None) -> WarehousePaths:
+    """The warehouse named by `root`, else by $LIFECYCLE_WAREHOUSE, else ./warehouse; always absolute."""
+    chosen = root if root is not None else os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE
+    return WarehousePaths(Path(chosen).expanduser().resolve())
+
+
+def export_warehouse_env(paths: WarehousePaths) -> None:
+    """Make child processes (dbt) see the same absolute warehouse directory as this process."""
+    os.environ[WAREHOUSE_ENV] = str(paths.root)

@@ -1,0 +1,110 @@
+"""Latent account state: who converts, how each account buys, and what drives its loss."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pipelines.simulator.params import SimulationParams
+
+DAYS_PER_YEAR = 365.25
+
+
+def _choice(rng: np.random.Generator, mix: dict[str, float], n: int) -> np.ndarray:
+    """Indexes into list(mix) drawn with the mix's probabilities."""
+    probs = np.array(list(mix.values()), dtype=float)
+    return rng.choice(len(probs), size=n, p=probs / probs.sum())
+
+
+@dataclass
+class Accounts:
+    """One entry per account; times are days since 1970-01-01 (float)."""
+
+    number: np.ndarray  # global account number (unique across chunks)
+    created: np.ndarray
+    converted: np.ndarray
+    first_order: np.ndarray  # nan where the account never buys
+    n_contact_persons: np.ndarray
+    post_sale_contact: np.ndarray
+    complaint_handling: np.ndarray  # index into params.complaint_handling_mix
+    discount_band: np.ndarray  # index into params.discount_band_mix
+    currency: np.ndarray  # index into params.currency_mix
+    mean_gap_days: np.ndarray
+    amount_scale: np.ndarray
+    late_payer: np.ndarray
+    rep: np.ndarray
+    yearly_loss_hazard: np.ndarray
+    loss_at: np.ndarray  # when the account stops buying (may lie after the end)
+    win_back_start: np.ndarray  # nan unless won back before the end
+    win_back_end: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.number)
+
+
+def draw_accounts(rng: np.random.Generator, p: SimulationParams, n: int, first_number: int,
+                  start: float, end: float) -> Accounts:
+    span = end - start
+    created = start + rng.uniform(0.0, span, n)
+    first_order = created + rng.exponential(p.lead_to_first_order_mean_days, n)
+    converted = (rng.uniform(size=n) < p.p_convert) & (first_order < end)
+    first_order = np.where(converted, first_order, np.nan)
+
+    single = rng.uniform(size=n) < p.p_single_contact_person
+    n_persons = np.where(single, 1, rng.integers(2, p.max_contact_persons + 1, n))
+    post_sale = rng.uniform(size=n) < p.p_post_sale_contact
+    handling = _choice(rng, p.complaint_handling_mix, n)
+    discount = _choice(rng, p.discount_band_mix, n)
+    currency = _choice(rng, p.currency_mix, n)
+    gap = np.clip(rng.lognormal(np.log(p.gap_median_days), p.gap_sigma, n), p.gap_min_days, p.gap_max_days)
+    scale = rng.lognormal(np.log(p.order_amount_median), p.order_amount_account_sigma, n)
+
+    mult = p.loss_multiplier
+    handling_names = list(p.complaint_handling_mix)
+    discount_names = list(p.discount_band_mix)
+    m_handling = np.array([mult.get(f"complaints_{h}", 1.0) for h in handling_names])[handling]
+    m_discount = np.array([mult.get(f"discount_{d}", 1.0) for d in discount_names])[discount]
+    hazard = (
+        p.base_yearly_loss_hazard
+        * m_handling
+        * m_discount
+        * np.where(single, mult["single_contact_person"], 1.0)
+        * np.where(post_sale, 1.0, mult["no_post_sale_contact"])
+    )
+    loss_at = first_order + rng.exponential(1.0, n) / hazard * DAYS_PER_YEAR
+
+    lo, hi = p.win_back_delay_days
+    wb_start = loss_at + rng.uniform(lo, hi, n)
+    won_back = converted & (rng.uniform(size=n) < p.p_win_back) & (wb_start < end)
+    wb_end = wb_start + rng.exponential(p.win_back_spell_mean_days, n)
+
+    return Accounts(
+        number=np.arange(first_number, first_number + n, dtype=np.int64),
+        created=created,
+        converted=converted,
+        first_order=first_order,
+        n_contact_persons=n_persons,
+        post_sale_contact=post_sale,
+        complaint_handling=handling,
+        discount_band=discount,
+        currency=currency,
+        mean_gap_days=gap,
+        amount_scale=scale,
+        late_payer=rng.uniform(size=n) < p.p_late_payer,
+        rep=rng.integers(0, p.n_reps, n),
+        yearly_loss_hazard=hazard,
+        loss_at=np.where(converted, loss_at, np.nan),
+        win_back_start=np.where(won_back, wb_start, np.nan),
+        win_back_end=np.where(won_back, wb_end, np.nan),
+    )
+
+
+def buying_spells(acc: Accounts, end: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(account index, spell start, spell end) for every period in which an account buys."""
+    idx = np.arange(len(acc))
+    first = acc.converted
+    s1 = (idx[first], acc.first_order[first], np.minimum(acc.loss_at[first], end))
+    second = ~np.isnan(acc.win_back_start)
+    s2 = (idx[second], acc.win_back_start[second], np.minimum(acc.win_back_end[second], end))
+    return tuple(np.concatenate(pair) for pair in zip(s1, s2))  # type: ignore[return-value]
