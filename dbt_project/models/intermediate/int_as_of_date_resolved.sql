@@ -1,0 +1,23 @@
+{#- The evaluation date: var as_of_date, or the latest event date when it is not set. -#}
+{%- set as_of = var('as_of_date') -%}
+{%- if as_of and not modules.re.match('^\d{4}-\d{2}-\d{2}$', as_of | string) -%}
+    {{ exceptions.raise_compiler_error("var as_of_date must be a date YYYY-MM-DD, got: " ~ as_of) }}
+{%- endif %}
+
+with
+
+event_dates as (
+    select occurred_on from {{ ref('stg_sales__events') }}
+    union all
+    select occurred_on from {{ ref('stg_service__events') }}
+    union all
+    select occurred_on from {{ ref('stg_contact__events') }}
+)
+
+select
+    {% if as_of -%}
+        cast('{{ as_of }}' as date)
+    {%- else -%}
+        max(occurred_on)
+    {%- endif %} as as_of_date
+from event_dates

@@ -1,0 +1,43 @@
+{#- Account x month: the stage at month end (or at the as-of date for the running month). -#}
+with
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
+history as (
+    select * from {{ ref('lifecycle_history') }}
+),
+
+bounds as (
+    select min(valid_from) as first_day from history
+),
+
+months as (
+    {{ month_starts('(select first_day from bounds)', '(select as_of_date from as_of)') }}
+),
+
+snapshot_dates as (
+    select
+        months.month_start as month,
+        case
+            when {{ dbt.last_day('months.month_start', 'month') }} < as_of.as_of_date
+                then {{ dbt.last_day('months.month_start', 'month') }}
+            else as_of.as_of_date
+        end as snapshot_date,
+        {{ dbt.last_day('months.month_start', 'month') }} <= as_of.as_of_date as is_complete
+    from months
+    cross join as_of
+)
+
+select
+    history.account_id,
+    snapshot_dates.month,
+    snapshot_dates.snapshot_date,
+    history.stage,
+    history.stage in ('first_buyer', 'repeat', 'loyal') as is_active,
+    snapshot_dates.is_complete
+from snapshot_dates
+inner join history
+    on history.valid_from <= snapshot_dates.snapshot_date
+    and (history.valid_to is null or history.valid_to > snapshot_dates.snapshot_date)

@@ -1,0 +1,23 @@
+with
+
+source as (
+    select * from {{ source('contact', 'events') }}
+),
+
+renamed as (
+    select
+        event_id,
+        event_type,
+        account_id,
+        -- the person at the customer is personal data: only a one-way hash goes further
+        {{ pseudonymise('contact_person_id') }} as contact_person_key,
+        rep_id,
+        direction,
+        {{ to_utc_timestamp('occurred_at') }} as occurred_at_utc,
+        {{ to_reporting_date('occurred_at') }} as occurred_on,
+        arrival_date,
+        ingested_at
+    from source
+)
+
+select * from renamed

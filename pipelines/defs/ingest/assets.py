@@ -1,0 +1,95 @@
+"""Ingest assets: raw.<stream>_events per arrival day, and raw.fx_rates."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+
+from pipelines.contract import STREAMS, StreamSchema
+from pipelines.defs.quality import expectations, ingest_checks
+from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from pipelines.ingest.fx import load_fx_rates
+from pipelines.ingest.loader import LoadSummary, landed_days, load_days
+from pipelines.partitions import arrival_days
+
+INGEST_GROUP = "ingest"
+
+
+class IngestConfig(dg.Config):
+    max_quarantine_rate: float = 0.05  # quarantine_rate check warns above this share of rows
+    days_per_transaction: int = 31  # whole days per transaction; bounds memory on long backfills
+
+
+def raw_key(stream: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", STREAMS[stream].raw_table])
+
+
+FX_KEY = dg.AssetKey(["raw", "fx_rates"])
+
+
+def _range_days(context: dg.AssetExecutionContext) -> tuple[date, date]:
+    window = context.partition_time_window
+    # The window's end is exclusive (midnight after the last day).
+    return window.start.date(), date.fromordinal(window.end.date().toordinal() - 1)
+
+
+def _summary_metadata(summary: LoadSummary) -> dict:
+    return {
+        "days_loaded": summary.days, "files": summary.files, "rows_read": summary.rows_read,
+        "rows_accepted": summary.rows_accepted, "rows_duplicate": summary.rows_duplicate,
+        "rows_quarantined": summary.rows_quarantined, "unreadable_files": summary.unreadable_files,
+        "seconds": round(summary.seconds, 2),
+    }
+
+
+def build_stream_asset(schema: StreamSchema) -> dg.AssetsDefinition:
+    key = raw_key(schema.name)
+
+    @dg.asset(
+        key=key,
+        group_name=INGEST_GROUP,
+        partitions_def=arrival_days,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=DUCKDB_WRITER_POOL,
+        kinds={"duckdb"},
+        check_specs=ingest_checks.check_specs(key),
+        description=f"Accepted {schema.name} events, append-only, one partition per arrival day. "
+                    "Invalid rows and conflicts go to raw.quarantine; every file is audited in "
+                    "raw.ingest_batches.",
+    )
+    def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
+        first, last = _range_days(context)
+        paths = warehouse.paths()
+        days = landed_days(paths.landing, schema.name, first, last)
+        context.log.info(f"{schema.name}: {len(days)} landed day(s) between {first} and {last}")
+
+        def progress(total: LoadSummary) -> None:
+            context.log.info(f"{schema.name}: {total.days}/{len(days)} days, {total.rows_read:,} rows read, "
+                             f"{total.rows_accepted:,} accepted, {total.rows_quarantined:,} quarantined")
+
+        with warehouse.connect() as con:
+            summary = load_days(con, paths.landing, schema, days, config.days_per_transaction, progress)
+            checks = [
+                ingest_checks.rows_balance(con, schema.name, days),
+                ingest_checks.quarantine_rate(con, schema.name, days, config.max_quarantine_rate),
+                ingest_checks.no_unreadable_files(con, schema.name, days),
+                expectations.expectations_check(con, schema, days),
+            ]
+        return dg.MaterializeResult(metadata=_summary_metadata(summary), check_results=checks)
+
+    return _ingest
+
+
+@dg.asset(key=FX_KEY, group_name=INGEST_GROUP, pool=DUCKDB_WRITER_POOL, kinds={"duckdb"},
+          description="Daily FX rates (units of currency per 1 base currency) from landing/fx_rates/*.csv; "
+                      "replaced whole on every load.")
+def fx_rates(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    paths = warehouse.paths()
+    with warehouse.connect() as con:
+        stats = load_fx_rates(con, paths.landing)
+    context.log.info(f"fx_rates: {stats}")
+    return dg.MaterializeResult(metadata=stats)
+
+
+stream_assets = [build_stream_asset(schema) for schema in STREAMS.values()]

@@ -1,0 +1,57 @@
+"""What starts ingestion: a sensor for new landing files and a daily schedule."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import dagster as dg
+
+from pipelines.contract import STREAMS
+from pipelines.ingest.loader import day_files, landed_days
+from pipelines.partitions import arrival_days
+from pipelines.settings import warehouse_paths
+
+LIFECYCLE_JOB = "lifecycle_job"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+
+
+def range_tags(first: date, last: date) -> dict[str, str]:
+    return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
+
+
+def new_landing_days(landing, seen_mtime: float) -> tuple[list[date], float]:
+    """Arrival days holding a file newer than `seen_mtime`, and the newest mtime seen."""
+    days: set[date] = set()
+    newest = seen_mtime
+    for stream in STREAMS:
+        for day in landed_days(landing, stream):
+            for path in day_files(landing, stream, day):
+                mtime = path.stat().st_mtime
+                if mtime > seen_mtime:
+                    days.add(day)
+                    newest = max(newest, mtime)
+    return sorted(days), newest
+
+
+@dg.sensor(job_name=LIFECYCLE_JOB, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
+           description="Starts one run over the arrival days that received new landing files.")
+def landing_sensor(context: dg.SensorEvaluationContext):
+    state = json.loads(context.cursor) if context.cursor else {"mtime": 0.0}
+    days, newest = new_landing_days(warehouse_paths().landing, state["mtime"])
+    if not days:
+        return dg.SkipReason("no new landing files")
+    context.update_cursor(json.dumps({"mtime": newest}))
+    return dg.RunRequest(run_key=f"landing-{newest}", tags=range_tags(days[0], days[-1]))
+
+
+lifecycle_job = dg.define_asset_job(
+    LIFECYCLE_JOB,
+    selection=dg.AssetSelection.all(),
+    partitions_def=arrival_days,
+    description="Ingest the chosen arrival days, then rebuild everything downstream (dbt).",
+)
+
+daily_schedule = dg.build_schedule_from_partitioned_job(
+    lifecycle_job, hour_of_day=6, description="Every morning: load yesterday's arrival day and rebuild.")

@@ -1,0 +1,75 @@
+"""Checks on the arrival days a run loaded. Each returns a Dagster AssetCheckResult.
+
+They read the audit and raw tables only, so they can be tested against a known-bad warehouse.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+import duckdb
+
+ROWS_BALANCE = "rows_balance"
+QUARANTINE_RATE = "quarantine_rate"
+NO_UNREADABLE_FILES = "no_unreadable_files"
+EXPECTATIONS = "expectations"
+CHECK_NAMES = (ROWS_BALANCE, QUARANTINE_RATE, NO_UNREADABLE_FILES, EXPECTATIONS)
+
+
+def check_specs(asset_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
+    docs = {
+        ROWS_BALANCE: "Every file: rows_read = rows_accepted + rows_duplicate + rows_quarantined.",
+        QUARANTINE_RATE: "Share of rows quarantined stays under the configured threshold (warns).",
+        NO_UNREADABLE_FILES: "No landing file of the loaded days was unreadable.",
+        EXPECTATIONS: "great-expectations suite (from the event contract) on the accepted rows.",
+    }
+    return [dg.AssetCheckSpec(name, asset=asset_key, description=docs[name]) for name in CHECK_NAMES]
+
+
+def _days_table(con: duckdb.DuckDBPyConnection, days: list[date]) -> None:
+    con.execute("create or replace temp table _check_days (d date)")
+    if days:
+        con.executemany("insert into _check_days values (?)", [(d,) for d in days])
+
+
+def rows_balance(con, stream: str, days: list[date]) -> dg.AssetCheckResult:
+    _days_table(con, days)
+    bad = con.execute("""
+        select source_file, rows_read, rows_accepted, rows_duplicate, rows_quarantined
+        from raw.ingest_batches
+        where stream = $s and arrival_date in (select d from _check_days)
+          and rows_read <> rows_accepted + rows_duplicate + rows_quarantined
+        order by source_file""", {"s": stream}).fetchall()
+    return dg.AssetCheckResult(
+        check_name=ROWS_BALANCE, passed=not bad, severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"unbalanced_files": len(bad), "examples": dg.MetadataValue.json([list(map(str, r)) for r in bad[:5]])},
+        description=None if not bad else f"{len(bad)} file(s) where read != accepted + duplicate + quarantined",
+    )
+
+
+def quarantine_rate(con, stream: str, days: list[date], max_rate: float) -> dg.AssetCheckResult:
+    _days_table(con, days)
+    read, quarantined = con.execute("""
+        select coalesce(sum(rows_read), 0), coalesce(sum(rows_quarantined), 0) from raw.ingest_batches
+        where stream = $s and arrival_date in (select d from _check_days)""", {"s": stream}).fetchone()
+    rate = quarantined / read if read else 0.0
+    return dg.AssetCheckResult(
+        check_name=QUARANTINE_RATE, passed=rate <= max_rate, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"rows_read": int(read), "rows_quarantined": int(quarantined), "rate": round(rate, 6),
+                  "threshold": max_rate},
+    )
+
+
+def no_unreadable_files(con, stream: str, days: list[date]) -> dg.AssetCheckResult:
+    _days_table(con, days)
+    rows = con.execute("""
+        select source_file, error from raw.ingest_batches
+        where stream = $s and status = 'unreadable' and arrival_date in (select d from _check_days)
+        order by source_file""", {"s": stream}).fetchall()
+    return dg.AssetCheckResult(
+        check_name=NO_UNREADABLE_FILES, passed=not rows, severity=dg.AssetCheckSeverity.ERROR,
+        metadata={"unreadable_files": len(rows),
+                  "files": dg.MetadataValue.json({f: e for f, e in rows[:20]})},
+        description="; ".join(f"{f}: {e}" for f, e in rows[:3]) or None,
+    )
