@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -37,10 +39,17 @@ class WarehouseResource(dg.ConfigurableResource):
             con.close()
 
 
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment (the venv is not always on PATH), else from PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
+
+
 def resources() -> dict:
     from dagster_dbt import DbtCliResource
 
     return {
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR)),
+        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
+                              dbt_executable=dbt_executable()),
     }

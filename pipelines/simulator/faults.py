@@ -66,7 +66,10 @@ def inject_faults(table: pa.Table, name: str, fmt: str, rng: np.random.Generator
     for fault, rate in FAULT_RATES.items():
         if name not in FAULT_STREAMS[fault] or (fault == "malformed_line" and fmt not in TEXT_FORMATS):
             continue
-        pick = np.flatnonzero((rng.uniform(size=n) < rate) & _eligible(table, fault) & ~taken)
+        eligible = _eligible(table, fault) & ~taken
+        pick = np.flatnonzero((rng.uniform(size=n) < rate) & eligible)
+        if pick.size == 0 and eligible.any():  # small runs still get at least one of every fault
+            pick = rng.choice(np.flatnonzero(eligible), size=1)
         taken[pick] |= fault not in ("duplicate_exact", "conflicting_event_id")
         rows = table.take(pa.array(pick, pa.int64())).to_pylist()
         for k, row in enumerate(rows):

@@ -1,6 +1,5 @@
 """Ingest assets: raw.<stream>_events per arrival day, and raw.fx_rates."""
 
-from __future__ import annotations
 
 from datetime import date
 

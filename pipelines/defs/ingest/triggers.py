@@ -1,6 +1,5 @@
 """What starts ingestion: a sensor for new landing files and a daily schedule."""
 
-from __future__ import annotations
 
 import json
 from datetime import date

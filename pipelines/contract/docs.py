@@ -1,0 +1,134 @@
+"""Generate docs/events.md from the contract: `python -m pipelines.contract.docs [OUT]`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from pipelines.contract.streams import ENVELOPE_FIELDS, STREAMS, FieldSpec
+from pipelines.simulator.params import EXTRA_COLUMN, FAULT_RATES, FAULT_STREAMS
+
+KINDS = {"string": "text", "enum": "one of the listed values",
+         "timestamp": "ISO-8601 timestamp with offset, or a date",
+         "decimal": "decimal >= 0, '.' as separator, at most 4 decimals", "int": "whole number",
+         "currency": "ISO 4217 code (upper case)"}
+
+HEADER = """# Event files: how to produce data this pipeline accepts
+
+This page is for a data engineer who exports events from a CRM, ERP or ticketing system. It is generated
+from the contract in `pipelines/contract/streams.py` (the same code validates every file), so it cannot
+drift from what the ingester checks. Regenerate it with `python -m pipelines.contract.docs`.
+
+## Where files go
+
+```
+<warehouse>/landing/<stream>/<YYYY-MM-DD>/<any-name>.<parquet|jsonl|csv>
+```
+
+- `<warehouse>` is `$LIFECYCLE_WAREHOUSE` (default `./warehouse`); `<stream>` is `sales`, `service` or `contact`.
+- The date folder is the **arrival day** (the batch you deliver), not the event day. An event that happened
+  on Monday and reaches you on Thursday goes into Thursday's folder; the pipeline keeps both dates.
+- Any number of files per folder. Names starting with `.` are ignored (write `.part` files, then rename).
+- Re-delivering a folder is safe: a day is always re-loaded as a whole, and the same `event_id` with the
+  same content is counted as a duplicate, never stored twice.
+
+## Formats
+
+| format | rules |
+|---|---|
+| Parquet (`.parquet`) | one row per event; any column types (they are read as text and validated) |
+| JSON Lines (`.jsonl`, `.ndjson`, `.json`) | one JSON object per line, UTF-8; blank lines are skipped |
+| CSV (`.csv`) | UTF-8, comma-separated, a header row, RFC 4180 quoting; empty cell = missing |
+
+Row numbers in the audit and quarantine tables count records from 1 (the CSV header is not a record;
+in JSON Lines the row number is the line number).
+
+## Fields every stream has (the envelope)
+
+| field | type | required | meaning |
+|---|---|---|---|"""
+
+AFTER_ENVELOPE = """
+Timestamps: `2024-03-01T14:05:00Z`, `2024-03-01T16:05:00+02:00` and `2024-03-01` are all accepted and
+stored in UTC (a date means midnight UTC). A timestamp without an offset (`2024-03-01T14:05:00`) is
+rejected: the pipeline cannot know which time zone it meant.
+
+Any column not named here is **kept** (in `extra_fields`, as JSON), never dropped and never an error.
+"""
+
+OUTCOMES = """## What happens to a row
+
+| case | where it goes |
+|---|---|
+| valid, new `event_id` | `raw.<stream>_events` with `arrival_date` and `ingested_at` |
+| same `event_id`, same content (after normalising time zones and decimals) | counted in `rows_duplicate`, not stored again |
+| same `event_id`, different content | `raw.quarantine` as a conflict, with a pointer to the stored version |
+| breaks a rule above (missing field, bad timestamp, unknown type, negative amount, bad currency, text in a number, malformed line) | `raw.quarantine` with the reason, file, row number and the original record |
+| the whole file cannot be read (corrupt, not UTF-8) | `raw.ingest_batches` with `status = 'unreadable'`; the day's `no_unreadable_files` check fails; the day's other files still load |
+
+For every file, `raw.ingest_batches` records the content hash and `rows_read = rows_accepted +
+rows_duplicate + rows_quarantined`.
+
+## FX rates
+
+`<warehouse>/landing/fx_rates/*.csv` with the header `rate_date,base_currency,currency,rate`: one row per
+day and currency, `rate` = units of `currency` per 1 `base_currency` (e.g. `2024-03-01,EUR,PLN,4.3170`).
+Every day with revenue in a currency needs its rate; a missing rate stops the build and names the
+currency and date.
+
+## Simulated data and its faults
+
+`lifecycle simulate` writes files exactly like these. With `--faults` it also plants, at these rates per
+event of the streams named:
+
+| fault | rate | streams |
+|---|---|---|"""
+
+
+def _type(f: FieldSpec) -> str:
+    if f.kind == "enum":
+        return " / ".join(f"`{a}`" for a in f.allowed)
+    if f.kind == "int" and f.minimum is not None:
+        return f"whole number {f.minimum}..{f.maximum}" if f.maximum else f"whole number >= {f.minimum}"
+    return KINDS[f.kind]
+
+
+def render() -> str:
+    out = [HEADER]
+    for f in ENVELOPE_FIELDS:
+        kind = "one of the stream's types" if f.name == "event_type" else KINDS[f.kind]
+        out.append(f"| `{f.name}` | {kind} | yes | {f.description} |")
+    out.append(AFTER_ENVELOPE)
+    for s in STREAMS.values():
+        out.append(f"## Stream `{s.name}`\n")
+        out.append("Event types: " + ", ".join(f"`{t}`" for t in s.event_types) + ".\n")
+        out.append("| field | type | required on | meaning |\n|---|---|---|---|")
+        for f in s.fields:
+            req = ("all types" if f.required_for == ("*",)
+                   else ", ".join(f"`{t}`" for t in f.required_for) or "optional")
+            out.append(f"| `{f.name}` | {_type(f)} | {req} | {f.description} |")
+        out.append("")
+    out.append(OUTCOMES)
+    for name, rate in FAULT_RATES.items():
+        out.append(f"| `{name}` | {rate:.2%} | {', '.join(FAULT_STREAMS[name])} |")
+    out.append(f"""| `extra_column` | every row | {EXTRA_COLUMN[0]} (column `{EXTRA_COLUMN[1]}`) |
+| `corrupt_file` | one file | sales (random bytes) |
+
+Each stream gets at least one of each of its faults, however small the run. `malformed_line` applies to
+JSON Lines and CSV only. Every planted fault is listed, with its file and row,
+in `landing/_simulation/faults.parquet`; the behavioural truth (loss drivers) is in
+`landing/_simulation/parameters.json` and `accounts.parquet`.
+""")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    target = Path(args[0]) if args else Path(__file__).resolve().parents[2] / "docs" / "events.md"
+    target.write_text(render(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

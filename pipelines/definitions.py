@@ -1,0 +1,16 @@
+"""The Dagster entry point: everything the `lifecycle` code location defines."""
+
+import dagster as dg
+
+from pipelines.defs.dbt.assets import build_dbt_assets
+from pipelines.defs.ingest.assets import fx_rates, stream_assets
+from pipelines.defs.ingest.triggers import daily_schedule, landing_sensor, lifecycle_job
+from pipelines.defs.resources import resources
+
+defs = dg.Definitions(
+    assets=[*stream_assets, fx_rates, build_dbt_assets()],
+    jobs=[lifecycle_job],
+    schedules=[daily_schedule],
+    sensors=[landing_sensor],
+    resources=resources(),
+)

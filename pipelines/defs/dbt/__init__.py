@@ -1,0 +1,1 @@
+"""dbt: the lifecycle models as Dagster assets, downstream of the ingest assets."""
