@@ -27,12 +27,23 @@ class RunOutcome:
     failed_steps: list[str] = field(default_factory=list)
 
 
+def manifest_is_stale(project_dir, manifest) -> bool:
+    """True when the manifest is missing or older than any model, macro, test or project file."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    sources = [project_dir / "dbt_project.yml"]
+    for folder in ("models", "macros", "tests", "analyses"):
+        sources += [p for p in (project_dir / folder).rglob("*") if p.suffix in (".sql", ".yml", ".yaml", ".md")]
+    return any(p.stat().st_mtime > built for p in sources if p.exists())
+
+
 def ensure_dbt_manifest() -> None:
-    """Parse the dbt project when its manifest is missing (a fresh clone that skipped `make setup`)."""
+    """Parse the dbt project when its manifest is missing or older than the project's files."""
     from pipelines.defs.dbt.assets import MANIFEST
     from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
 
-    if not MANIFEST.exists():
+    if manifest_is_stale(DBT_PROJECT_DIR, MANIFEST):
         subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
                        cwd=DBT_PROJECT_DIR, check=True)
 

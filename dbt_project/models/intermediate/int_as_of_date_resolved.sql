@@ -14,10 +14,8 @@ event_dates as (
     select occurred_on from {{ ref('stg_contact__events') }}
 )
 
-select
-    {% if as_of -%}
-        cast('{{ as_of }}' as date)
-    {%- else -%}
-        max(occurred_on)
-    {%- endif %} as as_of_date
-from event_dates
+{% if as_of -%}
+select cast('{{ as_of }}' as date) as as_of_date
+{%- else -%}
+select max(occurred_on) as as_of_date from event_dates
+{%- endif %}
