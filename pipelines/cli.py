@@ -68,6 +68,8 @@ def _print_outcome(outcome) -> None:
         print(f"  FAILED check {label}")
     for step in outcome.failed_steps:
         print(f"  FAILED step {step}")
+    for message in outcome.failure_messages:
+        print("    " + "\n    ".join(message.splitlines()[:12]))
     print("  result: " + ("ok" if outcome.success and not outcome.failed_checks else "problems found (see above)"))
 
 

@@ -25,6 +25,7 @@ class RunOutcome:
     failed_checks: list[str] = field(default_factory=list)  # ERROR-severity checks that failed
     warned_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    failure_messages: list[str] = field(default_factory=list)  # why those steps failed
 
 
 def manifest_is_stale(project_dir, manifest) -> bool:
@@ -109,4 +110,8 @@ def run_lifecycle(paths: WarehousePaths, first: date | None = None, last: date |
                  else outcome.failed_checks).append(label)
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             outcome.failed_steps.append(event.step_key or "?")
+            error = event.event_specific_data.error
+            cause = error.cause if error and error.cause else error
+            if cause is not None:
+                outcome.failure_messages.append(f"{event.step_key}: {cause.message.strip()}")
     return outcome
