@@ -7,6 +7,7 @@ or a run killed half way and re-run, leaves exactly the state of one clean run.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections import defaultdict
@@ -19,7 +20,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.contract import StreamSchema
-from pipelines.ingest.reading import FileRead, read_file
+from pipelines.ingest.reading import FileRead, file_format, read_file
 from pipelines.ingest.tables import create_raw_tables, event_columns
 from pipelines.ingest.validation import checked_select, content_hash_expr, json_extra_patch, json_field_exprs
 
@@ -101,6 +102,54 @@ def _stage_file_group(con: duckdb.DuckDBPyConnection, schema: StreamSchema, tabl
             pass  # the transaction already failed; the original error is what matters
 
 
+def _stage_parquet_bulk(con: duckdb.DuckDBPyConnection, schema: StreamSchema,
+                        files: list[tuple[date, str, Path]]) -> bool:
+    """Stage many Parquet files with one multi-threaded DuckDB scan. False if any file cannot be read
+    (the caller then reads them one by one, so one corrupt file cannot hide the others)."""
+    paths = [str(path) for _, _, path in files]
+    try:
+        described = con.execute("describe select * from read_parquet($p, union_by_name = true)",
+                                {"p": paths}).fetchall()
+        present = {row[0] for row in described}
+        cols = ", ".join(f"cast({n} as varchar) as {n}" if n in present else f"cast(null as varchar) as {n}"
+                         for n in schema.field_names)
+        has_extra = bool(present - set(schema.field_names))
+        patch = json_extra_patch(schema, extra_keys=("filename", "file_row_number"))
+        extra = "nullif(json_merge_patch(to_json(p), $patch::json)::varchar, '{}')" if has_extra else "null"
+        con.execute(f"""
+            create or replace temp table _pq as
+            select filename as _path, file_row_number + 1 as _row, {cols}, {extra} as _extra
+            from read_parquet($p, filename = true, file_row_number = true, union_by_name = true) p""",
+                    {"p": paths, **({"patch": patch} if has_extra else {})})
+    except duckdb.Error:
+        return False
+    con.execute("create or replace temp table _pq_files (_path varchar, _arrival_date date, _file varchar)")
+    con.executemany("insert into _pq_files values (?, ?, ?)", [(str(p), d, rel) for d, rel, p in files])
+    con.execute(f"""
+        insert into {STAGE}
+        select f._arrival_date, f._file, _row, {", ".join(schema.field_names)}, _extra, null, null
+        from _pq join _pq_files f using (_path)""")
+    con.execute("drop table _pq")
+    return True
+
+
+def _stage(con: duckdb.DuckDBPyConnection, landing: Path, schema: StreamSchema,
+           files: list[tuple[date, Path]]) -> list[tuple[date, str, FileRead]]:
+    """Read and stage every file of the batch; returns one FileRead per file (for the audit)."""
+    con.execute(_stage_ddl(schema))
+    items = [(day, str(path.relative_to(landing)), path) for day, path in files]
+    parquet = [item for item in items if file_format(item[2]) == "parquet"]
+    reads: list[tuple[date, str, FileRead]] = []
+    if parquet and _stage_parquet_bulk(con, schema, parquet):
+        reads += [(day, rel, FileRead(path=path, fmt="parquet",
+                                      content_hash=hashlib.sha256(path.read_bytes()).hexdigest()))
+                  for day, rel, path in parquet]
+        items = [item for item in items if item not in parquet]
+    one_by_one = [(day, rel, read_file(path, schema)) for day, rel, path in items]
+    _stage_day_files(con, schema, one_by_one)
+    return reads + one_by_one
+
+
 def _stage_day_files(con, schema: StreamSchema, reads: list[tuple[date, str, FileRead]]) -> None:
     groups: dict[tuple, list[pa.Table]] = defaultdict(list)
     broken_rows = []
@@ -120,34 +169,40 @@ def _stage_day_files(con, schema: StreamSchema, reads: list[tuple[date, str, Fil
 
 
 def _classify(con, schema: StreamSchema) -> None:
-    """Every staged row gets an outcome: accepted, duplicate, conflict or invalid."""
-    con.execute(f"create or replace temp table _checked as {checked_select(schema, STAGE)}")
+    """Every staged row gets an outcome: accepted, duplicate, conflict or invalid.
+
+    The wide rows are materialised once (`_checked`: typed values, reasons, content hash); the
+    deduplication works on a narrow key table (`_outcomes`), which keeps large batches cheap.
+    """
     con.execute(f"""
-        create or replace temp table _classified as
-        with valid as (
-            select *, {content_hash_expr(schema)} as _hash from _checked where len(_reasons) = 0
-        ), ranked as (
-            select *, row_number() over (partition by event_id order by _arrival_date, _file, _row) as _rn
-            from valid
+        create or replace temp table _checked as
+        select *, case when len(_reasons) = 0 then {content_hash_expr(schema)} end as _hash
+        from ({checked_select(schema, STAGE)})""")
+    con.execute(f"""
+        create or replace temp table _outcomes as
+        with keys as (
+            select event_id, _hash, _arrival_date, _file, _row,
+                   row_number() over (partition by event_id order by _arrival_date, _file, _row) as _rn
+            from _checked where _hash is not null
         ), stored as (
             select event_id, content_hash, arrival_date, source_file, source_row
             from raw.{schema.raw_table}
-            where event_id in (select event_id from valid)
+            where event_id in (select event_id from keys)
         ), firsts as (
-            select event_id, _hash, _arrival_date, _file, _row from ranked where _rn = 1
+            select event_id, _hash, _arrival_date, _file, _row from keys where _rn = 1
         )
-        select r.*,
-               case when s.event_id is null and r._rn = 1 then 'accepted'
-                    when r._hash = coalesce(s.content_hash, f._hash) then 'duplicate'
+        select k._file, k._row,
+               case when s.event_id is null and k._rn = 1 then 'accepted'
+                    when k._hash = coalesce(s.content_hash, f._hash) then 'duplicate'
                     else 'conflict' end as _outcome,
                coalesce(s.arrival_date, f._arrival_date) as _winner_arrival_date,
                coalesce(s.source_file, f._file) as _winner_file,
                coalesce(s.source_row, f._row) as _winner_row
-        from ranked r
+        from keys k
         left join stored s using (event_id)
         join firsts f using (event_id)
-        union all by name
-        select *, 'invalid' as _outcome from _checked where len(_reasons) > 0
+        union all
+        select _file, _row, 'invalid', null, null, null from _checked where _hash is null
     """)
 
 
@@ -159,7 +214,8 @@ def _write_outcomes(con, schema: StreamSchema, reads: list[tuple[date, str, File
                    "source_file": "_file", "source_row": "_row", "ingested_at": "current_timestamp"}
     select = ", ".join(v if v else bookkeeping[c] for c, v in zip(columns, values))
     con.execute(f"insert into raw.{schema.raw_table} ({', '.join(columns)}) "
-                f"select {select} from _classified where _outcome = 'accepted' order by _arrival_date, _file, _row")
+                f"select {select} from _checked join _outcomes using (_file, _row) "
+                "where _outcome = 'accepted'")
 
     payload = ("coalesce(_line, json_merge_patch(to_json(struct_pack("
                + ", ".join(f"{n} := {n}" for n in schema.field_names)
@@ -175,7 +231,8 @@ def _write_outcomes(con, schema: StreamSchema, reads: list[tuple[date, str, File
                case when _outcome = 'conflict' then _winner_file end,
                case when _outcome = 'conflict' then _winner_row end,
                current_timestamp
-        from _classified where _outcome in ('invalid', 'conflict')
+        from _checked join _outcomes using (_file, _row)
+        where _outcome in ('invalid', 'conflict')
         order by _arrival_date, _file, _row""", {"stream": schema.name})
 
     # Audit: one row per file, readable or not; the identity read = accepted + duplicate + quarantined.
@@ -196,7 +253,7 @@ def _write_outcomes(con, schema: StreamSchema, reads: list[tuple[date, str, File
                    count(*) filter (where _outcome = 'accepted') as n_accepted,
                    count(*) filter (where _outcome = 'duplicate') as n_duplicate,
                    count(*) filter (where _outcome in ('invalid', 'conflict')) as n_quarantined
-            from _classified group by _file
+            from _outcomes group by _file
         ) c on c._file = f.source_file
         order by f.arrival_date, f.source_file""", {"stream": schema.name, "started": started})
 
@@ -222,13 +279,13 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, schema: StreamSchem
     for i in range(0, len(days), days_per_transaction):
         batch = days[i:i + days_per_transaction]
         started = time.time()
-        reads = [(day, str(path.relative_to(landing)), read_file(path, schema))
-                 for day in batch for path in day_files(landing, schema.name, day)]
+        files = [(day, path) for day in batch for path in day_files(landing, schema.name, day)]
+        # Staging only touches temp tables, so it runs before the transaction: a failed bulk read
+        # there cannot abort the transaction that writes the raw tables.
+        reads = _stage(con, landing, schema, files)
         con.execute("begin transaction")
         try:
             _delete_days(con, schema, batch)
-            con.execute(_stage_ddl(schema))
-            _stage_day_files(con, schema, reads)
             _classify(con, schema)
             _write_outcomes(con, schema, reads, started)
             counts = con.execute("""

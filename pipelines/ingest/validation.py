@@ -32,9 +32,9 @@ def json_field_exprs(schema: StreamSchema) -> list[str]:
             for name in schema.field_names]
 
 
-def json_extra_patch(schema: StreamSchema) -> str:
+def json_extra_patch(schema: StreamSchema, extra_keys: tuple[str, ...] = ()) -> str:
     """A merge patch that deletes every contract key: what is left of a record are its extra fields."""
-    return json.dumps({name: None for name in schema.field_names})
+    return json.dumps({name: None for name in schema.field_names + extra_keys})
 
 
 def parsed_expr(spec) -> str:
