@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from datetime import date
 
 from pipelines.settings import warehouse_paths
@@ -79,7 +80,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     paths = warehouse_paths(args.warehouse)
     outcome = run_lifecycle(paths, args.start, args.end, parse_var_assignments(args.var),
-                            log_level="WARNING" if args.quiet else "INFO")
+                            log_level="WARNING" if args.quiet else "INFO", record=args.record)
     _print_outcome(outcome)
     return 0 if outcome.success and not outcome.failed_checks else 1
 
@@ -131,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
                      help="override a lifecycle rule (dbt var), e.g. --var lost_after_days=180; repeatable")
     run.add_argument("--quiet", action="store_true", help="only warnings and the summary")
+    run.add_argument("--record", action="store_true",
+                     help="keep the run in the Dagster instance ($DAGSTER_HOME) so `make dev` shows it "
+                          "(slower for long ranges)")
     run.set_defaults(handler=_cmd_run)
 
     imp = sub.add_parser("import-csv", help="turn a one-row-per-sale export into contract landing files")
@@ -155,6 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Dagster flags single-run backfill policies as beta on every import; users cannot act on it.
+    warnings.filterwarnings("ignore", message=".*is currently in beta.*")
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

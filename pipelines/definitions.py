@@ -3,12 +3,12 @@
 import dagster as dg
 
 from pipelines.defs.dbt.assets import build_dbt_assets
-from pipelines.defs.ingest.assets import fx_rates, stream_assets
+from pipelines.defs.ingest.assets import fx_rates, ingest_audit, stream_assets
 from pipelines.defs.ingest.triggers import daily_schedule, landing_sensor, lifecycle_job
 from pipelines.defs.resources import resources
 
 defs = dg.Definitions(
-    assets=[*stream_assets, fx_rates, build_dbt_assets()],
+    assets=[*stream_assets, fx_rates, ingest_audit, build_dbt_assets()],
     jobs=[lifecycle_job],
     schedules=[daily_schedule],
     sensors=[landing_sensor],

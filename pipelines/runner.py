@@ -69,17 +69,21 @@ def resolve_range(paths: WarehousePaths, first: date | None, last: date | None) 
     return first, last
 
 
-def _instance():
+def _instance(record: bool):
+    """In memory by default: the on-disk instance commits one row per planned partition, which makes a
+    multi-year backfill spend minutes in bookkeeping. `record` keeps the run for the UI ($DAGSTER_HOME)."""
     from dagster import DagsterInstance
 
     home = os.environ.get("DAGSTER_HOME")
-    if home and os.path.isdir(home):
-        return DagsterInstance.get()  # runs show up in `make dev`
+    if record:
+        if not home or not os.path.isdir(home):
+            raise ValueError("--record needs DAGSTER_HOME set to an existing directory (make sets .dagster/)")
+        return DagsterInstance.get()
     return DagsterInstance.ephemeral()
 
 
 def run_lifecycle(paths: WarehousePaths, first: date | None = None, last: date | None = None,
-                  dbt_vars: dict | None = None, log_level: str = "INFO") -> RunOutcome:
+                  dbt_vars: dict | None = None, log_level: str = "INFO", record: bool = False) -> RunOutcome:
     from dagster import AssetCheckSeverity, DagsterEventType
 
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
@@ -93,14 +97,14 @@ def run_lifecycle(paths: WarehousePaths, first: date | None = None, last: date |
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     if dbt_vars:
         run_config["ops"] = {DBT_OP: {"config": {"vars": dbt_vars}}}
-    with _instance() as instance:
+    with _instance(record) as instance:
         result = job.execute_in_process(instance=instance, tags=range_tags(first, last), run_config=run_config,
                                         raise_on_error=False)
     outcome = RunOutcome(success=result.success, first_day=first, last_day=last, run_id=result.run_id)
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
             mat = event.event_specific_data.materialization
-            if mat.asset_key.path[0] == "raw":
+            if mat.asset_key.path[0] == "raw" and mat.asset_key.path[-1].endswith("_events"):
                 outcome.ingested[mat.asset_key.path[-1]] = {k: v.value for k, v in mat.metadata.items()}
         elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data

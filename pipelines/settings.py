@@ -45,7 +45,7 @@ class WarehousePaths:
     def simulation_sidecar(self) -> Path:
         return self.landing / "_simulation"
 
-    def ensure(self) -> "WarehousePaths":
+    def ensure(self) -> WarehousePaths:
         for path in (self.root, self.landing, self.exports, self.reports):
             path.mkdir(parents=True, exist_ok=True)
         return self

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -75,8 +75,8 @@ def _parse_when(text: str, date_format: str | None) -> str:
     else:
         parsed = datetime.fromisoformat(text)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def convert_rows(rows: list[dict[str, str]], mapping: dict[str, str], source: str, default_currency: str | None,
@@ -91,7 +91,7 @@ def convert_rows(rows: list[dict[str, str]], mapping: dict[str, str], source: st
         errors.append(f"{file_label}: row {row_no}, column {mapping.get(target, target)!r}: {message}")
 
     for row_no, row in enumerate(rows, start=1):
-        def value(target: str) -> str:
+        def value(target: str, row: dict[str, str] = row) -> str:
             return (row.get(mapping[target]) or "").strip() if target in mapping else ""
 
         account = value("account_id")

@@ -11,10 +11,10 @@ import hashlib
 import re
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable
 
 import duckdb
 import pyarrow as pa
@@ -42,7 +42,7 @@ class LoadSummary:
     seconds: float = 0.0
     unreadable: list[str] = field(default_factory=list)
 
-    def add(self, other: "LoadSummary") -> None:
+    def add(self, other: LoadSummary) -> None:
         for name in ("days", "files", "unreadable_files", "rows_read", "rows_accepted", "rows_duplicate",
                      "rows_quarantined", "seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))

@@ -35,7 +35,7 @@ def _concat(parts: list[Frame]) -> Frame:
     return {k: np.concatenate([p[k] for p in parts]) for k in keys}
 
 
-def _frame(n: int, **cols: np.ndarray | int | float) -> Frame:
+def _frame(n: int, **cols: np.ndarray | float) -> Frame:
     return {k: (np.full(n, v) if np.isscalar(v) else np.asarray(v)) for k, v in cols.items()}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 import duckdb
@@ -66,7 +67,7 @@ def write_day_files(table: pa.Table, stream: str, landing: Path, fmt: str, chunk
     paths = []
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = []
-        for lo, hi in zip(bounds[:-1], bounds[1:]):
+        for lo, hi in pairwise(bounds):
             day = str(days[lo])
             path = landing / stream / day / f"{stream}-{day}-c{chunk:03d}.{FORMAT_EXTENSIONS[fmt]}"
             paths.append(path)

@@ -24,7 +24,12 @@ def test_code_location_loads_with_ingest_and_dbt_assets():
     assert graph.get(dg.AssetKey(["staging", "stg_sales__events"])).parent_keys == {
         dg.AssetKey(["raw", "sales_events"])}
     checks = {k.name for k in graph.asset_check_keys}
-    assert {"rows_balance", "quarantine_rate", "no_unreadable_files", "expectations"} <= checks
+    for stream in ("sales", "service", "contact"):
+        for name in ("rows_balance", "quarantine_rate", "no_unreadable_files", "expectations"):
+            assert dg.AssetCheckKey(dg.AssetKey(["raw", "ingest_audit"]), f"{stream}_{name}") in graph.asset_check_keys
+    # checks are not attached to the daily partitioned assets (one per day of a backfill otherwise)
+    assert not any(k.asset_key.path[0] == "raw" and k.asset_key.path[-1].endswith("_events")
+                   for k in graph.asset_check_keys)
     assert any(name.startswith("unique_") for name in checks)  # dbt tests surface as checks
 
 

@@ -1,6 +1,5 @@
 """Ingestion on simulated data with every fault planted (spec section 4)."""
 
-import json
 import os
 import signal
 import subprocess
@@ -101,7 +100,7 @@ def test_duplicates_are_counted_and_conflicts_quarantined_with_a_pointer(faulty)
 
 
 def test_unreadable_file_is_recorded_and_its_day_still_loads(faulty):
-    landing, con, summaries, faults = faulty
+    _, con, summaries, faults = faulty
     corrupt = next(f for f in faults if f["fault"] == "corrupt_file")
     status, error = con.execute("select status, error from raw.ingest_batches where source_file = $f",
                                 {"f": corrupt["file"]}).fetchone()
@@ -178,9 +177,7 @@ def test_killed_run_then_rerun_equals_a_clean_run(faulty, tmp_path):
     db = tmp_path / "killed.duckdb"
     proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(landing), str(db)], stdout=subprocess.PIPE,
                             text=True, cwd=Path(__file__).parents[2])
-    lines = 0
-    for line in proc.stdout:
-        lines += 1
+    for lines, _ in enumerate(proc.stdout, start=1):
         if lines == 40:  # a few dozen day-transactions committed, the next one under way
             os.kill(proc.pid, signal.SIGKILL)
             break

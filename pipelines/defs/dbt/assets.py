@@ -20,7 +20,7 @@ MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 class DbtBuildConfig(dg.Config):
     """Lifecycle rule overrides for this run (dbt vars), e.g. {"lost_after_days": 180}."""
 
-    vars: dict[str, Any] = {}
+    vars: dict[str, Any] = {}  # noqa: RUF012 - a pydantic field: the default is copied per instance
 
 
 class LifecycleTranslator(DagsterDbtTranslator):

@@ -7,13 +7,12 @@ from datetime import date
 import dagster as dg
 
 from pipelines.contract import STREAMS
+from pipelines.defs.ingest.assets import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.ingest.loader import day_files, landed_days
 from pipelines.partitions import arrival_days
 from pipelines.settings import warehouse_paths
 
 LIFECYCLE_JOB = "lifecycle_job"
-RANGE_START_TAG = "dagster/asset_partition_range_start"
-RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 
 def range_tags(first: date, last: date) -> dict[str, str]:

@@ -7,6 +7,7 @@ imported lazily: it is slow to import and only the check needs it.
 from __future__ import annotations
 
 import logging
+import os
 from datetime import date
 
 import dagster as dg
@@ -43,6 +44,7 @@ def build_suite(schema: StreamSchema):
 
 def validate_frame(schema: StreamSchema, frame: pd.DataFrame) -> tuple[bool, list[dict]]:
     """Run the stream's suite on a frame; returns (success, failed expectations with examples)."""
+    os.environ.setdefault("TQDM_DISABLE", "1")  # GX draws a progress bar per validation otherwise
     import great_expectations as gx
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)

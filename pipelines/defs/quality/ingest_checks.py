@@ -14,17 +14,14 @@ ROWS_BALANCE = "rows_balance"
 QUARANTINE_RATE = "quarantine_rate"
 NO_UNREADABLE_FILES = "no_unreadable_files"
 EXPECTATIONS = "expectations"
-CHECK_NAMES = (ROWS_BALANCE, QUARANTINE_RATE, NO_UNREADABLE_FILES, EXPECTATIONS)
 
 
-def check_specs(asset_key: dg.AssetKey) -> list[dg.AssetCheckSpec]:
-    docs = {
-        ROWS_BALANCE: "Every file: rows_read = rows_accepted + rows_duplicate + rows_quarantined.",
-        QUARANTINE_RATE: "Share of rows quarantined stays under the configured threshold (warns).",
-        NO_UNREADABLE_FILES: "No landing file of the loaded days was unreadable.",
-        EXPECTATIONS: "great-expectations suite (from the event contract) on the accepted rows.",
-    }
-    return [dg.AssetCheckSpec(name, asset=asset_key, description=docs[name]) for name in CHECK_NAMES]
+CHECK_DOCS = {
+    ROWS_BALANCE: "every file: rows_read = rows_accepted + rows_duplicate + rows_quarantined.",
+    QUARANTINE_RATE: "share of rows quarantined stays under the configured threshold (warns).",
+    NO_UNREADABLE_FILES: "no landing file of the loaded days was unreadable.",
+    EXPECTATIONS: "great-expectations suite (from the event contract) on the accepted rows.",
+}
 
 
 def _days_table(con: duckdb.DuckDBPyConnection, days: list[date]) -> None:
