@@ -74,3 +74,11 @@
 {% macro pseudonymise(expr) -%}
     {{ dbt.hash(expr) }}
 {%- endmacro %}
+
+{#- The time columns every staged event carries: UTC instant, reporting date, and knowledge time. -#}
+{% macro event_time_columns(occurred_at='occurred_at') -%}
+        {{ to_utc_timestamp(occurred_at) }} as occurred_at_utc,
+        {{ to_reporting_date(occurred_at) }} as occurred_on,
+        arrival_date,
+        ingested_at
+{%- endmacro %}

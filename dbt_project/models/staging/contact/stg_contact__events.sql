@@ -13,10 +13,7 @@ renamed as (
         {{ pseudonymise('contact_person_id') }} as contact_person_key,
         rep_id,
         direction,
-        {{ to_utc_timestamp('occurred_at') }} as occurred_at_utc,
-        {{ to_reporting_date('occurred_at') }} as occurred_on,
-        arrival_date,
-        ingested_at
+        {{ event_time_columns() }}
     from source
 )
 

@@ -17,10 +17,7 @@ renamed as (
         payment_terms_days,
         rep_id,
         reason,
-        {{ to_utc_timestamp('occurred_at') }} as occurred_at_utc,
-        {{ to_reporting_date('occurred_at') }} as occurred_on,
-        arrival_date,
-        ingested_at
+        {{ event_time_columns() }}
     from source
 )
 

@@ -14,10 +14,7 @@ renamed as (
         severity,
         csat_score,
         agent_id,
-        {{ to_utc_timestamp('occurred_at') }} as occurred_at_utc,
-        {{ to_reporting_date('occurred_at') }} as occurred_on,
-        arrival_date,
-        ingested_at
+        {{ event_time_columns() }}
     from source
 )
 
