@@ -3,6 +3,10 @@
 A call loads a list of arrival days in transactions of whole days: each transaction first removes what
 earlier loads of those days left (events, quarantine, audit rows) and then loads them again, so a re-run,
 or a run killed half way and re-run, leaves exactly the state of one clean run.
+
+The first copy of an event_id in knowledge order (arrival day, file, row) is the stored one. Loading an
+earlier day after later days are already stored keeps the later copy and counts the earlier one as the
+duplicate: the same totals, a different `arrival_date` on that event.
 """
 
 from __future__ import annotations
