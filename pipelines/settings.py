@@ -34,17 +34,6 @@ class WarehousePaths:
     def reports(self) -> Path:
         return self.root / "reports"
 
-    def stream_landing(self, stream: str) -> Path:
-        return self.landing / stream
-
-    @property
-    def fx_landing(self) -> Path:
-        return self.landing / "fx_rates"
-
-    @property
-    def simulation_sidecar(self) -> Path:
-        return self.landing / "_simulation"
-
     def ensure(self) -> WarehousePaths:
         for path in (self.root, self.landing, self.exports, self.reports):
             path.mkdir(parents=True, exist_ok=True)

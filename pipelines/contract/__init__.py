@@ -1,7 +1,6 @@
 """The event contract (spec section 3): one schema per stream, shared by the simulator and the ingester."""
 
 from pipelines.contract.streams import (
-    CURRENCY_PATTERN,
     ENVELOPE_FIELDS,
     STREAMS,
     FieldSpec,
@@ -9,4 +8,4 @@ from pipelines.contract.streams import (
     stream,
 )
 
-__all__ = ["CURRENCY_PATTERN", "ENVELOPE_FIELDS", "STREAMS", "FieldSpec", "StreamSchema", "stream"]
+__all__ = ["ENVELOPE_FIELDS", "STREAMS", "FieldSpec", "StreamSchema", "stream"]

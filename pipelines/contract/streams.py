@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Currency codes are checked against the full ISO 4217 list in currencies.py.
-CURRENCY_PATTERN = r"^[A-Z]{3}$"
-
 ALL = "*"  # required on every event type of the stream
 
 

@@ -33,10 +33,6 @@ class FileRead:
     # (row number, raw text, reason)
     broken_rows: list[tuple[int, str, str]] = field(default_factory=list)
 
-    @property
-    def rows_read(self) -> int:
-        return (self.table.num_rows if self.table is not None else 0) + len(self.broken_rows)
-
 
 def file_format(path: Path) -> str | None:
     return FORMATS.get(path.suffix.lower())
