@@ -36,9 +36,10 @@ dev: setup
 bench: setup
 	$(BIN)/python -m bench
 
+# SQL style: sqlfluff is installed, but its dbt templater compiles with `execute` on, which runs the
+# FX-rate assertion query against the warehouse; it is not part of this target yet.
 lint: setup
 	$(BIN)/ruff check pipelines tests bench
-	cd dbt_project && ../$(BIN)/sqlfluff lint models
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs
