@@ -27,8 +27,12 @@ START, END = "2023-01-01", "2025-12-31"
 def run_phase(args: list[str], env: dict | None = None) -> tuple[float, float, dict]:
     """Run `python -m bench.phases ARGS` and return (seconds, peak RSS in MiB, its JSON result)."""
     began = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.phases", *args], stdout=subprocess.PIPE, text=True,
-                            env=env or os.environ.copy())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.phases", *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env or os.environ.copy(),
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - began
     out = proc.stdout.read()
@@ -43,8 +47,12 @@ def median_of(runs: int, make_args, label: str) -> dict:
         seconds, rss, result = run_phase(make_args(i))
         results.append((seconds, rss, result))
         print(f"  {label} run {i + 1}/{runs}: {seconds:.1f}s, peak {rss:,.0f} MiB", flush=True)
-    return {"seconds": statistics.median(r[0] for r in results), "peak_mib": statistics.median(r[1] for r in results),
-            "result": results[-1][2], "all_seconds": [round(r[0], 2) for r in results]}
+    return {
+        "seconds": statistics.median(r[0] for r in results),
+        "peak_mib": statistics.median(r[1] for r in results),
+        "result": results[-1][2],
+        "all_seconds": [round(r[0], 2) for r in results],
+    }
 
 
 def main() -> int:
@@ -56,7 +64,9 @@ def main() -> int:
     accounts = max(1, round(args.events / EVENTS_PER_ACCOUNT))
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lifecycle-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    print(f"bench: ~{args.events:,} events ({accounts:,} accounts, {START}..{END}), {args.runs} runs, in {work}")
+    print(
+        f"bench: ~{args.events:,} events ({accounts:,} accounts, {START}..{END}), {args.runs} runs, in {work}"
+    )
     report: dict = {"machine": {"cpus": os.cpu_count()}, "events_target": args.events}
     try:
         for fmt in ("parquet", "jsonl"):
@@ -70,8 +80,11 @@ def main() -> int:
             events = sim["result"]["events"]
             report[f"simulate_{fmt}"] = sim | {"events_per_second": events / sim["seconds"]}
 
-            floor = median_of(args.runs, lambda i, fmt=fmt, landing=landing: ["scan", str(landing), fmt],
-                              f"duckdb scan {fmt} (floor)")
+            floor = median_of(
+                args.runs,
+                lambda i, fmt=fmt, landing=landing: ["scan", str(landing), fmt],
+                f"duckdb scan {fmt} (floor)",
+            )
 
             def ingest_args(i: int, fmt=fmt) -> list[str]:
                 database = work / fmt / "lifecycle.duckdb"
@@ -81,7 +94,9 @@ def main() -> int:
             ingest = median_of(args.runs, ingest_args, f"ingest {fmt}")
             report[f"ingest_{fmt}"] = ingest | {
                 "events_per_second": events / ingest["seconds"],
-                "floor_seconds": floor["seconds"], "ratio_to_floor": ingest["seconds"] / floor["seconds"]}
+                "floor_seconds": floor["seconds"],
+                "ratio_to_floor": ingest["seconds"] / floor["seconds"],
+            }
 
         dbt = median_of(args.runs, lambda i: ["dbt", str(work / "parquet")], "dbt build")
         report["dbt_build"] = dbt
@@ -92,11 +107,15 @@ def main() -> int:
     print("\nresults (medians):")
     for fmt in ("parquet", "jsonl"):
         s, g = report[f"simulate_{fmt}"], report[f"ingest_{fmt}"]
-        print(f"  simulate {fmt:<8} {s['result']['events']:>12,} events  {s['seconds']:7.1f}s "
-              f"{s['events_per_second']:>12,.0f} ev/s  peak {s['peak_mib']:,.0f} MiB")
-        print(f"  ingest   {fmt:<8} {g['seconds']:7.1f}s {g['events_per_second']:>12,.0f} ev/s  peak "
-              f"{g['peak_mib']:,.0f} MiB  floor (DuckDB scan) {g['floor_seconds']:.1f}s  ratio "
-              f"{g['ratio_to_floor']:.1f}x")
+        print(
+            f"  simulate {fmt:<8} {s['result']['events']:>12,} events  {s['seconds']:7.1f}s "
+            f"{s['events_per_second']:>12,.0f} ev/s  peak {s['peak_mib']:,.0f} MiB"
+        )
+        print(
+            f"  ingest   {fmt:<8} {g['seconds']:7.1f}s {g['events_per_second']:>12,.0f} ev/s  peak "
+            f"{g['peak_mib']:,.0f} MiB  floor (DuckDB scan) {g['floor_seconds']:.1f}s  ratio "
+            f"{g['ratio_to_floor']:.1f}x"
+        )
     d = report["dbt_build"]
     print(f"  dbt build (parquet data) {d['seconds']:.1f}s  peak {d['peak_mib']:,.0f} MiB")
     out = Path(os.environ.get("LIFECYCLE_WAREHOUSE", "warehouse")) / "reports" / "bench.json"

@@ -26,8 +26,11 @@ def scan(landing: str, fmt: str) -> dict:
     rows = 0
     for stream in ("sales", "service", "contact"):
         pattern = str(Path(landing) / stream / "*" / f"*.{fmt}")
-        reader = ("read_parquet($p, union_by_name = true, filename = true)" if fmt == "parquet"
-                  else "read_json($p, format = 'newline_delimited', filename = true)")
+        reader = (
+            "read_parquet($p, union_by_name = true, filename = true)"
+            if fmt == "parquet"
+            else "read_json($p, format = 'newline_delimited', filename = true)"
+        )
         con.execute(f"create or replace table t as select * from {reader}", {"p": pattern})
         rows += con.execute("select count(*) from t").fetchone()[0]
     return {"rows": rows}
@@ -35,7 +38,7 @@ def scan(landing: str, fmt: str) -> dict:
 
 def ingest(root: str, fmt: str) -> dict:
     from pipelines.contract import STREAMS
-    from pipelines.ingest.loader import landed_days, load_days
+    from pipelines.raw.loader import landed_days, load_days
 
     landing = Path(root) / "landing"
     con = duckdb.connect(str(Path(root) / "lifecycle.duckdb"))
@@ -43,7 +46,7 @@ def ingest(root: str, fmt: str) -> dict:
     for schema in STREAMS.values():
         summary = load_days(con, landing, schema, landed_days(landing, schema.name))
         totals[schema.name] = summary.rows_accepted
-    from pipelines.ingest.fx import load_fx_rates
+    from pipelines.raw.fx import load_fx_rates
 
     load_fx_rates(con, landing)
     return {"accepted": totals}
@@ -53,8 +56,14 @@ def dbt(root: str) -> dict:
     from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
 
     env = dict(os.environ, LIFECYCLE_WAREHOUSE=str(Path(root).resolve()))
-    done = subprocess.run([dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
-                          cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise SystemExit(done.stdout[-4000:] + done.stderr[-2000:])
     return {"ok": True}

@@ -23,11 +23,21 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 
     paths = warehouse_paths(args.warehouse).ensure()
     began = time.perf_counter()
-    result = simulate(paths.landing, accounts=args.accounts, start=args.start, end=args.end, seed=args.seed,
-                      fmt=args.format, faults=args.faults, chunk_accounts=args.chunk_accounts)
+    result = simulate(
+        paths.landing,
+        accounts=args.accounts,
+        start=args.start,
+        end=args.end,
+        seed=args.seed,
+        fmt=args.format,
+        faults=args.faults,
+        chunk_accounts=args.chunk_accounts,
+    )
     took = time.perf_counter() - began
-    print(f"wrote {result.total_events:,} events in {result.files_written:,} files to {paths.landing} "
-          f"({took:.1f}s, {result.total_events / max(took, 1e-9):,.0f} events/s)")
+    print(
+        f"wrote {result.total_events:,} events in {result.files_written:,} files to {paths.landing} "
+        f"({took:.1f}s, {result.total_events / max(took, 1e-9):,.0f} events/s)"
+    )
     for name, count in result.events_written.items():
         print(f"  {name:<8} {count:>12,}")
     if result.faults_planted:
@@ -39,16 +49,23 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
 def _cmd_import_csv(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from pipelines.ingest.import_csv import ImportError_, import_csv, parse_mapping
+    from pipelines.raw.import_csv import ImportRejected, import_csv, parse_mapping
 
     if args.stream != "sales":
         raise ValueError("import-csv turns one-row-per-sale exports into sales events: use --stream sales")
     paths = warehouse_paths(args.warehouse).ensure()
     try:
-        result = import_csv(Path(args.file), paths.landing, parse_mapping(args.map), args.arrival_date,
-                            default_currency=args.currency, date_format=args.date_format,
-                            delimiter=args.delimiter, source_id=args.source_id)
-    except ImportError_ as exc:
+        result = import_csv(
+            Path(args.file),
+            paths.landing,
+            parse_mapping(args.map),
+            args.arrival_date,
+            default_currency=args.currency,
+            date_format=args.date_format,
+            delimiter=args.delimiter,
+            source_id=args.source_id,
+        )
+    except ImportRejected as exc:
         print(f"lifecycle import-csv: {exc}", file=sys.stderr)
         return 1
     print(f"imported {result.rows:,} sale(s) as {result.events:,} events into {result.path}")
@@ -58,11 +75,16 @@ def _cmd_import_csv(args: argparse.Namespace) -> int:
 def _print_outcome(outcome) -> None:
     print(f"\nrun {outcome.run_id}: arrival days {outcome.first_day} .. {outcome.last_day}")
     if outcome.ingested:
-        print(f"  {'stream':<16}{'read':>12}{'accepted':>12}{'duplicate':>12}{'quarantined':>12}{'unreadable':>11}")
+        print(
+            f"  {'stream':<16}{'read':>12}{'accepted':>12}{'duplicate':>12}"
+            f"{'quarantined':>12}{'unreadable':>11}"
+        )
         for name, meta in sorted(outcome.ingested.items()):
-            print(f"  {name:<16}{meta.get('rows_read', 0):>12,}{meta.get('rows_accepted', 0):>12,}"
-                  f"{meta.get('rows_duplicate', 0):>12,}{meta.get('rows_quarantined', 0):>12,}"
-                  f"{meta.get('unreadable_files', 0):>11,}")
+            print(
+                f"  {name:<16}{meta.get('rows_read', 0):>12,}{meta.get('rows_accepted', 0):>12,}"
+                f"{meta.get('rows_duplicate', 0):>12,}{meta.get('rows_quarantined', 0):>12,}"
+                f"{meta.get('unreadable_files', 0):>11,}"
+            )
     for label in outcome.warned_checks:
         print(f"  WARN   check {label}")
     for label in outcome.failed_checks:
@@ -71,7 +93,10 @@ def _print_outcome(outcome) -> None:
         print(f"  FAILED step {step}")
     for message in outcome.failure_messages:
         print("    " + "\n    ".join(message.splitlines()[:12]))
-    print("  result: " + ("ok" if outcome.success and not outcome.failed_checks else "problems found (see above)"))
+    print(
+        "  result: "
+        + ("ok" if outcome.success and not outcome.failed_checks else "problems found (see above)")
+    )
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -79,8 +104,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from pipelines.runner import run_lifecycle
 
     paths = warehouse_paths(args.warehouse)
-    outcome = run_lifecycle(paths, args.start, args.end, parse_var_assignments(args.var),
-                            log_level="WARNING" if args.quiet else "INFO", record=args.record)
+    outcome = run_lifecycle(
+        paths,
+        args.start,
+        args.end,
+        parse_var_assignments(args.var),
+        log_level="WARNING" if args.quiet else "INFO",
+        record=args.record,
+    )
     _print_outcome(outcome)
     return 0 if outcome.success and not outcome.failed_checks else 1
 
@@ -92,7 +123,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     paths = warehouse_paths(args.warehouse).ensure()
     if landed_range(paths) is None:
         print(f"simulating {args.accounts:,} accounts, 2023-01-01 .. 2025-12-31, into {paths.landing}")
-        result = simulate(paths.landing, accounts=args.accounts, start=date(2023, 1, 1), end=date(2025, 12, 31))
+        result = simulate(
+            paths.landing, accounts=args.accounts, start=date(2023, 1, 1), end=date(2025, 12, 31)
+        )
         print(f"  wrote {result.total_events:,} events in {result.files_written:,} files")
     else:
         print(f"using the landing data already in {paths.landing}")
@@ -102,8 +135,10 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         import duckdb
 
         with duckdb.connect(str(paths.database), read_only=True) as con:
-            rows = con.execute("select current_stage, count(*), sum(case when at_risk then 1 else 0 end) "
-                               "from marts.accounts group by 1 order by 2 desc").fetchall()
+            rows = con.execute(
+                "select current_stage, count(*), sum(case when at_risk then 1 else 0 end) "
+                "from marts.accounts group by 1 order by 2 desc"
+            ).fetchall()
         print("\n  accounts by current stage (at risk):")
         for stage, count, at_risk in rows:
             print(f"    {stage:<12}{count:>8,}  ({at_risk:,} at risk)")
@@ -113,7 +148,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lifecycle", description=__doc__)
-    parser.add_argument("--warehouse", help="warehouse directory (default: $LIFECYCLE_WAREHOUSE or ./warehouse)")
+    parser.add_argument(
+        "--warehouse", help="warehouse directory (default: $LIFECYCLE_WAREHOUSE or ./warehouse)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     sim = sub.add_parser("simulate", help="write realistic simulated event streams as landing folders")
@@ -129,26 +166,45 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="ingest arrival days and rebuild everything downstream, in one run")
     run.add_argument("--start", type=_date, help="first arrival day (default: the first landed day)")
     run.add_argument("--end", type=_date, help="last arrival day (default: the last landed day)")
-    run.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
-                     help="override a lifecycle rule (dbt var), e.g. --var lost_after_days=180; repeatable")
+    run.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="override a lifecycle rule (dbt var), e.g. --var lost_after_days=180; repeatable",
+    )
     run.add_argument("--quiet", action="store_true", help="only warnings and the summary")
-    run.add_argument("--record", action="store_true",
-                     help="keep the run in the Dagster instance ($DAGSTER_HOME) so `make dev` shows it "
-                          "(slower for long ranges)")
+    run.add_argument(
+        "--record",
+        action="store_true",
+        help="keep the run in the Dagster instance ($DAGSTER_HOME) so `make dev` shows it "
+        "(slower for long ranges)",
+    )
     run.set_defaults(handler=_cmd_run)
 
     imp = sub.add_parser("import-csv", help="turn a one-row-per-sale export into contract landing files")
     imp.add_argument("file", help="the CSV export (UTF-8, header row)")
     imp.add_argument("--stream", default="sales", help="target stream (sales)")
-    imp.add_argument("--map", action="append", default=[], metavar="SRC=DST", required=True,
-                     help="source column -> contract field (account_id, occurred_at, amount, currency, "
-                          "order_id, invoice_id, discount_amount, payment_terms_days, rep_id); repeatable")
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="SRC=DST",
+        required=True,
+        help="source column -> contract field (account_id, occurred_at, amount, currency, "
+        "order_id, invoice_id, discount_amount, payment_terms_days, rep_id); repeatable",
+    )
     imp.add_argument("--currency", help="currency for rows without one (ISO 4217)")
-    imp.add_argument("--date-format", help="strptime format of the date column, e.g. %%d.%%m.%%Y "
-                                           "(default ISO-8601)")
+    imp.add_argument(
+        "--date-format", help="strptime format of the date column, e.g. %%d.%%m.%%Y (default ISO-8601)"
+    )
     imp.add_argument("--delimiter", default=",", help="field delimiter (default ,)")
-    imp.add_argument("--arrival-date", type=_date, default=date.today(),
-                     help="landing folder (arrival day) to write to (default today)")
+    imp.add_argument(
+        "--arrival-date",
+        type=_date,
+        default=date.today(),
+        help="landing folder (arrival day) to write to (default today)",
+    )
     imp.add_argument("--source-id", help="stable name for event ids (default: the file name)")
     imp.set_defaults(handler=_cmd_import_csv)
 

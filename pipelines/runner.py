@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from pipelines.contract import STREAMS
-from pipelines.ingest.loader import landed_days
 from pipelines.partitions import FIRST_ARRIVAL_DAY
+from pipelines.raw.loader import landed_days
 from pipelines.settings import WarehousePaths, export_warehouse_env
 
 DBT_OP = "lifecycle_dbt"
@@ -35,7 +35,9 @@ def manifest_is_stale(project_dir, manifest) -> bool:
     built = manifest.stat().st_mtime
     sources = [project_dir / "dbt_project.yml"]
     for folder in ("models", "macros", "tests", "analyses"):
-        sources += [p for p in (project_dir / folder).rglob("*") if p.suffix in (".sql", ".yml", ".yaml", ".md")]
+        sources += [
+            p for p in (project_dir / folder).rglob("*") if p.suffix in (".sql", ".yml", ".yaml", ".md")
+        ]
     return any(p.stat().st_mtime > built for p in sources if p.exists())
 
 
@@ -45,8 +47,11 @@ def ensure_dbt_manifest() -> None:
     from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
 
     if manifest_is_stale(DBT_PROJECT_DIR, MANIFEST):
-        subprocess.run([dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
-                       cwd=DBT_PROJECT_DIR, check=True)
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+            cwd=DBT_PROJECT_DIR,
+            check=True,
+        )
 
 
 def landed_range(paths: WarehousePaths) -> tuple[date, date] | None:
@@ -57,15 +62,18 @@ def landed_range(paths: WarehousePaths) -> tuple[date, date] | None:
 def resolve_range(paths: WarehousePaths, first: date | None, last: date | None) -> tuple[date, date]:
     landed = landed_range(paths)
     if landed is None and (first is None or last is None):
-        raise ValueError(f"no landing folders under {paths.landing}: run `lifecycle simulate` or add files "
-                         "as landing/<stream>/<YYYY-MM-DD>/")
+        raise ValueError(
+            f"no landing folders under {paths.landing}: run `lifecycle simulate` or add files "
+            "as landing/<stream>/<YYYY-MM-DD>/"
+        )
     first = first or landed[0]
     last = last or landed[1]
     if last < first:
         raise ValueError(f"--end {last} is before --start {first}")
     if first < date.fromisoformat(FIRST_ARRIVAL_DAY):
-        raise ValueError(f"arrival days before {FIRST_ARRIVAL_DAY} are outside the partitions "
-                         "(pipelines/partitions.py)")
+        raise ValueError(
+            f"arrival days before {FIRST_ARRIVAL_DAY} are outside the partitions (pipelines/partitions.py)"
+        )
     return first, last
 
 
@@ -82,8 +90,14 @@ def _instance(record: bool):
     return DagsterInstance.ephemeral()
 
 
-def run_lifecycle(paths: WarehousePaths, first: date | None = None, last: date | None = None,
-                  dbt_vars: dict | None = None, log_level: str = "INFO", record: bool = False) -> RunOutcome:
+def run_lifecycle(
+    paths: WarehousePaths,
+    first: date | None = None,
+    last: date | None = None,
+    dbt_vars: dict | None = None,
+    log_level: str = "INFO",
+    record: bool = False,
+) -> RunOutcome:
     from dagster import AssetCheckSeverity, DagsterEventType
 
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
@@ -98,8 +112,9 @@ def run_lifecycle(paths: WarehousePaths, first: date | None = None, last: date |
     if dbt_vars:
         run_config["ops"] = {DBT_OP: {"config": {"vars": dbt_vars}}}
     with _instance(record) as instance:
-        result = job.execute_in_process(instance=instance, tags=range_tags(first, last), run_config=run_config,
-                                        raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance, tags=range_tags(first, last), run_config=run_config, raise_on_error=False
+        )
     outcome = RunOutcome(success=result.success, first_day=first, last_day=last, run_id=result.run_id)
     for event in result.all_events:
         if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
@@ -110,8 +125,11 @@ def run_lifecycle(paths: WarehousePaths, first: date | None = None, last: date |
             evaluation = event.event_specific_data
             if not evaluation.passed:
                 label = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-                (outcome.warned_checks if evaluation.severity == AssetCheckSeverity.WARN
-                 else outcome.failed_checks).append(label)
+                (
+                    outcome.warned_checks
+                    if evaluation.severity == AssetCheckSeverity.WARN
+                    else outcome.failed_checks
+                ).append(label)
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             outcome.failed_steps.append(event.step_key or "?")
             error = event.event_specific_data.error

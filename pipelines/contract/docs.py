@@ -8,10 +8,14 @@ from pathlib import Path
 from pipelines.contract.streams import ENVELOPE_FIELDS, STREAMS, FieldSpec
 from pipelines.simulator.params import EXTRA_COLUMN, FAULT_RATES, FAULT_STREAMS
 
-KINDS = {"string": "text", "enum": "one of the listed values",
-         "timestamp": "ISO-8601 timestamp with offset, or a date",
-         "decimal": "decimal >= 0, '.' as separator, at most 4 decimals", "int": "whole number",
-         "currency": "ISO 4217 code (upper case)"}
+KINDS = {
+    "string": "text",
+    "enum": "one of the listed values",
+    "timestamp": "ISO-8601 timestamp with offset, or a date",
+    "decimal": "decimal >= 0, '.' as separator, at most 4 decimals",
+    "int": "whole number",
+    "currency": "ISO 4217 code (upper case)",
+}
 
 HEADER = """# Event files: how to produce data this pipeline accepts
 
@@ -104,8 +108,11 @@ def render() -> str:
         out.append("Event types: " + ", ".join(f"`{t}`" for t in s.event_types) + ".\n")
         out.append("| field | type | required on | meaning |\n|---|---|---|---|")
         for f in s.fields:
-            req = ("all types" if f.required_for == ("*",)
-                   else ", ".join(f"`{t}`" for t in f.required_for) or "optional")
+            req = (
+                "all types"
+                if f.required_for == ("*",)
+                else ", ".join(f"`{t}`" for t in f.required_for) or "optional"
+            )
             out.append(f"| `{f.name}` | {_type(f)} | {req} | {f.description} |")
         out.append("")
     out.append(OUTCOMES)

@@ -36,8 +36,12 @@ class FieldSpec:
 ENVELOPE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("event_id", "string", (ALL,), description="Unique within its stream; the idempotency key."),
     FieldSpec("event_type", "enum", (ALL,), description="One of the stream's event types."),
-    FieldSpec("occurred_at", "timestamp", (ALL,),
-              description="When it happened: ISO-8601 timestamp with offset, or a date; stored in UTC."),
+    FieldSpec(
+        "occurred_at",
+        "timestamp",
+        (ALL,),
+        description="When it happened: ISO-8601 timestamp with offset, or a date; stored in UTC.",
+    ),
     FieldSpec("account_id", "string", (ALL,), description="The customer company."),
 )
 
@@ -52,7 +56,8 @@ class StreamSchema:
     def all_fields(self) -> tuple[FieldSpec, ...]:
         envelope = tuple(
             FieldSpec(f.name, f.kind, f.required_for, self.event_types, description=f.description)
-            if f.name == "event_type" else f
+            if f.name == "event_type"
+            else f
             for f in ENVELOPE_FIELDS
         )
         return envelope + self.fields
@@ -79,13 +84,27 @@ _MONEY_TYPES = ("order_placed", "invoice_issued", "credit_note_issued", "payment
 
 SALES = StreamSchema(
     name="sales",
-    event_types=("order_placed", "order_cancelled", "invoice_issued", "credit_note_issued", "payment_received"),
+    event_types=(
+        "order_placed",
+        "order_cancelled",
+        "invoice_issued",
+        "credit_note_issued",
+        "payment_received",
+    ),
     fields=(
         FieldSpec("order_id", "string", (ALL,), description="The order the event belongs to."),
-        FieldSpec("invoice_id", "string", ("invoice_issued", "credit_note_issued", "payment_received"),
-                  description="The invoice (credit notes and payments name the invoice they settle)."),
-        FieldSpec("amount", "decimal", _MONEY_TYPES,
-                  description="Exact decimal >= 0 in `currency`; a credit note carries a positive amount."),
+        FieldSpec(
+            "invoice_id",
+            "string",
+            ("invoice_issued", "credit_note_issued", "payment_received"),
+            description="The invoice (credit notes and payments name the invoice they settle).",
+        ),
+        FieldSpec(
+            "amount",
+            "decimal",
+            _MONEY_TYPES,
+            description="Exact decimal >= 0 in `currency`; a credit note carries a positive amount.",
+        ),
         FieldSpec("currency", "currency", _MONEY_TYPES, description="ISO 4217 code; required with amount."),
         FieldSpec("discount_amount", "decimal", description="Discount granted, >= 0, same currency."),
         FieldSpec("payment_terms_days", "int", minimum=0, description="Agreed payment terms in days."),
@@ -99,11 +118,21 @@ SERVICE = StreamSchema(
     event_types=("ticket_opened", "ticket_resolved", "ticket_reopened", "satisfaction_rated"),
     fields=(
         FieldSpec("ticket_id", "string", (ALL,), description="The support ticket."),
-        FieldSpec("category", "enum", allowed=("complaint", "question", "incident", "request"),
-                  description="What the ticket is about (set on ticket_opened)."),
+        FieldSpec(
+            "category",
+            "enum",
+            allowed=("complaint", "question", "incident", "request"),
+            description="What the ticket is about (set on ticket_opened).",
+        ),
         FieldSpec("severity", "enum", allowed=("low", "normal", "high"), description="Ticket severity."),
-        FieldSpec("csat_score", "int", ("satisfaction_rated",), minimum=1, maximum=5,
-                  description="Customer satisfaction 1..5."),
+        FieldSpec(
+            "csat_score",
+            "int",
+            ("satisfaction_rated",),
+            minimum=1,
+            maximum=5,
+            description="Customer satisfaction 1..5.",
+        ),
         FieldSpec("agent_id", "string", description="Support agent."),
     ),
 )
@@ -112,8 +141,11 @@ CONTACT = StreamSchema(
     name="contact",
     event_types=("lead_created", "call", "email", "meeting", "visit"),
     fields=(
-        FieldSpec("contact_person_id", "string",
-                  description="Pseudonymous id of the person at the customer (hashed again before the marts)."),
+        FieldSpec(
+            "contact_person_id",
+            "string",
+            description="Pseudonymous id of the person at the customer (hashed again before the marts).",
+        ),
         FieldSpec("rep_id", "string", description="Sales representative."),
         FieldSpec("direction", "enum", allowed=("inbound", "outbound"), description="Who initiated it."),
     ),

@@ -50,6 +50,9 @@ def resources() -> dict:
 
     return {
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR),
-                              dbt_executable=dbt_executable()),
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            dbt_executable=dbt_executable(),
+        ),
     }

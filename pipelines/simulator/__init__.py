@@ -41,24 +41,28 @@ class SimulationResult:
 
 def _truth(acc: Accounts, p: SimulationParams) -> pa.Table:
     def day(x: np.ndarray) -> pa.Array:
-        return pa.array(np.floor(np.nan_to_num(x, nan=-1)).astype("int32"), mask=np.isnan(x)).cast(pa.date32())
+        return pa.array(np.floor(np.nan_to_num(x, nan=-1)).astype("int32"), mask=np.isnan(x)).cast(
+            pa.date32()
+        )
 
-    return pa.table({
-        "account_id": [f"ACC-{n:07d}" for n in acc.number],
-        "created_on": day(acc.created),
-        "converted": acc.converted,
-        "first_order_on": day(acc.first_order),
-        "stops_buying_on": day(acc.loss_at),
-        "won_back_on": day(acc.win_back_start),
-        "n_contact_persons": acc.n_contact_persons,
-        "single_contact_person": acc.n_contact_persons == 1,
-        "post_sale_contact": acc.post_sale_contact,
-        "complaint_handling": np.array(list(p.complaint_handling_mix))[acc.complaint_handling],
-        "discount_band": np.array(list(p.discount_band_mix))[acc.discount_band],
-        "currency": np.array(list(p.currency_mix))[acc.currency],
-        "mean_gap_days": acc.mean_gap_days,
-        "yearly_loss_hazard": acc.yearly_loss_hazard,
-    })
+    return pa.table(
+        {
+            "account_id": [f"ACC-{n:07d}" for n in acc.number],
+            "created_on": day(acc.created),
+            "converted": acc.converted,
+            "first_order_on": day(acc.first_order),
+            "stops_buying_on": day(acc.loss_at),
+            "won_back_on": day(acc.win_back_start),
+            "n_contact_persons": acc.n_contact_persons,
+            "single_contact_person": acc.n_contact_persons == 1,
+            "post_sale_contact": acc.post_sale_contact,
+            "complaint_handling": np.array(list(p.complaint_handling_mix))[acc.complaint_handling],
+            "discount_band": np.array(list(p.discount_band_mix))[acc.discount_band],
+            "currency": np.array(list(p.currency_mix))[acc.currency],
+            "mean_gap_days": acc.mean_gap_days,
+            "yearly_loss_hazard": acc.yearly_loss_hazard,
+        }
+    )
 
 
 def _write_corrupt_file(landing: Path, fmt: str, start: date, end: date, rng: np.random.Generator) -> dict:
@@ -68,13 +72,27 @@ def _write_corrupt_file(landing: Path, fmt: str, start: date, end: date, rng: np
     path = folder / f"sales-{day}-corrupt.{FORMAT_EXTENSIONS[fmt]}"
     # Random bytes with NULs and invalid UTF-8: unreadable as Parquet, JSON Lines or CSV.
     path.write_bytes(b"\x00\xff\xfe" + rng.bytes(2048))
-    return {"stream": "sales", "arrival_date": day, "file": str(path.relative_to(landing)),
-            "row_number": None, "event_id": None, "fault": "corrupt_file"}
+    return {
+        "stream": "sales",
+        "arrival_date": day,
+        "file": str(path.relative_to(landing)),
+        "row_number": None,
+        "event_id": None,
+        "fault": "corrupt_file",
+    }
 
 
-def simulate(landing: Path, accounts: int, start: date, end: date, seed: int = 42, fmt: str = "parquet",
-             faults: bool = False, chunk_accounts: int = 100_000,
-             params: SimulationParams | None = None) -> SimulationResult:
+def simulate(
+    landing: Path,
+    accounts: int,
+    start: date,
+    end: date,
+    seed: int = 42,
+    fmt: str = "parquet",
+    faults: bool = False,
+    chunk_accounts: int = 100_000,
+    params: SimulationParams | None = None,
+) -> SimulationResult:
     """Write `accounts` accounts' events between `start` and `end` (inclusive) under `landing`."""
     if fmt not in FORMAT_EXTENSIONS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_EXTENSIONS)}")
@@ -85,18 +103,21 @@ def simulate(landing: Path, accounts: int, start: date, end: date, seed: int = 4
     p = params or SimulationParams()
     root = np.random.SeedSequence(seed)
     start_day, end_day = (start - EPOCH).days, (end - EPOCH).days
-    result = SimulationResult(events_written={s: 0 for s in STREAMS})
+    result = SimulationResult(events_written=dict.fromkeys(STREAMS, 0))
     truths: list[pa.Table] = []
     fault_records: list[dict] = []
     n_chunks = -(-accounts // chunk_accounts)
     for chunk, chunk_seed in enumerate(root.spawn(n_chunks)):
         rng = np.random.default_rng(chunk_seed)
         first = chunk * chunk_accounts
-        acc = draw_accounts(rng, p, min(chunk_accounts, accounts - first), first + 1,
-                            float(start_day), float(end_day + 1))
+        acc = draw_accounts(
+            rng, p, min(chunk_accounts, accounts - first), first + 1, float(start_day), float(end_day + 1)
+        )
         truths.append(_truth(acc, p))
         for name, generate in GENERATORS.items():
-            table = render_stream(name, generate(rng, p, acc, float(end_day + 1)), acc, p, chunk, rng, end_day)
+            table = render_stream(
+                name, generate(rng, p, acc, float(end_day + 1)), acc, p, chunk, rng, end_day
+            )
             if faults:
                 table = inject_faults(table, name, fmt, rng)
                 if name == EXTRA_COLUMN[0]:
@@ -119,18 +140,35 @@ def simulate(landing: Path, accounts: int, start: date, end: date, seed: int = 4
     sidecar = landing / SIDECAR_DIR
     sidecar.mkdir(parents=True, exist_ok=True)
     pq.write_table(pa.concat_tables(truths), sidecar / "accounts.parquet")
-    fault_schema = pa.schema([("stream", pa.string()), ("arrival_date", pa.string()), ("file", pa.string()),
-                              ("row_number", pa.int64()), ("event_id", pa.string()), ("fault", pa.string())])
+    fault_schema = pa.schema(
+        [
+            ("stream", pa.string()),
+            ("arrival_date", pa.string()),
+            ("file", pa.string()),
+            ("row_number", pa.int64()),
+            ("event_id", pa.string()),
+            ("fault", pa.string()),
+        ]
+    )
     pq.write_table(pa.Table.from_pylist(fault_records, schema=fault_schema), sidecar / "faults.parquet")
     for rec in fault_records:
         result.faults_planted[rec["fault"]] = result.faults_planted.get(rec["fault"], 0) + 1
     meta = {
-        "arguments": {"accounts": accounts, "start": start.isoformat(), "end": end.isoformat(), "seed": seed,
-                      "format": fmt, "faults": faults, "chunk_accounts": chunk_accounts},
+        "arguments": {
+            "accounts": accounts,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "seed": seed,
+            "format": fmt,
+            "faults": faults,
+            "chunk_accounts": chunk_accounts,
+        },
         "parameters": p.to_dict(),
         "fault_rates": FAULT_RATES if faults else {},
         "fault_streams": FAULT_STREAMS if faults else {},
-        "extra_column": dict(zip(("stream", "column", "value"), EXTRA_COLUMN)) if faults else None,
+        "extra_column": dict(zip(("stream", "column", "value"), EXTRA_COLUMN, strict=False))
+        if faults
+        else None,
         "events_written": result.events_written,
         "faults_planted": result.faults_planted,
         "files": {"accounts": "accounts.parquet", "faults": "faults.parquet"},

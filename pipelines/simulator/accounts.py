@@ -43,8 +43,9 @@ class Accounts:
         return len(self.number)
 
 
-def draw_accounts(rng: np.random.Generator, p: SimulationParams, n: int, first_number: int,
-                  start: float, end: float) -> Accounts:
+def draw_accounts(
+    rng: np.random.Generator, p: SimulationParams, n: int, first_number: int, start: float, end: float
+) -> Accounts:
     span = end - start
     created = start + rng.uniform(0.0, span, n)
     first_order = created + rng.exponential(p.lead_to_first_order_mean_days, n)
@@ -107,4 +108,4 @@ def buying_spells(acc: Accounts, end: float) -> tuple[np.ndarray, np.ndarray, np
     s1 = (idx[first], acc.first_order[first], np.minimum(acc.loss_at[first], end))
     second = ~np.isnan(acc.win_back_start)
     s2 = (idx[second], acc.win_back_start[second], np.minimum(acc.win_back_end[second], end))
-    return tuple(np.concatenate(pair) for pair in zip(s1, s2))  # type: ignore[return-value]
+    return tuple(np.concatenate(pair) for pair in zip(s1, s2, strict=False))  # type: ignore[return-value]

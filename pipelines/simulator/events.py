@@ -20,8 +20,13 @@ CANCEL_REASONS = ("customer changed plans", "duplicate order", "delivery date no
 CREDIT_REASONS = ("damaged goods", "price correction", "partial return")
 
 
-def _poisson_points(rng: np.random.Generator, owner: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-                    rate_per_day: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def _poisson_points(
+    rng: np.random.Generator,
+    owner: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    rate_per_day: np.ndarray | float,
+) -> tuple[np.ndarray, np.ndarray]:
     """Points of a Poisson process on [lo, hi) per owner: (owner of each point, time of each point)."""
     length = np.maximum(hi - lo, 0.0)
     counts = rng.poisson(length * rate_per_day)
@@ -61,34 +66,92 @@ def sales_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts, e
     rep = acc.rep[o_acct]
 
     none = np.full(n, -1)
-    placed = _frame(n, t=o_t, type=SALES_TYPES["order_placed"], account=o_acct, order=o_id, invoice=none,
-                    amount=net, currency=cur, discount=discount, terms=terms, rep=rep, reason=none)
+    placed = _frame(
+        n,
+        t=o_t,
+        type=SALES_TYPES["order_placed"],
+        account=o_acct,
+        order=o_id,
+        invoice=none,
+        amount=net,
+        currency=cur,
+        discount=discount,
+        terms=terms,
+        rep=rep,
+        reason=none,
+    )
 
     cancelled = rng.uniform(size=n) < p.p_cancel
     c = np.flatnonzero(cancelled)
-    cancels = _frame(c.size, t=o_t[c] + rng.uniform(0.1, 5.0, c.size), type=SALES_TYPES["order_cancelled"],
-                     account=o_acct[c], order=o_id[c], invoice=-1, amount=-1, currency=-1, discount=-1,
-                     terms=-1, rep=rep[c], reason=rng.integers(0, len(CANCEL_REASONS), c.size))
+    cancels = _frame(
+        c.size,
+        t=o_t[c] + rng.uniform(0.1, 5.0, c.size),
+        type=SALES_TYPES["order_cancelled"],
+        account=o_acct[c],
+        order=o_id[c],
+        invoice=-1,
+        amount=-1,
+        currency=-1,
+        discount=-1,
+        terms=-1,
+        rep=rep[c],
+        reason=rng.integers(0, len(CANCEL_REASONS), c.size),
+    )
 
     i = np.flatnonzero(~cancelled)
     inv_t = o_t[i] + rng.uniform(0.0, 7.0, i.size)
-    invoices = _frame(i.size, t=inv_t, type=SALES_TYPES["invoice_issued"], account=o_acct[i], order=o_id[i],
-                      invoice=o_id[i], amount=net[i], currency=cur[i], discount=discount[i], terms=terms[i],
-                      rep=rep[i], reason=-1)
+    invoices = _frame(
+        i.size,
+        t=inv_t,
+        type=SALES_TYPES["invoice_issued"],
+        account=o_acct[i],
+        order=o_id[i],
+        invoice=o_id[i],
+        amount=net[i],
+        currency=cur[i],
+        discount=discount[i],
+        terms=terms[i],
+        rep=rep[i],
+        reason=-1,
+    )
 
     cn = rng.uniform(size=i.size) < p.p_credit_note
     k = i[cn]
-    credits = _frame(k.size, t=inv_t[cn] + rng.uniform(10.0, 60.0, k.size),
-                     type=SALES_TYPES["credit_note_issued"], account=o_acct[k], order=o_id[k], invoice=o_id[k],
-                     amount=np.maximum(np.round(net[k] * rng.uniform(0.1, 1.0, k.size)).astype(np.int64), 1),
-                     currency=cur[k], discount=-1, terms=-1, rep=rep[k], reason=rng.integers(0, 3, k.size))
+    credits = _frame(
+        k.size,
+        t=inv_t[cn] + rng.uniform(10.0, 60.0, k.size),
+        type=SALES_TYPES["credit_note_issued"],
+        account=o_acct[k],
+        order=o_id[k],
+        invoice=o_id[k],
+        amount=np.maximum(np.round(net[k] * rng.uniform(0.1, 1.0, k.size)).astype(np.int64), 1),
+        currency=cur[k],
+        discount=-1,
+        terms=-1,
+        rep=rep[k],
+        reason=rng.integers(0, 3, k.size),
+    )
 
     paid = rng.uniform(size=i.size) < p.p_paid
     j = i[paid]
-    lateness = np.where(acc.late_payer[o_acct[j]], rng.uniform(5.0, 60.0, j.size), rng.uniform(-5.0, 2.0, j.size))
+    lateness = np.where(
+        acc.late_payer[o_acct[j]], rng.uniform(5.0, 60.0, j.size), rng.uniform(-5.0, 2.0, j.size)
+    )
     pay_t = inv_t[paid] + np.maximum(terms[j] + lateness, 0.5)
-    payments = _frame(j.size, t=pay_t, type=SALES_TYPES["payment_received"], account=o_acct[j], order=o_id[j],
-                      invoice=o_id[j], amount=net[j], currency=cur[j], discount=-1, terms=-1, rep=-1, reason=-1)
+    payments = _frame(
+        j.size,
+        t=pay_t,
+        type=SALES_TYPES["payment_received"],
+        account=o_acct[j],
+        order=o_id[j],
+        invoice=o_id[j],
+        amount=net[j],
+        currency=cur[j],
+        discount=-1,
+        terms=-1,
+        rep=-1,
+        reason=-1,
+    )
 
     return _concat([placed, cancels, invoices, credits, payments])
 
@@ -96,8 +159,9 @@ def sales_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts, e
 def service_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts, end: float) -> Frame:
     sp_acct, sp_lo, sp_hi = buying_spells(acc, end)
     # Tickets come while an account buys and for a quarter after; a few prospects ask questions too.
-    t_acct, t_open = _poisson_points(rng, sp_acct, sp_lo, np.minimum(sp_hi + 90.0, end),
-                                     p.tickets_per_year / DAYS_PER_YEAR)
+    t_acct, t_open = _poisson_points(
+        rng, sp_acct, sp_lo, np.minimum(sp_hi + 90.0, end), p.tickets_per_year / DAYS_PER_YEAR
+    )
     prospects = np.flatnonzero(~acc.converted & (rng.uniform(size=len(acc)) < 0.1))
     pr_t = acc.created[prospects] + rng.uniform(1.0, 60.0, prospects.size)
     n_main = t_acct.size
@@ -119,18 +183,53 @@ def service_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts,
     res_t = t_open + delay
 
     none = np.full(n, -1)
-    opened = _frame(n, t=t_open, type=SERVICE_TYPES["ticket_opened"], account=t_acct, ticket=ticket,
-                    category=category, severity=severity, csat=none, agent=agent)
+    opened = _frame(
+        n,
+        t=t_open,
+        type=SERVICE_TYPES["ticket_opened"],
+        account=t_acct,
+        ticket=ticket,
+        category=category,
+        severity=severity,
+        csat=none,
+        agent=agent,
+    )
     r = np.flatnonzero(resolved)
-    resolutions = _frame(r.size, t=res_t[r], type=SERVICE_TYPES["ticket_resolved"], account=t_acct[r],
-                         ticket=ticket[r], category=-1, severity=-1, csat=-1, agent=agent[r])
+    resolutions = _frame(
+        r.size,
+        t=res_t[r],
+        type=SERVICE_TYPES["ticket_resolved"],
+        account=t_acct[r],
+        ticket=ticket[r],
+        category=-1,
+        severity=-1,
+        csat=-1,
+        agent=agent[r],
+    )
     reopened = r[rng.uniform(size=r.size) < p.p_ticket_reopened]
     reo_t = res_t[reopened] + rng.uniform(1.0, 10.0, reopened.size)
-    reopens = _frame(reopened.size, t=reo_t, type=SERVICE_TYPES["ticket_reopened"], account=t_acct[reopened],
-                     ticket=ticket[reopened], category=-1, severity=-1, csat=-1, agent=agent[reopened])
-    re_resolved = _frame(reopened.size, t=reo_t + delay[reopened], type=SERVICE_TYPES["ticket_resolved"],
-                         account=t_acct[reopened], ticket=ticket[reopened], category=-1, severity=-1, csat=-1,
-                         agent=agent[reopened])
+    reopens = _frame(
+        reopened.size,
+        t=reo_t,
+        type=SERVICE_TYPES["ticket_reopened"],
+        account=t_acct[reopened],
+        ticket=ticket[reopened],
+        category=-1,
+        severity=-1,
+        csat=-1,
+        agent=agent[reopened],
+    )
+    re_resolved = _frame(
+        reopened.size,
+        t=reo_t + delay[reopened],
+        type=SERVICE_TYPES["ticket_resolved"],
+        account=t_acct[reopened],
+        ticket=ticket[reopened],
+        category=-1,
+        severity=-1,
+        csat=-1,
+        agent=agent[reopened],
+    )
 
     rated = np.flatnonzero(rng.uniform(size=n) < p.p_satisfaction_rated)
     rate_t = np.where(resolved[rated], res_t[rated] + rng.uniform(0.1, 3.0, rated.size), t_open[rated] + 30.0)
@@ -140,8 +239,17 @@ def service_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts,
     csat = np.where(compl & (h == "good"), rng.choice([4, 5], size=rated.size), csat)
     csat = np.where(compl & (h == "slow"), rng.choice([2, 3], size=rated.size), csat)
     csat = np.where(compl & (h == "unresolved"), rng.choice([1, 2], size=rated.size), csat)
-    ratings = _frame(rated.size, t=rate_t, type=SERVICE_TYPES["satisfaction_rated"], account=t_acct[rated],
-                     ticket=ticket[rated], category=-1, severity=-1, csat=csat, agent=agent[rated])
+    ratings = _frame(
+        rated.size,
+        t=rate_t,
+        type=SERVICE_TYPES["satisfaction_rated"],
+        account=t_acct[rated],
+        ticket=ticket[rated],
+        category=-1,
+        severity=-1,
+        csat=csat,
+        agent=agent[rated],
+    )
 
     return _concat([opened, resolutions, reopens, re_resolved, ratings])
 
@@ -149,27 +257,50 @@ def service_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts,
 def contact_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts, end: float) -> Frame:
     n_acc = len(acc)
     idx = np.arange(n_acc)
-    leads = _frame(n_acc, t=acc.created, type=CONTACT_TYPES["lead_created"], account=idx, person=0,
-                   rep=acc.rep, direction=0)
+    leads = _frame(
+        n_acc,
+        t=acc.created,
+        type=CONTACT_TYPES["lead_created"],
+        account=idx,
+        person=0,
+        rep=acc.rep,
+        direction=0,
+    )
 
     # Pre-sale touches between lead and first order (or a few months of prospecting for non-buyers).
     presale_end = np.where(acc.converted, acc.first_order, np.minimum(acc.created + 120.0, end))
-    pre_acct, pre_t = _poisson_points(rng, idx, acc.created, presale_end,
-                                      p.presale_touches_mean / np.maximum(presale_end - acc.created, 1.0))
+    pre_acct, pre_t = _poisson_points(
+        rng,
+        idx,
+        acc.created,
+        presale_end,
+        p.presale_touches_mean / np.maximum(presale_end - acc.created, 1.0),
+    )
     # Post-sale care: only accounts with post-sale contact get it, while they buy.
     sp_acct, sp_lo, sp_hi = buying_spells(acc, end)
     keep = acc.post_sale_contact[sp_acct]
-    post_acct, post_t = _poisson_points(rng, sp_acct[keep], sp_lo[keep] + 1.0, sp_hi[keep],
-                                        p.post_sale_contacts_per_year / DAYS_PER_YEAR)
+    post_acct, post_t = _poisson_points(
+        rng, sp_acct[keep], sp_lo[keep] + 1.0, sp_hi[keep], p.post_sale_contacts_per_year / DAYS_PER_YEAR
+    )
     t_acct = np.concatenate([pre_acct, post_acct])
     n = t_acct.size
     kinds = np.array([CONTACT_TYPES[k] for k in ("call", "email", "meeting", "visit")])
     is_post = np.arange(n) >= pre_acct.size
-    kind = np.where(is_post, kinds[rng.choice(4, size=n, p=[0.35, 0.35, 0.2, 0.1])],
-                    kinds[rng.choice(3, size=n, p=[0.4, 0.4, 0.2])])
+    kind = np.where(
+        is_post,
+        kinds[rng.choice(4, size=n, p=[0.35, 0.35, 0.2, 0.1])],
+        kinds[rng.choice(3, size=n, p=[0.4, 0.4, 0.2])],
+    )
     person = (rng.uniform(size=n) * acc.n_contact_persons[t_acct]).astype(np.int64)
-    touches = _frame(n, t=np.concatenate([pre_t, post_t]), type=kind, account=t_acct, person=person,
-                     rep=acc.rep[t_acct], direction=(rng.uniform(size=n) < 0.3).astype(np.int64))
+    touches = _frame(
+        n,
+        t=np.concatenate([pre_t, post_t]),
+        type=kind,
+        account=t_acct,
+        person=person,
+        rep=acc.rep[t_acct],
+        direction=(rng.uniform(size=n) < 0.3).astype(np.int64),
+    )
     return _concat([leads, touches])
 
 

@@ -75,7 +75,9 @@ def inject_faults(table: pa.Table, name: str, fmt: str, rng: np.random.Generator
         for k, row in enumerate(rows):
             if fault in ("duplicate_exact", "conflicting_event_id"):
                 copy = dict(row, _copy=1, _fault=fault)
-                copy["arrival_date"] = _shift_days(row["arrival_date"], rng.integers(0, 2) * rng.integers(1, 6))
+                copy["arrival_date"] = _shift_days(
+                    row["arrival_date"], rng.integers(0, 2) * rng.integers(1, 6)
+                )
                 if fault == "conflicting_event_id":
                     if row.get("amount"):
                         copy["amount"] = f"{float(row['amount']) + 1:.2f}"

@@ -15,8 +15,9 @@ START_LEVELS = {"EUR": 1.0, "PLN": 4.30, "USD": 1.08, "GBP": 0.86}
 FX_FILE = "fx_rates.csv"
 
 
-def write_fx_rates(folder: Path, currencies: list[str], first: date, last: date,
-                   rng: np.random.Generator) -> Path:
+def write_fx_rates(
+    folder: Path, currencies: list[str], first: date, last: date, rng: np.random.Generator
+) -> Path:
     """One row per day and currency (`rate_date, base_currency, currency, rate`), 6 decimals."""
     n_days = (last - first).days + 1
     days = [(first + timedelta(days=i)).isoformat() for i in range(n_days)]

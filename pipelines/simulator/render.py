@@ -43,8 +43,15 @@ def timestamps_to_text(seconds: np.ndarray, offset_hours: np.ndarray) -> pa.Arra
     return pc.binary_join_element_wise(wall, suffix, "")
 
 
-def render_stream(name: str, frame: Frame, acc: Accounts, p: SimulationParams, chunk: int,
-                  rng: np.random.Generator, end_day: int) -> pa.Table:
+def render_stream(
+    name: str,
+    frame: Frame,
+    acc: Accounts,
+    p: SimulationParams,
+    chunk: int,
+    rng: np.random.Generator,
+    end_day: int,
+) -> pa.Table:
     """One chunk's events of a stream as contract text columns plus `arrival_date`, in event-time order."""
     keep = frame["t"] < end_day + 1  # events after the simulated period have not happened yet
     frame = {k: v[keep] for k, v in frame.items()}
@@ -68,7 +75,9 @@ def render_stream(name: str, frame: Frame, acc: Accounts, p: SimulationParams, c
     }
     if name == "sales":
         is_credit = frame["type"] == SALES_TYPES["credit_note_issued"]
-        reasons = np.where(frame["reason"] < 0, -1, frame["reason"] + np.where(is_credit, len(CANCEL_REASONS), 0))
+        reasons = np.where(
+            frame["reason"] < 0, -1, frame["reason"] + np.where(is_credit, len(CANCEL_REASONS), 0)
+        )
         cols |= {
             "order_id": ids(f"ORD-{tag}", frame["order"], 8),
             "invoice_id": ids(f"INV-{tag}", frame["invoice"], 8),

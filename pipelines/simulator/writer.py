@@ -36,10 +36,18 @@ def _break(line: str) -> str:
     return line[: max(1, len(line) // 2)] if line.startswith("{") else line.rsplit(",", 2)[0]
 
 
-def write_day_files(table: pa.Table, stream: str, landing: Path, fmt: str, chunk: int) -> tuple[int, list[dict]]:
+def write_day_files(
+    table: pa.Table, stream: str, landing: Path, fmt: str, chunk: int
+) -> tuple[int, list[dict]]:
     """Write one file per arrival day; returns the file count and one record per planted-fault row."""
-    table = table.sort_by([("arrival_date", "ascending"), ("_seconds", "ascending"),
-                           ("event_id", "ascending"), ("_copy", "ascending")])
+    table = table.sort_by(
+        [
+            ("arrival_date", "ascending"),
+            ("_seconds", "ascending"),
+            ("event_id", "ascending"),
+            ("_copy", "ascending"),
+        ]
+    )
     days = table["arrival_date"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, days[1:] != days[:-1], True])
     public = _public(table)
@@ -54,13 +62,15 @@ def write_day_files(table: pa.Table, stream: str, landing: Path, fmt: str, chunk
         if fmt == "parquet":
             pq.write_table(part, path)
         elif fmt == "jsonl":
-            day_lines = [(_break(x) if m else x) for x, m in zip(lines[lo:hi], malformed[lo:hi])]
+            day_lines = [
+                (_break(x) if m else x) for x, m in zip(lines[lo:hi], malformed[lo:hi], strict=False)
+            ]
             path.write_text("\n".join(day_lines) + "\n", encoding="utf-8")
         else:
             buf = io.BytesIO()
             pacsv.write_csv(part, buf)
             text = buf.getvalue().decode("utf-8").splitlines()
-            text[1:] = [(_break(x) if m else x) for x, m in zip(text[1:], malformed[lo:hi])]
+            text[1:] = [(_break(x) if m else x) for x, m in zip(text[1:], malformed[lo:hi], strict=False)]
             path.write_text("\n".join(text) + "\n", encoding="utf-8")
 
     # Files are independent, and pyarrow releases the GIL while writing: two threads use both cores.
@@ -78,9 +88,14 @@ def write_day_files(table: pa.Table, stream: str, landing: Path, fmt: str, chunk
     file_of_row = np.searchsorted(bounds, np.arange(table.num_rows), side="right") - 1
     for i in np.flatnonzero(pc.is_valid(table["_fault"]).to_numpy(zero_copy_only=False)):
         f = file_of_row[i]
-        records.append({
-            "stream": stream, "arrival_date": str(days[i]), "file": str(paths[f].relative_to(landing)),
-            "row_number": int(i - bounds[f]) + 1, "event_id": table["event_id"][int(i)].as_py(),
-            "fault": faults[i],
-        })
+        records.append(
+            {
+                "stream": stream,
+                "arrival_date": str(days[i]),
+                "file": str(paths[f].relative_to(landing)),
+                "row_number": int(i - bounds[f]) + 1,
+                "event_id": table["event_id"][int(i)].as_py(),
+                "fault": faults[i],
+            }
+        )
     return len(paths), records

@@ -18,18 +18,29 @@ def test_code_location_loads_with_ingest_and_dbt_assets():
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert {"raw/sales_events", "raw/service_events", "raw/contact_events", "raw/fx_rates"} <= keys
-    assert {"marts/accounts", "marts/lifecycle_history", "marts/lifecycle_transitions",
-            "marts/stage_snapshot_monthly", "staging/stg_sales__events"} <= keys
+    assert {
+        "marts/accounts",
+        "marts/lifecycle_history",
+        "marts/lifecycle_transitions",
+        "marts/stage_snapshot_monthly",
+        "staging/stg_sales__events",
+    } <= keys
     # dbt sources are the ingest assets, not separate source assets
     assert graph.get(dg.AssetKey(["staging", "stg_sales__events"])).parent_keys == {
-        dg.AssetKey(["raw", "sales_events"])}
+        dg.AssetKey(["raw", "sales_events"])
+    }
     checks = {k.name for k in graph.asset_check_keys}
     for stream in ("sales", "service", "contact"):
         for name in ("rows_balance", "quarantine_rate", "no_unreadable_files", "expectations"):
-            assert dg.AssetCheckKey(dg.AssetKey(["raw", "ingest_audit"]), f"{stream}_{name}") in graph.asset_check_keys
+            assert (
+                dg.AssetCheckKey(dg.AssetKey(["raw", "ingest_audit"]), f"{stream}_{name}")
+                in graph.asset_check_keys
+            )
     # checks are not attached to the daily partitioned assets (one per day of a backfill otherwise)
-    assert not any(k.asset_key.path[0] == "raw" and k.asset_key.path[-1].endswith("_events")
-                   for k in graph.asset_check_keys)
+    assert not any(
+        k.asset_key.path[0] == "raw" and k.asset_key.path[-1].endswith("_events")
+        for k in graph.asset_check_keys
+    )
     assert any(name.startswith("unique_") for name in checks)  # dbt tests surface as checks
 
 
@@ -56,7 +67,8 @@ def test_sensor_requests_one_run_over_the_days_with_new_files(warehouse):
     write_jsonl(warehouse.landing, "contact", "2024-03-04", "b.jsonl", [{"event_id": "2"}])
     with dg.build_sensor_context() as context:
         request = landing_sensor(context)
-        assert request.tags[RANGE_START_TAG] == "2024-03-01" and request.tags[RANGE_END_TAG] == "2024-03-04"
+        assert request.tags[RANGE_START_TAG] == "2024-03-01"
+        assert request.tags[RANGE_END_TAG] == "2024-03-04"
         cursor = context.cursor
     with dg.build_sensor_context(cursor=cursor) as context:
         assert isinstance(landing_sensor(context), dg.SkipReason)

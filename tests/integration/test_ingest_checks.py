@@ -8,13 +8,18 @@ import pytest
 
 from pipelines.contract import STREAMS
 from pipelines.defs.quality import expectations, ingest_checks
-from pipelines.ingest.fx import FxRatesError, load_fx_rates
-from pipelines.ingest.loader import landed_days, load_days
+from pipelines.raw.fx import FxRatesError, load_fx_rates
+from pipelines.raw.loader import landed_days, load_days
 from tests.support.landing import write_jsonl
 
 DAY = date(2024, 3, 1)
-GOOD = {"event_id": "c-1", "event_type": "call", "occurred_at": "2024-03-01T10:00:00Z", "account_id": "A",
-        "contact_person_id": "p1"}
+GOOD = {
+    "event_id": "c-1",
+    "event_type": "call",
+    "occurred_at": "2024-03-01T10:00:00Z",
+    "account_id": "A",
+    "contact_person_id": "p1",
+}
 
 
 @pytest.fixture
@@ -32,16 +37,20 @@ def test_rows_balance_fails_on_a_tampered_audit_row(loaded):
     assert ingest_checks.rows_balance(con, "contact", [DAY]).passed
     con.execute("update raw.ingest_batches set rows_accepted = rows_accepted - 1")
     result = ingest_checks.rows_balance(con, "contact", [DAY])
-    assert not result.passed and result.metadata["unbalanced_files"].value == 1
+    assert not result.passed
+    assert result.metadata["unbalanced_files"].value == 1
 
 
 def test_quarantine_rate_warns_above_threshold(loaded):
     warehouse, con = loaded
     assert ingest_checks.quarantine_rate(con, "contact", [DAY], 0.05).passed
-    write_jsonl(warehouse.landing, "contact", DAY, "bad.jsonl", [dict(GOOD, event_id="c-3", event_type="fax")])
+    write_jsonl(
+        warehouse.landing, "contact", DAY, "bad.jsonl", [dict(GOOD, event_id="c-3", event_type="fax")]
+    )
     load_days(con, warehouse.landing, STREAMS["contact"], [DAY])
     result = ingest_checks.quarantine_rate(con, "contact", [DAY], 0.05)
-    assert not result.passed and result.severity.value == "WARN"
+    assert not result.passed
+    assert result.severity.value == "WARN"
     assert result.metadata["rows_quarantined"].value == 1
     assert ingest_checks.quarantine_rate(con, "contact", [DAY], 0.5).passed
 
@@ -52,7 +61,8 @@ def test_unreadable_file_fails_the_days_check(loaded):
     (warehouse.landing / "contact" / DAY.isoformat() / "broken.csv").write_bytes(b"\xff\xfe\x00garbage")
     load_days(con, warehouse.landing, STREAMS["contact"], [DAY])
     result = ingest_checks.no_unreadable_files(con, "contact", [DAY])
-    assert not result.passed and result.severity.value == "ERROR"
+    assert not result.passed
+    assert result.severity.value == "ERROR"
     assert "contact/2024-03-01/broken.csv" in result.metadata["files"].value
     # the good file of that day is still loaded
     assert con.execute("select count(*) from raw.contact_events").fetchone()[0] == 2
@@ -61,9 +71,17 @@ def test_unreadable_file_fails_the_days_check(loaded):
 def test_expectations_pass_on_loaded_rows_and_fail_on_a_bad_extract(loaded):
     _, con = loaded
     assert expectations.expectations_check(con, STREAMS["contact"], [DAY]).passed
-    bad = pd.DataFrame({"event_id": ["x", "x", None], "event_type": ["call", "fax", "call"],
-                        "occurred_at": pd.to_datetime(["2024-01-01"] * 3, utc=True), "account_id": ["A"] * 3,
-                        "contact_person_id": ["p"] * 3, "rep_id": [None] * 3, "direction": ["inbound"] * 3})
+    bad = pd.DataFrame(
+        {
+            "event_id": ["x", "x", None],
+            "event_type": ["call", "fax", "call"],
+            "occurred_at": pd.to_datetime(["2024-01-01"] * 3, utc=True),
+            "account_id": ["A"] * 3,
+            "contact_person_id": ["p"] * 3,
+            "rep_id": [None] * 3,
+            "direction": ["inbound"] * 3,
+        }
+    )
     success, failed = expectations.validate_frame(STREAMS["contact"], bad)
     assert not success
     failures = {(f["expectation"], f["column"]) for f in failed}
@@ -75,12 +93,14 @@ def test_expectations_pass_on_loaded_rows_and_fail_on_a_bad_extract(loaded):
 def test_fx_rates_load_and_bad_rows_are_named(warehouse):
     folder = warehouse.landing / "fx_rates"
     folder.mkdir(parents=True)
-    (folder / "rates.csv").write_text("rate_date,base_currency,currency,rate\n2024-03-01,EUR,PLN,4.3\n"
-                                      "2024-03-01,EUR,USD,1.08\n")
+    (folder / "rates.csv").write_text(
+        "rate_date,base_currency,currency,rate\n2024-03-01,EUR,PLN,4.3\n2024-03-01,EUR,USD,1.08\n"
+    )
     con = duckdb.connect(str(warehouse.database))
     assert load_fx_rates(con, warehouse.landing) == {"files": 1, "rows": 2}
-    (folder / "more.csv").write_text("rate_date,base_currency,currency,rate\n2024-03-02,EUR,PLN,4.3\n"
-                                     "2024-03-02,EUR,PLN,-1\n")
+    (folder / "more.csv").write_text(
+        "rate_date,base_currency,currency,rate\n2024-03-02,EUR,PLN,4.3\n2024-03-02,EUR,PLN,-1\n"
+    )
     with pytest.raises(FxRatesError, match=r"fx_rates/more.csv: row 2: invalid rate"):
         load_fx_rates(con, warehouse.landing)
     # the failed load changed nothing

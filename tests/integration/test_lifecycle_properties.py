@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from pipelines.contract import STREAMS
 from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
-from pipelines.ingest.loader import landed_days, load_days
+from pipelines.raw.loader import landed_days, load_days
 from pipelines.settings import WAREHOUSE_ENV
 from tests.support.landing import write_jsonl
 from tests.support.stage_oracle import Rules, stage_on
@@ -28,10 +28,12 @@ AS_OF = date(2025, 12, 31)
 RULES = Rules(lost_after_days=120, loyal_window_days=90, loyal_min_purchase_days=3)  # short: more changes
 MARTS = ("accounts", "lifecycle_history", "lifecycle_transitions", "stage_snapshot_monthly")
 
-account_log = st.fixed_dictionaries({
-    "first_contact": st.one_of(st.none(), st.integers(0, 900)),
-    "orders": st.lists(st.tuples(st.integers(0, 1090), st.booleans()), max_size=14),  # (day, cancelled)
-})
+account_log = st.fixed_dictionaries(
+    {
+        "first_contact": st.one_of(st.none(), st.integers(0, 900)),
+        "orders": st.lists(st.tuples(st.integers(0, 1090), st.booleans()), max_size=14),  # (day, cancelled)
+    }
+)
 
 
 def write_population(landing: Path, accounts: list[dict]) -> dict[str, tuple[date, set[date]]]:
@@ -43,18 +45,38 @@ def write_population(landing: Path, accounts: list[dict]) -> dict[str, tuple[dat
         days = []
         if acc["first_contact"] is not None or not acc["orders"]:
             day = ORIGIN + timedelta(days=acc["first_contact"] or 0)
-            rows["contact"].append({"event_id": f"{account}-c", "event_type": "call",
-                                    "occurred_at": f"{day}T09:00:00Z", "account_id": account})
+            rows["contact"].append(
+                {
+                    "event_id": f"{account}-c",
+                    "event_type": "call",
+                    "occurred_at": f"{day}T09:00:00Z",
+                    "account_id": account,
+                }
+            )
             days.append(day)
         purchases = set()
         for i, (offset, cancelled) in enumerate(acc["orders"]):
             day = ORIGIN + timedelta(days=offset)
             base = {"account_id": account, "order_id": f"{account}-o{i}"}
-            rows["sales"].append({**base, "event_id": f"{account}-o{i}", "event_type": "order_placed",
-                                  "occurred_at": f"{day}T23:59:59+00:00", "amount": "10.00", "currency": "EUR"})
+            rows["sales"].append(
+                {
+                    **base,
+                    "event_id": f"{account}-o{i}",
+                    "event_type": "order_placed",
+                    "occurred_at": f"{day}T23:59:59+00:00",
+                    "amount": "10.00",
+                    "currency": "EUR",
+                }
+            )
             if cancelled:
-                rows["sales"].append({**base, "event_id": f"{account}-x{i}", "event_type": "order_cancelled",
-                                      "occurred_at": f"{day + timedelta(days=2)}"})
+                rows["sales"].append(
+                    {
+                        **base,
+                        "event_id": f"{account}-x{i}",
+                        "event_type": "order_cancelled",
+                        "occurred_at": f"{day + timedelta(days=2)}",
+                    }
+                )
             else:
                 purchases.add(day)
             days.append(day)
@@ -72,33 +94,52 @@ def build(root: Path, accounts: list[dict]) -> tuple[Path, dict]:
     with duckdb.connect(str(database)) as con:
         for schema in STREAMS.values():
             load_days(con, landing, schema, landed_days(landing, schema.name))
-    dbt_vars = (f"{{as_of_date: '{AS_OF}', lost_after_days: {RULES.lost_after_days}, "
-                f"loyal_window_days: {RULES.loyal_window_days}, "
-                f"loyal_min_purchase_days: {RULES.loyal_min_purchase_days}}}")
+    dbt_vars = (
+        f"{{as_of_date: '{AS_OF}', lost_after_days: {RULES.lost_after_days}, "
+        f"loyal_window_days: {RULES.loyal_window_days}, "
+        f"loyal_min_purchase_days: {RULES.loyal_min_purchase_days}}}"
+    )
     env = dict(os.environ, **{WAREHOUSE_ENV: str(root)})
-    done = subprocess.run([dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR),
-                           "--vars", dbt_vars], cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), "--vars", dbt_vars],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return database, truth
 
 
 def mart_digests(database: Path) -> dict[str, str]:
     with duckdb.connect(str(database), read_only=True) as con:
-        return {m: con.execute(f"select count(*) || ':' || coalesce(md5(string_agg(r, '|' order by r)), '') "
-                               f"from (select cast(t as varchar) r from marts.{m} t)").fetchone()[0]
-                for m in MARTS}
+        return {
+            m: con.execute(
+                f"select count(*) || ':' || coalesce(md5(string_agg(r, '|' order by r)), '') "
+                f"from (select cast(t as varchar) r from marts.{m} t)"
+            ).fetchone()[0]
+            for m in MARTS
+        }
 
 
 # No shrinking: every step would be a dbt build; a failing example is printed whole instead.
-@settings(max_examples=3, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(accounts=st.lists(account_log, min_size=25, max_size=40))
 def test_history_equals_the_rules_on_every_day(tmp_path_factory, accounts):
     root = tmp_path_factory.mktemp("prop")
     database, truth = build(root, accounts)
     with duckdb.connect(str(database), read_only=True) as con:
-        history = con.execute("select account_id, stage, valid_from, valid_to from marts.lifecycle_history "
-                              "order by account_id, valid_from").fetchall()
+        history = con.execute(
+            "select account_id, stage, valid_from, valid_to from marts.lifecycle_history "
+            "order by account_id, valid_from"
+        ).fetchall()
     by_account: dict[str, list] = {}
     for account, stage, valid_from, valid_to in history:
         by_account.setdefault(account, []).append((stage, valid_from, valid_to))
@@ -117,8 +158,13 @@ def test_history_equals_the_rules_on_every_day(tmp_path_factory, accounts):
 
 
 def test_rebuild_from_scratch_gives_identical_marts(tmp_path):
-    population = [{"first_contact": (n * 37) % 400 if n % 3 else None,
-                   "orders": [((n * 53 + k * 41) % 1000, k % 5 == 4) for k in range(n % 9)]} for n in range(40)]
+    population = [
+        {
+            "first_contact": (n * 37) % 400 if n % 3 else None,
+            "orders": [((n * 53 + k * 41) % 1000, k % 5 == 4) for k in range(n % 9)],
+        }
+        for n in range(40)
+    ]
     first, _ = build(tmp_path / "a", population)
     second, _ = build(tmp_path / "b", population)
     assert mart_digests(first) == mart_digests(second)

@@ -35,8 +35,12 @@ def scenario_events(account: str, events: list[dict]) -> dict[str, list[dict]]:
     """Golden-scenario events -> contract rows per stream (late in the day, to exercise UTC dates)."""
     by_stream: dict[str, list[dict]] = {"sales": [], "service": [], "contact": []}
     for i, e in enumerate(events):
-        row = {"event_id": f"{account}-{i:03d}", "event_type": e["type"], "occurred_at": f"{e['date']}T15:30:00Z",
-               "account_id": account}
+        row = {
+            "event_id": f"{account}-{i:03d}",
+            "event_type": e["type"],
+            "occurred_at": f"{e['date']}T15:30:00Z",
+            "account_id": account,
+        }
         for key, value in e.items():
             if key not in ("date", "stream", "type"):
                 row[key] = value

@@ -30,8 +30,9 @@ def stage_on(d: date, first_seen: date, purchase_days: set[date], rules: Rules =
     return "first_buyer"
 
 
-def transitions(first_seen: date, purchase_days: set[date], until: date,
-                rules: Rules = Rules()) -> list[tuple[str | None, str, date]]:
+def transitions(
+    first_seen: date, purchase_days: set[date], until: date, rules: Rules = Rules()
+) -> list[tuple[str | None, str, date]]:
     """(from, to, on) for every change between first_seen and until, inclusive."""
     result = []
     previous = None

@@ -10,11 +10,21 @@ DOCS = (Path(__file__).parents[2] / "docs" / "events.md").read_text()
 
 def test_streams_and_types_match_the_spec():
     assert set(STREAMS) == {"sales", "service", "contact"}
-    assert stream("sales").event_types == ("order_placed", "order_cancelled", "invoice_issued",
-                                           "credit_note_issued", "payment_received")
+    assert stream("sales").event_types == (
+        "order_placed",
+        "order_cancelled",
+        "invoice_issued",
+        "credit_note_issued",
+        "payment_received",
+    )
     assert stream("service").field("csat_score").maximum == 5
-    assert stream("sales").required_fields("order_cancelled") == ("event_id", "event_type", "occurred_at",
-                                                                   "account_id", "order_id")
+    assert stream("sales").required_fields("order_cancelled") == (
+        "event_id",
+        "event_type",
+        "occurred_at",
+        "account_id",
+        "order_id",
+    )
     assert "amount" in stream("sales").required_fields("credit_note_issued")
 
 
@@ -34,10 +44,11 @@ def test_docs_describe_every_field_and_event_type(name):
 
 def test_currency_list_holds_the_simulated_currencies():
     assert {"EUR", "PLN", "USD", "GBP"} <= set(ISO_4217)
-    assert "EURO" not in ISO_4217 and len(ISO_4217) == len(set(ISO_4217))
+    assert "EURO" not in ISO_4217
+    assert len(ISO_4217) == len(set(ISO_4217))
 
 
 def test_docs_page_is_the_generated_one():
     from pipelines.contract.docs import render
 
-    assert DOCS == render(), "docs/events.md is stale: run python -m pipelines.contract.docs"
+    assert render() == DOCS, "docs/events.md is stale: run python -m pipelines.contract.docs"

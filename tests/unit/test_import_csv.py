@@ -1,6 +1,6 @@
 import pytest
 
-from pipelines.ingest.import_csv import ImportError_, convert_rows, parse_mapping
+from pipelines.raw.import_csv import ImportRejected, convert_rows, parse_mapping
 
 MAPPING = parse_mapping(["Customer=account_id", "Date=occurred_at", "Total=amount", "Cur=currency"])
 
@@ -11,7 +11,8 @@ def test_each_row_is_an_order_and_an_invoice_and_identical_rows_stay_two_sales()
     assert [e["event_type"] for e in events] == ["order_placed", "invoice_issued"] * 2
     assert len({e["event_id"] for e in events}) == 4
     assert events[0]["order_id"] != events[2]["order_id"]
-    assert events[1]["amount"] == "100.50" and events[1]["currency"] == "EUR"
+    assert events[1]["amount"] == "100.50"
+    assert events[1]["currency"] == "EUR"
     assert events[0]["occurred_at"] == "2024-03-01"
 
 
@@ -19,8 +20,11 @@ def test_ids_are_deterministic_from_source_and_row():
     rows = [{"Customer": "A1", "Date": "2024-03-01", "Total": "1", "Cur": "PLN"}]
     first = convert_rows(rows, MAPPING, "export", None, None, "export.csv")
     again = convert_rows(rows, MAPPING, "export", None, None, "export.csv")
-    assert [e["event_id"] for e in first] == [e["event_id"] for e in again] == [
-        "imp-export-0000001-order", "imp-export-0000001-invoice"]
+    assert (
+        [e["event_id"] for e in first]
+        == [e["event_id"] for e in again]
+        == ["imp-export-0000001-order", "imp-export-0000001-invoice"]
+    )
 
 
 def test_errors_name_row_and_column_and_nothing_is_converted():
@@ -28,7 +32,7 @@ def test_errors_name_row_and_column_and_nothing_is_converted():
         {"Customer": "A1", "Date": "2024-03-01", "Total": "10", "Cur": "EUR"},
         {"Customer": "", "Date": "01.03.2024", "Total": "-5", "Cur": "EURO"},
     ]
-    with pytest.raises(ImportError_) as info:
+    with pytest.raises(ImportRejected) as info:
         convert_rows(rows, MAPPING, "export", None, None, "export.csv")
     text = str(info.value)
     assert "export.csv: row 2, column 'Customer': empty" in text
@@ -41,8 +45,9 @@ def test_errors_name_row_and_column_and_nothing_is_converted():
 def test_date_format_and_default_currency():
     mapping = parse_mapping(["c=account_id", "d=occurred_at", "t=amount"])
     events = convert_rows([{"c": "A", "d": "31.12.2024", "t": "5"}], mapping, "x", "PLN", "%d.%m.%Y", "x.csv")
-    assert events[0]["occurred_at"] == "2024-12-31" and events[0]["currency"] == "PLN"
-    with pytest.raises(ImportError_, match="no --currency default"):
+    assert events[0]["occurred_at"] == "2024-12-31"
+    assert events[0]["currency"] == "PLN"
+    with pytest.raises(ImportRejected, match="no --currency default"):
         convert_rows([{"c": "A", "d": "31.12.2024", "t": "5"}], mapping, "x", None, "%d.%m.%Y", "x.csv")
 
 

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.contract import STREAMS
-from pipelines.ingest.loader import day_files, landed_days, load_days
+from pipelines.raw.loader import day_files, landed_days, load_days
 from pipelines.simulator import simulate
 from pipelines.simulator.params import FAULT_RATES
 
@@ -16,18 +16,32 @@ START, END = date(2024, 1, 1), date(2024, 12, 31)
 
 
 def tree_hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "jsonl", "csv"])
 def test_same_arguments_give_byte_identical_output(tmp_path, fmt):
     for run in ("a", "b"):
-        simulate(tmp_path / run, accounts=150, start=START, end=END, seed=7, fmt=fmt, faults=True,
-                 chunk_accounts=60)
+        simulate(
+            tmp_path / run,
+            accounts=150,
+            start=START,
+            end=END,
+            seed=7,
+            fmt=fmt,
+            faults=True,
+            chunk_accounts=60,
+        )
     first, second = tree_hashes(tmp_path / "a"), tree_hashes(tmp_path / "b")
-    assert len(first) > 100 and first == second
-    simulate(tmp_path / "c", accounts=150, start=START, end=END, seed=8, fmt=fmt, faults=True, chunk_accounts=60)
+    assert len(first) > 100
+    assert first == second
+    simulate(
+        tmp_path / "c", accounts=150, start=START, end=END, seed=8, fmt=fmt, faults=True, chunk_accounts=60
+    )
     assert tree_hashes(tmp_path / "c") != first
 
 
@@ -35,31 +49,41 @@ def test_streams_realistic_mix_and_late_arrivals(tmp_path):
     result = simulate(tmp_path, accounts=400, start=START, end=END, seed=1)
     assert all(result.events_written[s] > 0 for s in STREAMS)
     con = duckdb.connect()
-    sales = con.execute("select event_type, currency, count(*) from read_parquet($p) group by all",
-                        {"p": str(tmp_path / "sales" / "*" / "*.parquet")}).fetchall()
+    sales = con.execute(
+        "select event_type, currency, count(*) from read_parquet($p) group by all",
+        {"p": str(tmp_path / "sales" / "*" / "*.parquet")},
+    ).fetchall()
     types = {t for t, _, _ in sales}
     assert types == set(STREAMS["sales"].event_types)
     assert {c for _, c, _ in sales if c} >= {"EUR", "PLN", "USD"}
     # an event whose UTC day precedes its folder's day arrived late
-    late = con.execute("""
+    late = con.execute(
+        """
         select count(*) from read_parquet($p, filename = true)
-        where cast(occurred_at as timestamptz)::date < cast(regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})/', 1) as date)
-    """, {"p": str(tmp_path / "contact" / "*" / "*.parquet")}).fetchone()[0]
+        where cast(occurred_at as timestamptz)::date
+            < cast(regexp_extract(filename, '(\\d{4}-\\d{2}-\\d{2})/', 1) as date)
+    """,
+        {"p": str(tmp_path / "contact" / "*" / "*.parquet")},
+    ).fetchone()[0]
     assert late > 0
-    contact_people = con.execute("select count(distinct contact_person_id) from read_parquet($p)",
-                                 {"p": str(tmp_path / "contact" / "*" / "*.parquet")}).fetchone()[0]
+    contact_people = con.execute(
+        "select count(distinct contact_person_id) from read_parquet($p)",
+        {"p": str(tmp_path / "contact" / "*" / "*.parquet")},
+    ).fetchone()[0]
     assert contact_people > 400
 
 
 def test_sidecar_records_parameters_truth_and_faults(tmp_path):
     result = simulate(tmp_path, accounts=300, start=START, end=END, seed=3, fmt="jsonl", faults=True)
     meta = json.loads((tmp_path / "_simulation" / "parameters.json").read_text())
-    assert meta["arguments"]["seed"] == 3 and meta["fault_rates"] == FAULT_RATES
+    assert meta["arguments"]["seed"] == 3
+    assert meta["fault_rates"] == FAULT_RATES
     assert meta["parameters"]["loss_multiplier"]["discount_high"] == 1.0
     truth = pq.read_table(tmp_path / "_simulation" / "accounts.parquet")
     assert truth.num_rows == 300
     assert {"single_contact_person", "post_sale_contact", "complaint_handling", "stops_buying_on"} <= set(
-        truth.column_names)
+        truth.column_names
+    )
     faults = pq.read_table(tmp_path / "_simulation" / "faults.parquet").to_pylist()
     kinds = {f["fault"] for f in faults}
     assert kinds == set(FAULT_RATES) | {"corrupt_file"}
@@ -76,8 +100,10 @@ def test_planted_loss_drivers_show_in_the_truth(tmp_path):
     con = duckdb.connect()
     truth = pq.read_table(tmp_path / "_simulation" / "accounts.parquet")
     con.register("truth", truth)
-    con.execute("create view t as select *, stops_buying_on < first_order_on + 365 as lost_in_year "
-                "from truth where converted")
+    con.execute(
+        "create view t as select *, stops_buying_on < first_order_on + 365 as lost_in_year "
+        "from truth where converted"
+    )
 
     def rate(where: str) -> float:
         return con.execute(f"select avg(lost_in_year::int) from t where {where}").fetchone()[0]
@@ -99,8 +125,10 @@ def test_every_simulated_file_validates_against_the_contract(tmp_path, fmt):
         days = landed_days(landing, schema.name)
         summary = load_days(con, landing, schema, days, days_per_transaction=400)
         assert summary.files == sum(len(day_files(landing, schema.name, d)) for d in days)
-        assert summary.rows_quarantined == 0 and summary.unreadable_files == 0
-        assert summary.rows_duplicate == 0 and summary.rows_accepted == summary.rows_read > 0
+        assert summary.rows_quarantined == 0
+        assert summary.unreadable_files == 0
+        assert summary.rows_duplicate == 0
+        assert summary.rows_accepted == summary.rows_read > 0
         stored = con.execute(f"select count(*) from raw.{schema.raw_table}").fetchone()[0]
         assert stored == summary.rows_accepted
 

@@ -14,8 +14,11 @@ SCENARIOS = yaml.safe_load((Path(__file__).parents[1] / "scenarios" / "lifecycle
 
 def purchase_days(events):
     cancelled = {e["order_id"] for e in events if e["type"] == "order_cancelled"}
-    return {date.fromisoformat(e["date"]) for e in events
-            if e["type"] == "order_placed" and e["order_id"] not in cancelled}
+    return {
+        date.fromisoformat(e["date"])
+        for e in events
+        if e["type"] == "order_placed" and e["order_id"] not in cancelled
+    }
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])

@@ -5,8 +5,15 @@ from __future__ import annotations
 import json
 
 # dbt vars the CLI and run config accept (documented in dbt_project/dbt_project.yml).
-LIFECYCLE_VARS = ("lost_after_days", "loyal_window_days", "loyal_min_purchase_days", "at_risk_factor",
-                  "reporting_timezone", "reporting_currency", "as_of_date")
+LIFECYCLE_VARS = (
+    "lost_after_days",
+    "loyal_window_days",
+    "loyal_min_purchase_days",
+    "at_risk_factor",
+    "reporting_timezone",
+    "reporting_currency",
+    "as_of_date",
+)
 INTEGER_VARS = ("lost_after_days", "loyal_window_days", "loyal_min_purchase_days")
 
 

@@ -3,7 +3,6 @@
 No `from __future__ import annotations` here: Dagster inspects the context annotation at definition time.
 """
 
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -38,17 +37,26 @@ class LifecycleTranslator(DagsterDbtTranslator):
 def require_manifest(path: Path = MANIFEST) -> Path:
     if not path.exists():
         raise FileNotFoundError(
-            f"dbt manifest not found at {path}: run `make setup` (or `dbt parse` in dbt_project/) first")
+            f"dbt manifest not found at {path}: run `make setup` (or `dbt parse` in dbt_project/) first"
+        )
     return path
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
     translator = LifecycleTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
-    @dbt_assets(manifest=require_manifest(), dagster_dbt_translator=translator, pool=DUCKDB_WRITER_POOL,
-                name="lifecycle_dbt")
-    def lifecycle_dbt(context: dg.AssetExecutionContext, config: DbtBuildConfig, dbt: DbtCliResource,
-                      warehouse: WarehouseResource):
+    @dbt_assets(
+        manifest=require_manifest(),
+        dagster_dbt_translator=translator,
+        pool=DUCKDB_WRITER_POOL,
+        name="lifecycle_dbt",
+    )
+    def lifecycle_dbt(
+        context: dg.AssetExecutionContext,
+        config: DbtBuildConfig,
+        dbt: DbtCliResource,
+        warehouse: WarehouseResource,
+    ):
         warehouse.paths()  # exports LIFECYCLE_WAREHOUSE (absolute) for the dbt process
         yield from dbt.cli(dbt_build_args(config.vars), context=context).stream()
 

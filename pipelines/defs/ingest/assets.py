@@ -1,6 +1,5 @@
 """Ingest assets: raw.<stream>_events per arrival day, and raw.fx_rates."""
 
-
 from datetime import date
 
 import dagster as dg
@@ -8,9 +7,9 @@ import dagster as dg
 from pipelines.contract import STREAMS, StreamSchema
 from pipelines.defs.quality import expectations, ingest_checks
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from pipelines.ingest.fx import load_fx_rates
-from pipelines.ingest.loader import LoadSummary, landed_days, load_days
 from pipelines.partitions import arrival_days
+from pipelines.raw.fx import load_fx_rates
+from pipelines.raw.loader import LoadSummary, landed_days, load_days
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -39,9 +38,13 @@ def _range_days(context: dg.AssetExecutionContext) -> tuple[date, date]:
 
 def _summary_metadata(summary: LoadSummary) -> dict:
     return {
-        "days_loaded": summary.days, "files": summary.files, "rows_read": summary.rows_read,
-        "rows_accepted": summary.rows_accepted, "rows_duplicate": summary.rows_duplicate,
-        "rows_quarantined": summary.rows_quarantined, "unreadable_files": summary.unreadable_files,
+        "days_loaded": summary.days,
+        "files": summary.files,
+        "rows_read": summary.rows_read,
+        "rows_accepted": summary.rows_accepted,
+        "rows_duplicate": summary.rows_duplicate,
+        "rows_quarantined": summary.rows_quarantined,
+        "unreadable_files": summary.unreadable_files,
         "seconds": round(summary.seconds, 2),
     }
 
@@ -57,8 +60,8 @@ def build_stream_asset(schema: StreamSchema) -> dg.AssetsDefinition:
         pool=DUCKDB_WRITER_POOL,
         kinds={"duckdb"},
         description=f"Accepted {schema.name} events, append-only, one partition per arrival day. "
-                    "Invalid rows and conflicts go to raw.quarantine; every file is audited in "
-                    "raw.ingest_batches (checked by raw/ingest_audit).",
+        "Invalid rows and conflicts go to raw.quarantine; every file is audited in "
+        "raw.ingest_batches (checked by raw/ingest_audit).",
     )
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
         first, last = _range_days(context)
@@ -67,8 +70,10 @@ def build_stream_asset(schema: StreamSchema) -> dg.AssetsDefinition:
         context.log.info(f"{schema.name}: {len(days)} landed day(s) between {first} and {last}")
 
         def progress(total: LoadSummary) -> None:
-            context.log.info(f"{schema.name}: {total.days}/{len(days)} days, {total.rows_read:,} rows read, "
-                             f"{total.rows_accepted:,} accepted, {total.rows_quarantined:,} quarantined")
+            context.log.info(
+                f"{schema.name}: {total.days}/{len(days)} days, {total.rows_read:,} rows read, "
+                f"{total.rows_accepted:,} accepted, {total.rows_quarantined:,} quarantined"
+            )
 
         with warehouse.connect() as con:
             summary = load_days(con, paths.landing, schema, days, config.days_per_transaction, progress)
@@ -94,17 +99,27 @@ AUDIT_KEY = dg.AssetKey(["raw", "ingest_audit"])
 def _audit_check_specs() -> list[dg.AssetCheckSpec]:
     # Checks sit on this unpartitioned asset, one set per stream: attached to the daily-partitioned
     # ingest assets, Dagster would plan every check for every day of a long backfill.
-    return [dg.AssetCheckSpec(f"{stream}_{name}", asset=AUDIT_KEY, description=f"{stream}: {text}")
-            for stream in STREAMS for name, text in ingest_checks.CHECK_DOCS.items()]
+    return [
+        dg.AssetCheckSpec(f"{stream}_{name}", asset=AUDIT_KEY, description=f"{stream}: {text}")
+        for stream in STREAMS
+        for name, text in ingest_checks.CHECK_DOCS.items()
+    ]
 
 
-@dg.asset(key=AUDIT_KEY, group_name=INGEST_GROUP, pool=DUCKDB_WRITER_POOL, kinds={"duckdb"},
-          deps=[raw_key(s) for s in STREAMS], check_specs=_audit_check_specs(),
-          description="The ingest audit of the arrival days this run loaded: raw.ingest_batches per stream and "
-                      "day, with the checks every load must pass (audit identity, quarantine rate, "
-                      "unreadable files, great-expectations suite).")
-def ingest_audit(context: dg.AssetExecutionContext, config: IngestConfig,
-                 warehouse: WarehouseResource) -> dg.MaterializeResult:
+@dg.asset(
+    key=AUDIT_KEY,
+    group_name=INGEST_GROUP,
+    pool=DUCKDB_WRITER_POOL,
+    kinds={"duckdb"},
+    deps=[raw_key(s) for s in STREAMS],
+    check_specs=_audit_check_specs(),
+    description="The ingest audit of the arrival days this run loaded: raw.ingest_batches per stream and "
+    "day, with the checks every load must pass (audit identity, quarantine rate, "
+    "unreadable files, great-expectations suite).",
+)
+def ingest_audit(
+    context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     paths = warehouse.paths()
     window = run_arrival_days(context)
     results, metadata = [], {}
@@ -117,16 +132,28 @@ def ingest_audit(context: dg.AssetExecutionContext, config: IngestConfig,
                 ingest_checks.no_unreadable_files(con, stream, days),
                 expectations.expectations_check(con, schema, days),
             ]
-            results += [dg.AssetCheckResult(check_name=f"{stream}_{c.check_name}", passed=c.passed,
-                                            severity=c.severity, metadata=c.metadata,
-                                            description=c.description) for c in checks]
+            results += [
+                dg.AssetCheckResult(
+                    check_name=f"{stream}_{c.check_name}",
+                    passed=c.passed,
+                    severity=c.severity,
+                    metadata=c.metadata,
+                    description=c.description,
+                )
+                for c in checks
+            ]
             metadata[f"{stream}_days_checked"] = len(days)
     return dg.MaterializeResult(metadata=metadata, check_results=results)
 
 
-@dg.asset(key=FX_KEY, group_name=INGEST_GROUP, pool=DUCKDB_WRITER_POOL, kinds={"duckdb"},
-          description="Daily FX rates (units of currency per 1 base currency) from landing/fx_rates/*.csv; "
-                      "replaced whole on every load.")
+@dg.asset(
+    key=FX_KEY,
+    group_name=INGEST_GROUP,
+    pool=DUCKDB_WRITER_POOL,
+    kinds={"duckdb"},
+    description="Daily FX rates (units of currency per 1 base currency) from landing/fx_rates/*.csv; "
+    "replaced whole on every load.",
+)
 def fx_rates(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     paths = warehouse.paths()
     with warehouse.connect() as con:

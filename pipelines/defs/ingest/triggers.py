@@ -1,6 +1,5 @@
 """What starts ingestion: a sensor for new landing files and a daily schedule."""
 
-
 import json
 from datetime import date
 
@@ -8,8 +7,8 @@ import dagster as dg
 
 from pipelines.contract import STREAMS
 from pipelines.defs.ingest.assets import RANGE_END_TAG, RANGE_START_TAG
-from pipelines.ingest.loader import day_files, landed_days
 from pipelines.partitions import arrival_days
+from pipelines.raw.loader import day_files, landed_days
 from pipelines.settings import warehouse_paths
 
 LIFECYCLE_JOB = "lifecycle_job"
@@ -33,8 +32,12 @@ def new_landing_days(landing, seen_mtime: float) -> tuple[list[date], float]:
     return sorted(days), newest
 
 
-@dg.sensor(job_name=LIFECYCLE_JOB, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
-           description="Starts one run over the arrival days that received new landing files.")
+@dg.sensor(
+    job_name=LIFECYCLE_JOB,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.STOPPED,
+    description="Starts one run over the arrival days that received new landing files.",
+)
 def landing_sensor(context: dg.SensorEvaluationContext):
     state = json.loads(context.cursor) if context.cursor else {"mtime": 0.0}
     days, newest = new_landing_days(warehouse_paths().landing, state["mtime"])
@@ -52,4 +55,5 @@ lifecycle_job = dg.define_asset_job(
 )
 
 daily_schedule = dg.build_schedule_from_partitioned_job(
-    lifecycle_job, hour_of_day=6, description="Every morning: load yesterday's arrival day and rebuild.")
+    lifecycle_job, hour_of_day=6, description="Every morning: load yesterday's arrival day and rebuild."
+)

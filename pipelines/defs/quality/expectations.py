@@ -29,15 +29,21 @@ def build_suite(schema: StreamSchema):
         if spec.required_for == ("*",):
             suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column=spec.name))
         if spec.kind == "enum":
-            suite.add_expectation(gx.expectations.ExpectColumnValuesToBeInSet(column=spec.name,
-                                                                              value_set=list(spec.allowed)))
+            suite.add_expectation(
+                gx.expectations.ExpectColumnValuesToBeInSet(column=spec.name, value_set=list(spec.allowed))
+            )
         elif spec.kind == "currency":
-            suite.add_expectation(gx.expectations.ExpectColumnValuesToBeInSet(column=spec.name,
-                                                                              value_set=list(ISO_4217)))
+            suite.add_expectation(
+                gx.expectations.ExpectColumnValuesToBeInSet(column=spec.name, value_set=list(ISO_4217))
+            )
         elif spec.kind in ("decimal", "int"):
-            suite.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(
-                column=spec.name, min_value=spec.minimum if spec.minimum is not None else 0,
-                max_value=spec.maximum))
+            suite.add_expectation(
+                gx.expectations.ExpectColumnValuesToBeBetween(
+                    column=spec.name,
+                    min_value=spec.minimum if spec.minimum is not None else 0,
+                    max_value=spec.maximum,
+                )
+            )
     suite.add_expectation(gx.expectations.ExpectColumnValuesToBeUnique(column="event_id"))
     return suite
 
@@ -49,26 +55,35 @@ def validate_frame(schema: StreamSchema, frame: pd.DataFrame) -> tuple[bool, lis
 
     logging.getLogger("great_expectations").setLevel(logging.ERROR)
     context = gx.get_context(mode="ephemeral")
-    batch = (context.data_sources.add_pandas("extract")
-             .add_dataframe_asset(schema.name)
-             .add_batch_definition_whole_dataframe("batch")
-             .get_batch(batch_parameters={"dataframe": frame}))
+    batch = (
+        context.data_sources.add_pandas("extract")
+        .add_dataframe_asset(schema.name)
+        .add_batch_definition_whole_dataframe("batch")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
     result = batch.validate(build_suite(schema), result_format="SUMMARY")
-    failed = [{"expectation": r.expectation_config.type, "column": r.expectation_config.kwargs.get("column"),
-               "unexpected_count": r.result.get("unexpected_count"),
-               "examples": [str(x) for x in (r.result.get("partial_unexpected_list") or [])[:5]]}
-              for r in result.results if not r.success]
+    failed = [
+        {
+            "expectation": r.expectation_config.type,
+            "column": r.expectation_config.kwargs.get("column"),
+            "unexpected_count": r.result.get("unexpected_count"),
+            "examples": [str(x) for x in (r.result.get("partial_unexpected_list") or [])[:5]],
+        }
+        for r in result.results
+        if not r.success
+    ]
     return result.success, failed
 
 
 def extract(con: duckdb.DuckDBPyConnection, schema: StreamSchema, days: list[date]) -> pd.DataFrame:
     _days_table(con, days)
-    cols = ", ".join(f"{name}::double as {name}" if spec.kind in ("decimal", "int") else name
-                     for name, spec in ((f.name, f) for f in schema.all_fields))
-    table = con.execute(f"""
+    cols = ", ".join(
+        f"{name}::double as {name}" if spec.kind in ("decimal", "int") else name
+        for name, spec in ((f.name, f) for f in schema.all_fields)
+    )
+    return con.execute(f"""
         select {cols} from raw.{schema.raw_table} where arrival_date in (select d from _check_days)
         using sample reservoir({MAX_ROWS} rows) repeatable (7)""").df()
-    return table
 
 
 def expectations_check(con, schema: StreamSchema, days: list[date]) -> dg.AssetCheckResult:
@@ -77,6 +92,8 @@ def expectations_check(con, schema: StreamSchema, days: list[date]) -> dg.AssetC
         return dg.AssetCheckResult(check_name=EXPECTATIONS, passed=True, metadata={"rows_checked": 0})
     success, failed = validate_frame(schema, frame)
     return dg.AssetCheckResult(
-        check_name=EXPECTATIONS, passed=success, severity=dg.AssetCheckSeverity.ERROR,
+        check_name=EXPECTATIONS,
+        passed=success,
+        severity=dg.AssetCheckSeverity.ERROR,
         metadata={"rows_checked": len(frame), "failed_expectations": dg.MetadataValue.json(failed)},
     )

@@ -32,41 +32,67 @@ def _days_table(con: duckdb.DuckDBPyConnection, days: list[date]) -> None:
 
 def rows_balance(con, stream: str, days: list[date]) -> dg.AssetCheckResult:
     _days_table(con, days)
-    bad = con.execute("""
+    bad = con.execute(
+        """
         select source_file, rows_read, rows_accepted, rows_duplicate, rows_quarantined
         from raw.ingest_batches
         where stream = $s and arrival_date in (select d from _check_days)
           and rows_read <> rows_accepted + rows_duplicate + rows_quarantined
-        order by source_file""", {"s": stream}).fetchall()
+        order by source_file""",
+        {"s": stream},
+    ).fetchall()
     return dg.AssetCheckResult(
-        check_name=ROWS_BALANCE, passed=not bad, severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"unbalanced_files": len(bad), "examples": dg.MetadataValue.json([list(map(str, r)) for r in bad[:5]])},
-        description=None if not bad else f"{len(bad)} file(s) where read != accepted + duplicate + quarantined",
+        check_name=ROWS_BALANCE,
+        passed=not bad,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "unbalanced_files": len(bad),
+            "examples": dg.MetadataValue.json([list(map(str, r)) for r in bad[:5]]),
+        },
+        description=None
+        if not bad
+        else f"{len(bad)} file(s) where read != accepted + duplicate + quarantined",
     )
 
 
 def quarantine_rate(con, stream: str, days: list[date], max_rate: float) -> dg.AssetCheckResult:
     _days_table(con, days)
-    read, quarantined = con.execute("""
+    read, quarantined = con.execute(
+        """
         select coalesce(sum(rows_read), 0), coalesce(sum(rows_quarantined), 0) from raw.ingest_batches
-        where stream = $s and arrival_date in (select d from _check_days)""", {"s": stream}).fetchone()
+        where stream = $s and arrival_date in (select d from _check_days)""",
+        {"s": stream},
+    ).fetchone()
     rate = quarantined / read if read else 0.0
     return dg.AssetCheckResult(
-        check_name=QUARANTINE_RATE, passed=rate <= max_rate, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"rows_read": int(read), "rows_quarantined": int(quarantined), "rate": round(rate, 6),
-                  "threshold": max_rate},
+        check_name=QUARANTINE_RATE,
+        passed=rate <= max_rate,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rows_read": int(read),
+            "rows_quarantined": int(quarantined),
+            "rate": round(rate, 6),
+            "threshold": max_rate,
+        },
     )
 
 
 def no_unreadable_files(con, stream: str, days: list[date]) -> dg.AssetCheckResult:
     _days_table(con, days)
-    rows = con.execute("""
+    rows = con.execute(
+        """
         select source_file, error from raw.ingest_batches
         where stream = $s and status = 'unreadable' and arrival_date in (select d from _check_days)
-        order by source_file""", {"s": stream}).fetchall()
+        order by source_file""",
+        {"s": stream},
+    ).fetchall()
     return dg.AssetCheckResult(
-        check_name=NO_UNREADABLE_FILES, passed=not rows, severity=dg.AssetCheckSeverity.ERROR,
-        metadata={"unreadable_files": len(rows),
-                  "files": dg.MetadataValue.json({f: e for f, e in rows[:20]})},
+        check_name=NO_UNREADABLE_FILES,
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "unreadable_files": len(rows),
+            "files": dg.MetadataValue.json(dict(rows[:20])),
+        },
         description="; ".join(f"{f}: {e}" for f, e in rows[:3]) or None,
     )

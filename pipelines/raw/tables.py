@@ -6,8 +6,14 @@ import duckdb
 
 from pipelines.contract import STREAMS, StreamSchema
 
-SQL_TYPES = {"string": "varchar", "enum": "varchar", "currency": "varchar", "timestamp": "timestamptz",
-             "decimal": "decimal(20, 4)", "int": "integer"}
+SQL_TYPES = {
+    "string": "varchar",
+    "enum": "varchar",
+    "currency": "varchar",
+    "timestamp": "timestamptz",
+    "decimal": "decimal(20, 4)",
+    "int": "integer",
+}
 
 BOOKKEEPING_COLUMNS = (
     ("extra_fields", "json"),  # unknown input columns, kept as a JSON object

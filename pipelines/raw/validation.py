@@ -10,7 +10,7 @@ import json
 
 from pipelines.contract import StreamSchema
 from pipelines.contract.currencies import ISO_4217
-from pipelines.ingest.tables import SQL_TYPES
+from pipelines.raw.tables import SQL_TYPES
 
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$"
@@ -28,21 +28,25 @@ def _in_list(values) -> str:
 
 def json_field_exprs(schema: StreamSchema) -> list[str]:
     """Contract fields pulled out of a JSON line (`_line`), as text."""
-    return [f"case when _json_ok then _line ->> {_lit('$.' + json.dumps(name))} end as {name}"
-            for name in schema.field_names]
+    return [
+        f"case when _json_ok then _line ->> {_lit('$.' + json.dumps(name))} end as {name}"
+        for name in schema.field_names
+    ]
 
 
 def json_extra_patch(schema: StreamSchema, extra_keys: tuple[str, ...] = ()) -> str:
     """A merge patch that deletes every contract key: what is left of a record are its extra fields."""
-    return json.dumps({name: None for name in schema.field_names + extra_keys})
+    return json.dumps(dict.fromkeys(schema.field_names + extra_keys))
 
 
 def parsed_expr(spec) -> str:
     """Typed value of a (trimmed, empty-as-null) text field, null where it does not parse."""
     name = spec.name
     if spec.kind == "timestamp":
-        return (f"case when regexp_matches({name}, {_lit(DATE_RE)}) then try_cast({name} as date)::timestamptz "
-                f"when regexp_matches({name}, {_lit(TIMESTAMP_RE)}) then try_cast({name} as timestamptz) end")
+        return (
+            f"case when regexp_matches({name}, {_lit(DATE_RE)}) then try_cast({name} as date)::timestamptz "
+            f"when regexp_matches({name}, {_lit(TIMESTAMP_RE)}) then try_cast({name} as timestamptz) end"
+        )
     if spec.kind == "decimal":
         return f"case when regexp_matches({name}, {_lit(DECIMAL_RE)}) then try_cast({name} as {SQL_TYPES['decimal']}) end"
     if spec.kind == "int":
@@ -58,32 +62,47 @@ def reason_exprs(schema: StreamSchema) -> list[str]:
         if spec.required_for == ("*",):
             reasons.append(f"case when {name} is null then 'missing required field {name}' end")
         elif spec.required_for:
-            reasons.append(f"case when {name} is null and event_type in {_in_list(spec.required_for)} "
-                           f"then 'missing field {name}, required on ' || event_type end")
+            reasons.append(
+                f"case when {name} is null and event_type in {_in_list(spec.required_for)} "
+                f"then 'missing field {name}, required on ' || event_type end"
+            )
         bad = f"{name} is not null and "
         if spec.kind == "enum":
-            reasons.append(f"case when {bad}{name} not in {_in_list(spec.allowed)} "
-                           f"then 'unknown {name} ' || {name} end")
+            reasons.append(
+                f"case when {bad}{name} not in {_in_list(spec.allowed)} then 'unknown {name} ' || {name} end"
+            )
         elif spec.kind == "currency":
-            reasons.append(f"case when {bad}{name} not in {_in_list(ISO_4217)} "
-                           f"then 'invalid {name}: not an ISO 4217 code: ' || {name} end")
+            reasons.append(
+                f"case when {bad}{name} not in {_in_list(ISO_4217)} "
+                f"then 'invalid {name}: not an ISO 4217 code: ' || {name} end"
+            )
         elif spec.kind == "timestamp":
-            reasons.append(f"case when {bad}_{name} is null then 'invalid {name}: not an ISO-8601 timestamp "
-                           f"with offset, nor a date: ' || {name} end")
+            reasons.append(
+                f"case when {bad}_{name} is null then 'invalid {name}: not an ISO-8601 timestamp "
+                f"with offset, nor a date: ' || {name} end"
+            )
         elif spec.kind == "decimal":
-            reasons.append(f"case when {bad}regexp_matches({name}, '^-') and _{name} is null "
-                           f"and try_cast({name} as double) is not null "
-                           f"then 'invalid {name}: negative: ' || {name} "
-                           f"when {bad}_{name} is null then 'invalid {name}: not a decimal number: ' || {name} end")
+            reasons.append(
+                f"case when {bad}regexp_matches({name}, '^-') and _{name} is null "
+                f"and try_cast({name} as double) is not null "
+                f"then 'invalid {name}: negative: ' || {name} "
+                f"when {bad}_{name} is null then 'invalid {name}: not a decimal number: ' || {name} end"
+            )
         elif spec.kind == "int":
             bounds = []
             if spec.minimum is not None:
                 bounds.append(f"_{name} < {int(spec.minimum)}")
             if spec.maximum is not None:
                 bounds.append(f"_{name} > {int(spec.maximum)}")
-            out = f" when {' or '.join(bounds)} then 'invalid {name}: out of range: ' || {name}" if bounds else ""
-            reasons.append(f"case when {bad}_{name} is null then 'invalid {name}: not a whole number >= 0: ' "
-                           f"|| {name}{out} end")
+            out = (
+                f" when {' or '.join(bounds)} then 'invalid {name}: out of range: ' || {name}"
+                if bounds
+                else ""
+            )
+            reasons.append(
+                f"case when {bad}_{name} is null then 'invalid {name}: not a whole number >= 0: ' "
+                f"|| {name}{out} end"
+            )
     return reasons
 
 

@@ -25,7 +25,7 @@ OPTIONAL_TARGETS = ("order_id", "invoice_id", "currency", "discount_amount", "pa
 MAX_REPORTED_ERRORS = 20
 
 
-class ImportError_(ValueError):
+class ImportRejected(ValueError):
     """Rows that cannot be imported; the message lists them by row number and column."""
 
 
@@ -44,8 +44,10 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
         if not sep or not src or not dst:
             raise ValueError(f"--map expects SOURCE_COLUMN=FIELD, got {item!r}")
         if dst not in REQUIRED_TARGETS + OPTIONAL_TARGETS:
-            raise ValueError(f"--map target {dst!r} is not importable; "
-                             f"use one of {', '.join(REQUIRED_TARGETS + OPTIONAL_TARGETS)}")
+            raise ValueError(
+                f"--map target {dst!r} is not importable; "
+                f"use one of {', '.join(REQUIRED_TARGETS + OPTIONAL_TARGETS)}"
+            )
         mapping[dst] = src
     missing = [t for t in REQUIRED_TARGETS if t not in mapping]
     if missing:
@@ -79,9 +81,15 @@ def _parse_when(text: str, date_format: str | None) -> str:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def convert_rows(rows: list[dict[str, str]], mapping: dict[str, str], source: str, default_currency: str | None,
-                 date_format: str | None, file_label: str) -> list[dict[str, str | None]]:
-    """Rows of the export -> contract events; raises ImportError_ listing every bad row and column."""
+def convert_rows(
+    rows: list[dict[str, str]],
+    mapping: dict[str, str],
+    source: str,
+    default_currency: str | None,
+    date_format: str | None,
+    file_label: str,
+) -> list[dict[str, str | None]]:
+    """Rows of the export -> contract events; raises ImportRejected listing every bad row and column."""
     errors: list[str] = []
     events: list[dict[str, str | None]] = []
     if default_currency and default_currency not in ISO_4217:
@@ -91,6 +99,7 @@ def convert_rows(rows: list[dict[str, str]], mapping: dict[str, str], source: st
         errors.append(f"{file_label}: row {row_no}, column {mapping.get(target, target)!r}: {message}")
 
     for row_no, row in enumerate(rows, start=1):
+
         def value(target: str, row: dict[str, str] = row) -> str:
             return (row.get(mapping[target]) or "").strip() if target in mapping else ""
 
@@ -100,8 +109,12 @@ def convert_rows(rows: list[dict[str, str]], mapping: dict[str, str], source: st
         try:
             when = _parse_when(value("occurred_at"), date_format)
         except ValueError:
-            err(row_no, "occurred_at", f"not a date{' in format ' + date_format if date_format else ' (ISO-8601)'}: "
-                                       f"{value('occurred_at')!r}")
+            err(
+                row_no,
+                "occurred_at",
+                f"not a date{' in format ' + date_format if date_format else ' (ISO-8601)'}: "
+                f"{value('occurred_at')!r}",
+            )
             when = None
         try:
             amount = str(_parse_amount(value("amount")))
@@ -126,22 +139,45 @@ def convert_rows(rows: list[dict[str, str]], mapping: dict[str, str], source: st
         key = f"{source}-{row_no:07d}"
         order_id = value("order_id") or f"ORD-{key}"
         invoice_id = value("invoice_id") or f"INV-{key}"
-        common = {"occurred_at": when, "account_id": account, "order_id": order_id, "amount": amount,
-                  "currency": currency, "discount_amount": discount, "payment_terms_days": terms,
-                  "rep_id": value("rep_id") or None, "reason": None}
-        events.append({"event_id": f"imp-{key}-order", "event_type": "order_placed", "invoice_id": None, **common})
-        events.append({"event_id": f"imp-{key}-invoice", "event_type": "invoice_issued",
-                       "invoice_id": invoice_id, **common})
+        common = {
+            "occurred_at": when,
+            "account_id": account,
+            "order_id": order_id,
+            "amount": amount,
+            "currency": currency,
+            "discount_amount": discount,
+            "payment_terms_days": terms,
+            "rep_id": value("rep_id") or None,
+            "reason": None,
+        }
+        events.append(
+            {"event_id": f"imp-{key}-order", "event_type": "order_placed", "invoice_id": None, **common}
+        )
+        events.append(
+            {
+                "event_id": f"imp-{key}-invoice",
+                "event_type": "invoice_issued",
+                "invoice_id": invoice_id,
+                **common,
+            }
+        )
     if errors:
         shown = errors[:MAX_REPORTED_ERRORS]
         more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-        raise ImportError_(f"{len(errors)} problem(s); nothing was written:\n" + "\n".join(shown) + more)
+        raise ImportRejected(f"{len(errors)} problem(s); nothing was written:\n" + "\n".join(shown) + more)
     return events
 
 
-def import_csv(path: Path, landing: Path, mapping: dict[str, str], arrival: date,
-               default_currency: str | None = None, date_format: str | None = None,
-               delimiter: str = ",", source_id: str | None = None) -> ImportResult:
+def import_csv(
+    path: Path,
+    landing: Path,
+    mapping: dict[str, str],
+    arrival: date,
+    default_currency: str | None = None,
+    date_format: str | None = None,
+    delimiter: str = ",",
+    source_id: str | None = None,
+) -> ImportResult:
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     with path.open(newline="", encoding="utf-8-sig") as handle:
@@ -149,13 +185,17 @@ def import_csv(path: Path, landing: Path, mapping: dict[str, str], arrival: date
         header = reader.fieldnames or []
         absent = [src for src in mapping.values() if src not in header]
         if absent:
-            raise ValueError(f"{path.name}: column(s) {', '.join(map(repr, absent))} not in the header "
-                             f"({', '.join(header)})")
+            raise ValueError(
+                f"{path.name}: column(s) {', '.join(map(repr, absent))} not in the header "
+                f"({', '.join(header)})"
+            )
         rows = list(reader)
     source = source_id or _source_id(path)
     events = convert_rows(rows, mapping, source, default_currency, date_format, path.name)
     schema = contract_stream("sales")
-    table = pa.table({name: pa.array([e.get(name) for e in events], pa.string()) for name in schema.field_names})
+    table = pa.table(
+        {name: pa.array([e.get(name) for e in events], pa.string()) for name in schema.field_names}
+    )
     folder = landing / "sales" / arrival.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"import-{source}.csv"

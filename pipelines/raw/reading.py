@@ -66,8 +66,13 @@ def _read_csv(data: bytes, schema: StreamSchema) -> tuple[pa.Table, list[tuple[i
     broken: list[tuple[int, str, str]] = []
 
     def on_invalid(row) -> str:
-        broken.append((row.number, row.text,
-                       f"malformed CSV row: expected {row.expected_columns} fields, got {row.actual_columns}"))
+        broken.append(
+            (
+                row.number,
+                row.text,
+                f"malformed CSV row: expected {row.expected_columns} fields, got {row.actual_columns}",
+            )
+        )
         return "skip"
 
     table = pacsv.read_csv(
