@@ -1,25 +1,36 @@
-"""Read one landing file into an Arrow table of text columns, or say why it cannot be read.
+"""Read one landing file into an Arrow table, or say why it cannot be read.
 
-Every format ends up as either contract columns (+ `_extra` for unknown columns) or raw JSON lines
-(`_line`), with `_row`: the 1-based record number in the file (the CSV header is not a record).
+Files are opened by name from Python and handed to DuckDB as Arrow tables: a name such as `p[1].parquet`
+is a name, never a pattern. What each format yields:
+
+- Parquet: the file's own columns and types (DuckDB turns them into text, the same way for every file);
+- CSV: every column as text; only an empty cell is missing; rows with a wrong field count set aside;
+- JSON Lines: one `_line` per non-blank line (DuckDB pulls the fields out).
+
+Every table gets `_row`, the 1-based record number in the file (the CSV header is not a record).
+`records_in_file` is counted from the file itself (Parquet metadata, non-blank lines, CSV records),
+independently of what happens to the rows later, so the audit identity can really fail.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from pipelines.contract import StreamSchema
 
 FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
+BOM = b"\xef\xbb\xbf"
+# Parquet types that cannot carry an exact decimal amount: refused, never rounded.
+INEXACT_NUMBER_TYPES = (pa.float16(), pa.float32())
 
 
 @dataclass
@@ -27,52 +38,71 @@ class FileRead:
     path: Path
     fmt: str
     content_hash: str
+    records_in_file: int = 0
     table: pa.Table | None = None  # None when unreadable
     error: str | None = None
+    # Why every row of a readable file is refused (e.g. a float32 amount column), else None.
+    refused_because: str | None = None
     # Records that could not even be split into fields (CSV rows with a wrong field count):
     # (row number, raw text, reason)
     broken_rows: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def readable(self) -> bool:
+        return self.error is None
 
 
 def file_format(path: Path) -> str | None:
     return FORMATS.get(path.suffix.lower())
 
 
-def _text(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    return col if pa.types.is_string(col.type) else pc.cast(col, pa.string())
+def _with_rows(table: pa.Table, rows: pa.Array) -> pa.Table:
+    return table.append_column("_row", rows)
 
 
-def _columnar(table: pa.Table, schema: StreamSchema, rows: pa.Array) -> pa.Table:
-    """Contract columns as text (null where absent); every other column kept in the `_extra` struct."""
-    n = table.num_rows
-    cols = {"_row": rows}
-    for name in schema.field_names:
-        cols[name] = _text(table[name]) if name in table.column_names else pa.nulls(n, pa.string())
-    extra = [c for c in table.column_names if c not in schema.field_names]
-    if extra:
-        arrays = [_text(table[c]).combine_chunks() for c in extra]
-        cols["_extra"] = pa.StructArray.from_arrays(arrays, names=extra)
-    else:
-        cols["_extra"] = pa.nulls(n, pa.struct([("_", pa.string())]))
-    cols["_line"] = pa.nulls(n, pa.string())
-    return pa.table(cols)
+def _inexact_decimal_columns(table: pa.Table, schema: StreamSchema) -> list[str]:
+    decimals = {f.name for f in schema.all_fields if f.kind == "decimal"}
+    return [f.name for f in table.schema if f.name in decimals and f.type in INEXACT_NUMBER_TYPES]
 
 
-def _read_csv(data: bytes, schema: StreamSchema) -> tuple[pa.Table, list[tuple[int, str, str]]]:
+def _read_parquet(data: bytes, schema: StreamSchema, result: FileRead) -> None:
+    reader = pq.ParquetFile(pa.BufferReader(data))
+    result.records_in_file = reader.metadata.num_rows
+    table = reader.read()
+    table.validate(full=True)  # invalid UTF-8 in a string column makes the file unreadable, here
+    inexact = _inexact_decimal_columns(table, schema)
+    if inexact:
+        result.refused_because = (
+            f"invalid {inexact[0]}: a {table.schema.field(inexact[0]).type} Parquet column cannot hold an "
+            "exact decimal (write decimal, string or double)"
+        )
+    result.table = _with_rows(table, pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))
+
+
+def _count_csv_records(text: str) -> int:
+    return sum(1 for record in csv.reader(io.StringIO(text)) if record) - 1  # minus the header
+
+
+def _record_numbers(n_good: int, skipped: list[int]) -> pa.Array:
+    """1-based record numbers of the good rows when the records in `skipped` were set aside."""
+    numbers = np.arange(1, n_good + 1, dtype=np.int64)
+    for s in sorted(skipped):  # few: only rows with a wrong field count
+        numbers[numbers >= s] += 1
+    return pa.array(numbers)
+
+
+def _read_csv(data: bytes, result: FileRead) -> None:
+    data = data.removeprefix(BOM)  # a byte-order mark is not part of the first column's name
     text = data.decode("utf-8")  # raises on bad encoding: the contract says UTF-8
     header = next(csv.reader([text.split("\n", 1)[0].strip("\r")]), [])
     if not header or not any(h.strip() for h in header):
         raise ValueError("no header row")
+    result.records_in_file = max(_count_csv_records(text), 0)
     broken: list[tuple[int, str, str]] = []
 
-    def on_invalid(row) -> str:
-        broken.append(
-            (
-                row.number,
-                row.text,
-                f"malformed CSV row: expected {row.expected_columns} fields, got {row.actual_columns}",
-            )
-        )
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        expected, actual = row.expected_columns, row.actual_columns
+        broken.append((row.number, row.text, f"malformed CSV row: expected {expected} fields, got {actual}"))
         return "skip"
 
     table = pacsv.read_csv(
@@ -80,50 +110,49 @@ def _read_csv(data: bytes, schema: StreamSchema) -> tuple[pa.Table, list[tuple[i
         read_options=pacsv.ReadOptions(use_threads=False),
         parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid, newlines_in_values=False),
         convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header},
+            column_types=dict.fromkeys(header, pa.string()),
+            null_values=[""],  # only an empty cell is missing: `NA`, `NULL`, `N/A` are data
             strings_can_be_null=True,
             quoted_strings_can_be_null=False,
         ),
     )
     # Physical line numbers count the header as line 1; records are numbered from 1 after it.
-    broken = [(num - 1, text, reason) for num, text, reason in broken]
-    skipped = sorted(num for num, _, _ in broken)
-    rows = _record_numbers(table.num_rows, skipped)
-    return _columnar(table, schema, rows), broken
+    result.broken_rows = [(num - 1, line, reason) for num, line, reason in broken]
+    rows = _record_numbers(table.num_rows, [num for num, _, _ in result.broken_rows])
+    result.table = _with_rows(table, rows)
 
 
-def _record_numbers(n_good: int, skipped: list[int]) -> pa.Array:
-    """1-based record numbers of the good rows when the records in `skipped` were set aside."""
-    numbers = np.arange(1, n_good + 1, dtype=np.int64)
-    for s in skipped:  # few: only rows with a wrong field count
-        numbers[numbers >= s] += 1
-    return pa.array(numbers)
-
-
-def _read_jsonl(data: bytes) -> pa.Table:
+def _read_jsonl(data: bytes, result: FileRead) -> None:
     lines = data.decode("utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    rows = [i + 1 for i, line in enumerate(lines) if line.strip()]
-    kept = [line for line in lines if line.strip()]
-    return pa.table({"_row": pa.array(rows, pa.int64()), "_line": pa.array(kept, pa.string())})
+    numbered = [(i + 1, line) for i, line in enumerate(lines) if line.strip()]
+    result.records_in_file = sum(1 for line in data.split(b"\n") if line.strip())
+    result.table = pa.table(
+        {
+            "_row": pa.array([n for n, _ in numbered], pa.int64()),
+            "_line": pa.array([line for _, line in numbered], pa.string()),
+        }
+    )
 
 
 def read_file(path: Path, schema: StreamSchema) -> FileRead:
-    data = path.read_bytes()
+    """Read a landing file; any failure is recorded on the result, never raised."""
     fmt = file_format(path) or "unknown"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileRead(path=path, fmt=fmt, content_hash="", error=f"cannot open file: {exc}")
     result = FileRead(path=path, fmt=fmt, content_hash=hashlib.sha256(data).hexdigest())
     try:
         if fmt == "parquet":
-            table = pq.read_table(pa.BufferReader(data))
-            result.table = _columnar(table, schema, pa.array(range(1, table.num_rows + 1), pa.int64()))
+            _read_parquet(data, schema, result)
         elif fmt == "jsonl":
-            result.table = _read_jsonl(data)
+            _read_jsonl(data, result)
         elif fmt == "csv":
-            result.table, result.broken_rows = _read_csv(data, schema)
+            _read_csv(data, result)
         else:
             result.error = f"unsupported file type {path.suffix!r} (expected .parquet, .jsonl or .csv)"
     except (pa.ArrowException, UnicodeDecodeError, OSError, ValueError) as exc:
-        result.table, result.broken_rows = None, []
-        result.error = f"unreadable {fmt} file: {type(exc).__name__}: {str(exc).splitlines()[0][:300]}"
+        first_line = (str(exc).splitlines() or [""])[0][:300]
+        result.table, result.broken_rows, result.records_in_file = None, [], 0
+        result.error = f"unreadable {fmt} file: {type(exc).__name__}: {first_line}"
     return result

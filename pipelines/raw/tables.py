@@ -1,4 +1,10 @@
-"""DDL of the raw layer: append-only event tables, the quarantine and the ingest audit."""
+"""DDL of the raw layer.
+
+Per stream: `<stream>_received`, the append log of every valid row received (with its arrival day, file
+and row), and `<stream>_events`, derived from it: the first copy of each event_id in knowledge order.
+Beside them: the quarantine (invalid rows and conflicts), the per-file ingest audit and the FX rates.
+No PRIMARY KEY or UNIQUE constraints: DuckDB holds such indexes in memory and loads slow down.
+"""
 
 from __future__ import annotations
 
@@ -25,15 +31,33 @@ BOOKKEEPING_COLUMNS = (
 )
 
 
+def date_flag_columns(schema: StreamSchema) -> list[tuple[str, str]]:
+    """`<field>_is_date`: the source gave a calendar date, not an instant (spec section 3)."""
+    return [(f"{f.name}_is_date", "boolean") for f in schema.all_fields if f.kind == "timestamp"]
+
+
 def event_columns(schema: StreamSchema) -> list[tuple[str, str]]:
-    return [(f.name, SQL_TYPES[f.kind]) for f in schema.all_fields] + list(BOOKKEEPING_COLUMNS)
+    return (
+        [(f.name, SQL_TYPES[f.kind]) for f in schema.all_fields]
+        + date_flag_columns(schema)
+        + list(BOOKKEEPING_COLUMNS)
+    )
+
+
+def received_table(schema: StreamSchema) -> str:
+    return f"raw.{schema.name}_received"
+
+
+def events_table(schema: StreamSchema) -> str:
+    return f"raw.{schema.raw_table}"
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     for schema in STREAMS.values():
         cols = ", ".join(f"{name} {sql_type}" for name, sql_type in event_columns(schema))
-        con.execute(f"create table if not exists raw.{schema.raw_table} ({cols})")
+        con.execute(f"create table if not exists {received_table(schema)} ({cols})")
+        con.execute(f"create table if not exists {events_table(schema)} ({cols})")
     con.execute("""
         create table if not exists raw.quarantine (
             stream varchar not null,
@@ -41,6 +65,7 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             source_file varchar not null,
             source_row bigint,
             event_id varchar,
+            kind varchar not null,        -- invalid | conflict
             reason varchar not null,
             payload varchar,              -- the original record as read (JSON text, or the raw line)
             conflicts_with_arrival_date date,  -- for conflicts: where the stored version came from
@@ -55,10 +80,12 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             source_file varchar not null,
             file_format varchar,
             content_hash varchar not null,  -- sha256 of the file's bytes
-            rows_read bigint not null,
-            rows_accepted bigint not null,
-            rows_duplicate bigint not null,
-            rows_quarantined bigint not null,
+            rows_read bigint not null,      -- records in the file, counted from the file itself
+            rows_accepted bigint not null,  -- the stored copy of their event_id
+            rows_duplicate bigint not null, -- same event_id and content as the stored copy
+            rows_quarantined bigint not null,  -- rows_invalid + rows_conflict
+            rows_invalid bigint not null,
+            rows_conflict bigint not null,
             status varchar not null,        -- loaded | unreadable
             error varchar,
             started_at timestamptz not null,
@@ -71,5 +98,6 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             currency varchar not null,
             rate decimal(20, 8) not null,   -- units of `currency` per 1 `base_currency`
             source_file varchar not null,
+            source_row bigint not null,
             ingested_at timestamptz not null
         )""")

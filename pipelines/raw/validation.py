@@ -8,30 +8,18 @@ from __future__ import annotations
 
 import json
 
-from pipelines.contract import StreamSchema
+from pipelines.contract import FieldSpec, StreamSchema
 from pipelines.contract.currencies import ISO_4217
+from pipelines.raw.sql import in_list, lit
 from pipelines.raw.tables import SQL_TYPES
 
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 DECIMAL_RE = r"^\d{1,16}(\.\d{1,4})?$"
 INT_RE = r"^\d{1,9}$"
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _in_list(values) -> str:
-    return "(" + ", ".join(_lit(v) for v in values) + ")"
-
-
-def json_field_exprs(schema: StreamSchema) -> list[str]:
-    """Contract fields pulled out of a JSON line (`_line`), as text."""
-    return [
-        f"case when _json_ok then _line ->> {_lit('$.' + json.dumps(name))} end as {name}"
-        for name in schema.field_names
-    ]
+# An event may lie this many days after its arrival day (time zones); later ones are source errors.
+MAX_DAYS_AFTER_ARRIVAL = 1
+OCCURS_AFTER_ARRIVAL = "occurs after it arrived"
 
 
 def json_extra_patch(schema: StreamSchema, extra_keys: tuple[str, ...] = ()) -> str:
@@ -39,19 +27,64 @@ def json_extra_patch(schema: StreamSchema, extra_keys: tuple[str, ...] = ()) -> 
     return json.dumps(dict.fromkeys(schema.field_names + extra_keys))
 
 
-def parsed_expr(spec) -> str:
-    """Typed value of a (trimmed, empty-as-null) text field, null where it does not parse."""
+def parsed_expr(spec: FieldSpec) -> str:
+    """Typed value of a (trimmed, empty-as-null) text field, null where it does not parse.
+
+    A date-only timestamp is stored as midnight UTC of that date with `_<name>_is_date` set, so the
+    models can place it on that calendar day in any reporting timezone.
+    """
     name = spec.name
     if spec.kind == "timestamp":
         return (
-            f"case when regexp_matches({name}, {_lit(DATE_RE)}) then try_cast({name} as date)::timestamptz "
-            f"when regexp_matches({name}, {_lit(TIMESTAMP_RE)}) then try_cast({name} as timestamptz) end"
+            f"case when regexp_matches({name}, {lit(DATE_RE)}) then try_cast({name} as date)::timestamptz "
+            f"when regexp_matches({name}, {lit(TIMESTAMP_RE)}) then try_cast({name} as timestamptz) end"
         )
     if spec.kind == "decimal":
-        return f"case when regexp_matches({name}, {_lit(DECIMAL_RE)}) then try_cast({name} as {SQL_TYPES['decimal']}) end"
+        decimal_type = SQL_TYPES["decimal"]
+        return f"case when regexp_matches({name}, {lit(DECIMAL_RE)}) then try_cast({name} as {decimal_type}) end"
     if spec.kind == "int":
-        return f"case when regexp_matches({name}, {_lit(INT_RE)}) then try_cast({name} as integer) end"
+        return f"case when regexp_matches({name}, {lit(INT_RE)}) then try_cast({name} as integer) end"
     return name
+
+
+def _int_reason(spec: FieldSpec) -> str:
+    name, bad = spec.name, f"{spec.name} is not null and "
+    bounds = []
+    if spec.minimum is not None:
+        bounds.append(f"_{name} < {int(spec.minimum)}")
+    if spec.maximum is not None:
+        bounds.append(f"_{name} > {int(spec.maximum)}")
+    out = f" when {' or '.join(bounds)} then 'invalid {name}: out of range: ' || {name}" if bounds else ""
+    return f"case when {bad}_{name} is null then 'invalid {name}: not a whole number >= 0: ' || {name}{out} end"
+
+
+def _kind_reason(spec: FieldSpec) -> str | None:
+    name, bad = spec.name, f"{spec.name} is not null and "
+    if spec.kind == "enum":
+        return f"case when {bad}{name} not in {in_list(spec.allowed)} then 'unknown {name} ' || {name} end"
+    if spec.kind == "currency":
+        return (
+            f"case when {bad}{name} not in {in_list(ISO_4217)} "
+            f"then 'invalid {name}: not an ISO 4217 code: ' || {name} end"
+        )
+    if spec.kind == "timestamp":
+        return (
+            f"case when {bad}_{name} is null then 'invalid {name}: not an ISO-8601 timestamp "
+            f"with offset, nor a date: ' || {name} "
+            f"when cast(_{name} as date) > _arrival_date + {MAX_DAYS_AFTER_ARRIVAL} "
+            f"then '{OCCURS_AFTER_ARRIVAL}: {name} ' || {name} || ' is more than "
+            f"{MAX_DAYS_AFTER_ARRIVAL} day after arrival day ' || _arrival_date end"
+        )
+    if spec.kind == "decimal":
+        return (
+            f"case when {bad}regexp_matches({name}, '^-') and _{name} is null "
+            f"and try_cast({name} as double) is not null "
+            f"then 'invalid {name}: negative: ' || {name} "
+            f"when {bad}_{name} is null then 'invalid {name}: not a decimal number: ' || {name} end"
+        )
+    if spec.kind == "int":
+        return _int_reason(spec)
+    return None
 
 
 def reason_exprs(schema: StreamSchema) -> list[str]:
@@ -63,46 +96,12 @@ def reason_exprs(schema: StreamSchema) -> list[str]:
             reasons.append(f"case when {name} is null then 'missing required field {name}' end")
         elif spec.required_for:
             reasons.append(
-                f"case when {name} is null and event_type in {_in_list(spec.required_for)} "
+                f"case when {name} is null and event_type in {in_list(spec.required_for)} "
                 f"then 'missing field {name}, required on ' || event_type end"
             )
-        bad = f"{name} is not null and "
-        if spec.kind == "enum":
-            reasons.append(
-                f"case when {bad}{name} not in {_in_list(spec.allowed)} then 'unknown {name} ' || {name} end"
-            )
-        elif spec.kind == "currency":
-            reasons.append(
-                f"case when {bad}{name} not in {_in_list(ISO_4217)} "
-                f"then 'invalid {name}: not an ISO 4217 code: ' || {name} end"
-            )
-        elif spec.kind == "timestamp":
-            reasons.append(
-                f"case when {bad}_{name} is null then 'invalid {name}: not an ISO-8601 timestamp "
-                f"with offset, nor a date: ' || {name} end"
-            )
-        elif spec.kind == "decimal":
-            reasons.append(
-                f"case when {bad}regexp_matches({name}, '^-') and _{name} is null "
-                f"and try_cast({name} as double) is not null "
-                f"then 'invalid {name}: negative: ' || {name} "
-                f"when {bad}_{name} is null then 'invalid {name}: not a decimal number: ' || {name} end"
-            )
-        elif spec.kind == "int":
-            bounds = []
-            if spec.minimum is not None:
-                bounds.append(f"_{name} < {int(spec.minimum)}")
-            if spec.maximum is not None:
-                bounds.append(f"_{name} > {int(spec.maximum)}")
-            out = (
-                f" when {' or '.join(bounds)} then 'invalid {name}: out of range: ' || {name}"
-                if bounds
-                else ""
-            )
-            reasons.append(
-                f"case when {bad}_{name} is null then 'invalid {name}: not a whole number >= 0: ' "
-                f"|| {name}{out} end"
-            )
+        reason = _kind_reason(spec)
+        if reason:
+            reasons.append(reason)
     return reasons
 
 
@@ -110,11 +109,16 @@ def checked_select(schema: StreamSchema, stage: str) -> str:
     """SELECT over the stage table adding typed `_<field>` columns and `_reasons` (empty list = valid)."""
     trimmed = ", ".join(f"nullif(trim({n}), '') as {n}" for n in schema.field_names)
     typed = ", ".join(f"{parsed_expr(f)} as _{f.name}" for f in schema.all_fields)
+    date_flags = ", ".join(
+        f"coalesce(regexp_matches({f.name}, {lit(DATE_RE)}), false) as _{f.name}_is_date"
+        for f in schema.all_fields
+        if f.kind == "timestamp"
+    )
     reasons = ",\n            ".join(reason_exprs(schema))
     return f"""
         with trimmed as (
             select _arrival_date, _file, _row, _extra, _line, _parse_error, {trimmed} from {stage}
-        ), typed as (select *, {typed} from trimmed)
+        ), typed as (select *, {typed}, {date_flags} from trimmed)
         select *,
             case when _parse_error is not null then [_parse_error]
                  else list_filter([
@@ -125,5 +129,6 @@ def checked_select(schema: StreamSchema, stage: str) -> str:
 
 def content_hash_expr(schema: StreamSchema) -> str:
     """Hash of the normalised content (UTC instant, exact decimals, extras): equal content, equal hash."""
-    parts = ", ".join(f"{f.name} := _{f.name}" for f in schema.all_fields)
-    return f"md5(to_json(struct_pack({parts}, _extra := _extra)))"
+    parts = [f"{f.name} := _{f.name}" for f in schema.all_fields]
+    parts += [f"{f.name}_is_date := _{f.name}_is_date" for f in schema.all_fields if f.kind == "timestamp"]
+    return f"md5(to_json(struct_pack({', '.join(parts)}, _extra := _extra)))"

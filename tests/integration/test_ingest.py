@@ -177,7 +177,7 @@ def test_duplicate_across_days_and_conflict_within_a_file(warehouse):
     event = {
         "event_id": "s-1",
         "event_type": "order_placed",
-        "occurred_at": "2024-03-01",
+        "occurred_at": "2024-03-01T00:00:00Z",
         "account_id": "A",
         "order_id": "o1",
         "amount": "10.00",
@@ -225,7 +225,7 @@ landing, db = Path(sys.argv[1]), sys.argv[2]
 con = duckdb.connect(db)
 for s in STREAMS.values():
     load_days(con, landing, s, landed_days(landing, s.name), 1,
-              lambda total: print(f"{total.stream} {total.days}", flush=True))
+              lambda done, total: print(f"{s.name} {done}", flush=True))
 print("done", flush=True)
 """
 

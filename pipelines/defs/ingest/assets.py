@@ -9,7 +9,7 @@ from pipelines.defs.quality import expectations, ingest_checks
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from pipelines.partitions import arrival_days
 from pipelines.raw.fx import load_fx_rates
-from pipelines.raw.loader import LoadSummary, landed_days, load_days
+from pipelines.raw.loader import LoadSummary, landed_days, load_days, loaded_days
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -66,16 +66,17 @@ def build_stream_asset(schema: StreamSchema) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
         first, last = _range_days(context)
         paths = warehouse.paths()
-        days = landed_days(paths.landing, schema.name, first, last)
-        context.log.info(f"{schema.name}: {len(days)} landed day(s) between {first} and {last}")
-
-        def progress(total: LoadSummary) -> None:
-            context.log.info(
-                f"{schema.name}: {total.days}/{len(days)} days, {total.rows_read:,} rows read, "
-                f"{total.rows_accepted:,} accepted, {total.rows_quarantined:,} quarantined"
-            )
-
         with warehouse.connect() as con:
+            # a day loaded before whose folder has gone since is emptied: the raw layer follows the files
+            days = sorted(
+                set(landed_days(paths.landing, schema.name, first, last))
+                | set(loaded_days(con, schema.name, first, last))
+            )
+            context.log.info(f"{schema.name}: {len(days)} arrival day(s) between {first} and {last}")
+
+            def progress(done: int, total: int) -> None:
+                context.log.info(f"{schema.name}: {done}/{total} days loaded")
+
             summary = load_days(con, paths.landing, schema, days, config.days_per_transaction, progress)
         return dg.MaterializeResult(metadata=_summary_metadata(summary))
 

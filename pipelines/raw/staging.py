@@ -1,0 +1,159 @@
+"""Stage the files of a batch as text rows in a temp table, then type and check them.
+
+Runs outside the write transaction and touches temp tables only, so a failure here cannot leave the raw
+tables half written. Each function takes the names of the tables it reads and writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+from duckdb.sqltypes import VARCHAR
+
+from pipelines.contract import StreamSchema
+from pipelines.raw.reading import FileRead
+from pipelines.raw.sql import ident, in_list, lit
+from pipelines.raw.validation import checked_select, content_hash_expr, json_extra_patch
+
+EXACT_JSON_NUMBER = "exact_json_number"
+JSON_NUMBER_TYPES = ("BIGINT", "UBIGINT", "DOUBLE")
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A file of the batch as the audit sees it."""
+
+    arrival_date: date
+    source_file: str  # path relative to the landing folder, e.g. sales/2024-03-01/a.parquet
+    read: FileRead
+
+
+def _exact_json_number(line: str, key: str) -> str | None:
+    """The text of a JSON number as written (DuckDB's JSON functions go through binary doubles)."""
+    value = json.loads(line, parse_float=str, parse_int=str).get(key)
+    return value if isinstance(value, str) else None
+
+
+def register_functions(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.create_function(EXACT_JSON_NUMBER, _exact_json_number, [VARCHAR, VARCHAR], VARCHAR)
+    except duckdb.NotImplementedException:
+        pass  # already registered on this connection
+
+
+def create_stage(con: duckdb.DuckDBPyConnection, schema: StreamSchema, stage: str) -> None:
+    fields = ", ".join(f"{n} varchar" for n in schema.field_names)
+    con.execute(
+        f"create or replace temp table {stage} (_arrival_date date, _file varchar, _row bigint, {fields}, "
+        "_extra varchar, _line varchar, _parse_error varchar)"
+    )
+
+
+def _is_nested(t: pa.DataType) -> bool:
+    return pa.types.is_nested(t)
+
+
+def _as_text(name: str, t: pa.DataType) -> str:
+    """A column as text; nested values as JSON, so every path keeps them alike."""
+    return f"cast(to_json({ident(name)}) as varchar)" if _is_nested(t) else f"cast({ident(name)} as varchar)"
+
+
+def _columnar_select(schema: StreamSchema, arrow: pa.Schema, refused_because: str | None) -> str:
+    present = {f.name: f.type for f in arrow if not f.name.startswith("_")}
+    cols = [
+        f"{_as_text(n, present[n])} as {n}" if n in present else f"cast(null as varchar) as {n}"
+        for n in schema.field_names
+    ]
+    extras = [n for n in present if n not in schema.field_names]
+    extra = (
+        "cast(json_object(" + ", ".join(f"{lit(n)}, {ident(n)}" for n in extras) + ") as varchar)"
+        if extras
+        else "cast(null as varchar)"
+    )
+    refused = lit(refused_because) if refused_because else "cast(null as varchar)"
+    return (
+        f"select _arrival_date, _file, _row, {', '.join(cols)}, {extra} as _extra, "
+        f"cast(null as varchar) as _line, {refused} as _parse_error from _group"
+    )
+
+
+def _json_field(name: str, exact_number: bool) -> str:
+    path = lit("$." + json.dumps(name))
+    text = f"_line ->> {path}"
+    if exact_number:
+        text = (
+            f"case when json_type(_line, {path}) in {in_list(JSON_NUMBER_TYPES)} "
+            f"then {EXACT_JSON_NUMBER}(_line, {lit(name)}) else {text} end"
+        )
+    return f"case when _json_ok then {text} end as {name}"
+
+
+def _jsonl_select(schema: StreamSchema) -> str:
+    fields = ", ".join(_json_field(f.name, f.kind == "decimal") for f in schema.all_fields)
+    return f"""
+        with lines as (
+            select *, coalesce(json_valid(_line), false) as _valid from _group
+        ), parsed as (
+            select *, case when _valid then json_type(_line) = 'OBJECT' else false end as _json_ok
+            from lines
+        )
+        select _arrival_date, _file, _row, {fields},
+               case when _json_ok
+                    then nullif(cast(json_merge_patch(_line::json, {lit(json_extra_patch(schema))}::json)
+                                     as varchar), '{{}}') end,
+               _line,
+               case when not _valid then 'malformed JSON line'
+                    when not _json_ok then 'JSON line is not an object' end
+        from parsed"""
+
+
+def _tagged(item: StagedFile) -> pa.Table:
+    table = item.read.table
+    assert table is not None
+    n = table.num_rows
+    table = table.append_column("_arrival_date", pa.array([item.arrival_date] * n, pa.date32()))
+    return table.append_column("_file", pa.array([item.source_file] * n, pa.string()))
+
+
+def stage_files(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: Iterable[StagedFile], stage: str
+) -> None:
+    """Insert every readable file's rows into `stage`: files of one shape go in with one statement."""
+    create_stage(con, schema, stage)
+    register_functions(con)
+    groups: dict[tuple, list[StagedFile]] = defaultdict(list)
+    broken = []
+    for item in files:
+        if not item.read.readable:
+            continue
+        table = item.read.table
+        assert table is not None
+        groups[(item.read.fmt, item.read.refused_because, table.schema)].append(item)
+        broken += [(item.arrival_date, item.source_file, n, text, why) for n, text, why in item.read.broken_rows]
+    for (fmt, refused_because, arrow), members in groups.items():
+        con.register("_group", pa.concat_tables([_tagged(m) for m in members]))
+        try:
+            select = _jsonl_select(schema) if fmt == "jsonl" else _columnar_select(schema, arrow, refused_because)
+            con.execute(f"insert into {stage} {select}")
+        finally:
+            con.unregister("_group")
+    if broken:
+        con.executemany(
+            f"insert into {stage} (_arrival_date, _file, _row, _line, _parse_error) values (?, ?, ?, ?, ?)",
+            broken,
+        )
+
+
+def check_stage(con: duckdb.DuckDBPyConnection, schema: StreamSchema, stage: str, checked: str) -> None:
+    """`checked`: the staged rows with typed `_<field>` columns, `_reasons` and, when valid, `_hash`."""
+    con.execute(
+        f"create or replace temp table {checked} as "
+        f"select *, case when len(_reasons) = 0 then {content_hash_expr(schema)} end as _hash "
+        f"from ({checked_select(schema, stage)})"
+    )

@@ -1,0 +1,179 @@
+"""Writes of one load transaction, one job per function; every table a function reads is passed in.
+
+The raw layer is a function of the landed files: `<stream>_received` keeps every valid row received,
+and everything else (the stored events, conflicts, the audit's outcome counts) is derived from it for the
+event ids a load touches. So loading days in any order, any number of times, ends in the same tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from pipelines.contract import StreamSchema
+from pipelines.raw.staging import StagedFile
+from pipelines.raw.tables import event_columns, events_table, received_table
+
+CONFLICT_REASON = "conflict: event_id already stored with different content"
+KNOWLEDGE_ORDER = "arrival_date, source_file, source_row"
+
+
+def _column_list(schema: StreamSchema) -> str:
+    return ", ".join(name for name, _ in event_columns(schema))
+
+
+def fill_days(con: duckdb.DuckDBPyConnection, days: list[date], days_table: str) -> None:
+    con.execute(f"create or replace temp table {days_table} (d date)")
+    if days:
+        con.executemany(f"insert into {days_table} values (?)", [(d,) for d in days])
+
+
+def collect_touched_ids(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked: str, days_table: str, touched: str
+) -> None:
+    """Event ids whose stored copy may change: those the days held before, and those they hold now."""
+    con.execute(f"""
+        create or replace temp table {touched} as
+        select event_id from {received_table(schema)} where arrival_date in (select d from {days_table})
+        union
+        select _event_id from {checked} where _hash is not null""")
+
+
+def delete_days(con: duckdb.DuckDBPyConnection, schema: StreamSchema, days_table: str) -> None:
+    """Forget what earlier loads of these days left: their received rows, quarantine and audit."""
+    con.execute(f"delete from {received_table(schema)} where arrival_date in (select d from {days_table})")
+    for table in ("raw.quarantine", "raw.ingest_batches"):
+        con.execute(
+            f"delete from {table} where stream = $s and arrival_date in (select d from {days_table})",
+            {"s": schema.name},
+        )
+
+
+def append_received(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked: str) -> None:
+    bookkeeping = {
+        "extra_fields": "_extra::json",
+        "content_hash": "_hash",
+        "arrival_date": "_arrival_date",
+        "source_file": "_file",
+        "source_row": "_row",
+        "ingested_at": "current_timestamp",
+    }
+    values = ", ".join(bookkeeping.get(name, f"_{name}") for name, _ in event_columns(schema))
+    con.execute(
+        f"insert into {received_table(schema)} ({_column_list(schema)}) "
+        f"select {values} from {checked} where _hash is not null"
+    )
+
+
+def write_invalid(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked: str) -> None:
+    """Rows that break the contract, with the reason and the original record."""
+    record = ", ".join(f"{n} := {n}" for n in schema.field_names)
+    payload = f"coalesce(_line, json_merge_patch(to_json(struct_pack({record})), coalesce(_extra, '{{}}')::json)::varchar)"
+    con.execute(
+        f"""
+        insert into raw.quarantine
+        select $s, _arrival_date, _file, _row, event_id, 'invalid', array_to_string(_reasons, '; '),
+               {payload}, null, null, null, current_timestamp
+        from {checked} where _hash is null
+        order by _arrival_date, _file, _row""",
+        {"s": schema.name},
+    )
+
+
+def refresh_events(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str) -> None:
+    """The stored copy of each touched event_id: its first received row in knowledge order."""
+    columns = _column_list(schema)
+    con.execute(f"delete from {events_table(schema)} where event_id in (select event_id from {touched})")
+    con.execute(f"""
+        insert into {events_table(schema)} ({columns})
+        select {columns} from (
+            select *, row_number() over (partition by event_id order by {KNOWLEDGE_ORDER}) as _copy
+            from {received_table(schema)} where event_id in (select event_id from {touched})
+        ) where _copy = 1""")
+
+
+def refresh_conflicts(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str) -> None:
+    """Received copies of a touched event_id whose content differs from the stored copy."""
+    record = ", ".join(f"{f.name} := r.{f.name}" for f in schema.all_fields)
+    con.execute(
+        f"delete from raw.quarantine where stream = $s and kind = 'conflict' "
+        f"and event_id in (select event_id from {touched})",
+        {"s": schema.name},
+    )
+    con.execute(
+        f"""
+        insert into raw.quarantine
+        select $s, r.arrival_date, r.source_file, r.source_row, r.event_id, 'conflict', $reason,
+               json_merge_patch(to_json(struct_pack({record})), coalesce(r.extra_fields, '{{}}'))::varchar,
+               e.arrival_date, e.source_file, e.source_row, r.ingested_at
+        from {received_table(schema)} r
+        join {events_table(schema)} e using (event_id)
+        where r.event_id in (select event_id from {touched}) and r.content_hash <> e.content_hash
+        order by r.arrival_date, r.source_file, r.source_row""",
+        {"s": schema.name, "reason": CONFLICT_REASON},
+    )
+
+
+def write_file_audit(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: list[StagedFile], checked: str, started: float
+) -> None:
+    """One audit row per file of the batch, readable or not; outcome counts follow in `refresh_outcomes`."""
+    con.execute(
+        "create or replace temp table _batch_files (arrival_date date, source_file varchar, "
+        "file_format varchar, content_hash varchar, rows_read bigint, status varchar, error varchar)"
+    )
+    rows = [
+        (
+            f.arrival_date,
+            f.source_file,
+            f.read.fmt,
+            f.read.content_hash,
+            f.read.records_in_file,
+            "loaded" if f.read.readable else "unreadable",
+            f.read.error,
+        )
+        for f in files
+    ]
+    if rows:
+        con.executemany("insert into _batch_files values (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.execute(
+        f"""
+        insert into raw.ingest_batches
+        select $s, f.arrival_date, f.source_file, f.file_format, f.content_hash, f.rows_read,
+               0, 0, coalesce(i.n_invalid, 0), coalesce(i.n_invalid, 0), 0, f.status, f.error,
+               to_timestamp($started), current_timestamp
+        from _batch_files f
+        left join (
+            select _file, count(*) as n_invalid from {checked} where _hash is null group by _file
+        ) i on i._file = f.source_file
+        order by f.arrival_date, f.source_file""",
+        {"s": schema.name, "started": started},
+    )
+
+
+def refresh_outcomes(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str) -> None:
+    """Accepted / duplicate / conflict counts of every file holding a touched event_id."""
+    con.execute(
+        f"""
+        update raw.ingest_batches b
+        set rows_accepted = c.n_accepted, rows_duplicate = c.n_duplicate, rows_conflict = c.n_conflict,
+            rows_quarantined = b.rows_invalid + c.n_conflict
+        from (
+            select r.source_file,
+                   count(*) filter (where r.source_file = e.source_file and r.source_row = e.source_row)
+                       as n_accepted,
+                   count(*) filter (where (r.source_file <> e.source_file or r.source_row <> e.source_row)
+                                      and r.content_hash = e.content_hash) as n_duplicate,
+                   count(*) filter (where r.content_hash <> e.content_hash) as n_conflict
+            from {received_table(schema)} r
+            join {events_table(schema)} e using (event_id)
+            where r.source_file in (
+                select distinct source_file from {received_table(schema)}
+                where event_id in (select event_id from {touched})
+            )
+            group by r.source_file
+        ) c
+        where b.stream = $s and b.source_file = c.source_file""",
+        {"s": schema.name},
+    )
