@@ -72,7 +72,9 @@ def writer_lock(
                 time.sleep(POLL_SECONDS)
         handle.seek(0)
         handle.truncate()
-        handle.write(json.dumps({"pid": os.getpid(), "what": what, "since": time.strftime("%Y-%m-%d %H:%M:%S")}))
+        handle.write(
+            json.dumps({"pid": os.getpid(), "what": what, "since": time.strftime("%Y-%m-%d %H:%M:%S")})
+        )
         handle.flush()
         try:
             yield

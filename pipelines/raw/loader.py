@@ -44,12 +44,16 @@ class LoadSummary:
     unreadable: list[str] = field(default_factory=list)
 
 
-def landed_days(landing: Path, stream: str, first: date | None = None, last: date | None = None) -> list[date]:
+def landed_days(
+    landing: Path, stream: str, first: date | None = None, last: date | None = None
+) -> list[date]:
     """Arrival days that have a landing folder for `stream`, optionally within [first, last]."""
     folder = landing / stream
     if not folder.is_dir():
         return []
-    days = sorted(date.fromisoformat(p.name) for p in folder.iterdir() if p.is_dir() and DAY_FOLDER.match(p.name))
+    days = sorted(
+        date.fromisoformat(p.name) for p in folder.iterdir() if p.is_dir() and DAY_FOLDER.match(p.name)
+    )
     return [d for d in days if (first is None or d >= first) and (last is None or d <= last)]
 
 

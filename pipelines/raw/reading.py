@@ -30,7 +30,7 @@ from pipelines.contract import StreamSchema
 FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 BOM = b"\xef\xbb\xbf"
 # Parquet types that cannot carry an exact decimal amount: refused, never rounded.
-INEXACT_NUMBER_TYPES = (pa.float16(), pa.float32())
+INEXACT_NUMBER_TYPES = {pa.float16(): "float16", pa.float32(): "float32"}
 
 
 @dataclass
@@ -73,7 +73,8 @@ def _read_parquet(data: bytes, schema: StreamSchema, result: FileRead) -> None:
     inexact = _inexact_decimal_columns(table, schema)
     if inexact:
         result.refused_because = (
-            f"invalid {inexact[0]}: a {table.schema.field(inexact[0]).type} Parquet column cannot hold an "
+            f"invalid {inexact[0]}: a {INEXACT_NUMBER_TYPES[table.schema.field(inexact[0]).type]} Parquet "
+            "column cannot hold an "
             "exact decimal (write decimal, string or double)"
         )
     result.table = _with_rows(table, pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))

@@ -135,11 +135,15 @@ def stage_files(
         table = item.read.table
         assert table is not None
         groups[(item.read.fmt, item.read.refused_because, table.schema)].append(item)
-        broken += [(item.arrival_date, item.source_file, n, text, why) for n, text, why in item.read.broken_rows]
+        broken += [
+            (item.arrival_date, item.source_file, n, text, why) for n, text, why in item.read.broken_rows
+        ]
     for (fmt, refused_because, arrow), members in groups.items():
         con.register("_group", pa.concat_tables([_tagged(m) for m in members]))
         try:
-            select = _jsonl_select(schema) if fmt == "jsonl" else _columnar_select(schema, arrow, refused_because)
+            select = (
+                _jsonl_select(schema) if fmt == "jsonl" else _columnar_select(schema, arrow, refused_because)
+            )
             con.execute(f"insert into {stage} {select}")
         finally:
             con.unregister("_group")

@@ -41,7 +41,9 @@ def parsed_expr(spec: FieldSpec) -> str:
         )
     if spec.kind == "decimal":
         decimal_type = SQL_TYPES["decimal"]
-        return f"case when regexp_matches({name}, {lit(DECIMAL_RE)}) then try_cast({name} as {decimal_type}) end"
+        return (
+            f"case when regexp_matches({name}, {lit(DECIMAL_RE)}) then try_cast({name} as {decimal_type}) end"
+        )
     if spec.kind == "int":
         return f"case when regexp_matches({name}, {lit(INT_RE)}) then try_cast({name} as integer) end"
     return name
@@ -55,7 +57,9 @@ def _int_reason(spec: FieldSpec) -> str:
     if spec.maximum is not None:
         bounds.append(f"_{name} > {int(spec.maximum)}")
     out = f" when {' or '.join(bounds)} then 'invalid {name}: out of range: ' || {name}" if bounds else ""
-    return f"case when {bad}_{name} is null then 'invalid {name}: not a whole number >= 0: ' || {name}{out} end"
+    return (
+        f"case when {bad}_{name} is null then 'invalid {name}: not a whole number >= 0: ' || {name}{out} end"
+    )
 
 
 def _kind_reason(spec: FieldSpec) -> str | None:

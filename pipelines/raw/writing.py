@@ -116,7 +116,11 @@ def refresh_conflicts(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touc
 
 
 def write_file_audit(
-    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: list[StagedFile], checked: str, started: float
+    con: duckdb.DuckDBPyConnection,
+    schema: StreamSchema,
+    files: list[StagedFile],
+    checked: str,
+    started: float,
 ) -> None:
     """One audit row per file of the batch, readable or not; outcome counts follow in `refresh_outcomes`."""
     con.execute(

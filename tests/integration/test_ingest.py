@@ -15,9 +15,9 @@ from pipelines.contract import STREAMS
 from pipelines.raw.loader import day_files, landed_days, load_days
 from pipelines.simulator import simulate
 from tests.support.landing import write_jsonl, write_parquet
+from tests.support.raw_tables import checksums
 
 START, END = date(2024, 1, 1), date(2024, 6, 30)
-TIME_COLUMNS = {"raw.quarantine": ["ingested_at"], "raw.ingest_batches": ["started_at", "finished_at"]}
 
 
 def load_all(con, landing, days_per_transaction=31):
@@ -25,20 +25,6 @@ def load_all(con, landing, days_per_transaction=31):
         s.name: load_days(con, landing, s, landed_days(landing, s.name), days_per_transaction)
         for s in STREAMS.values()
     }
-
-
-def checksums(con) -> dict[str, str]:
-    """Order-independent digest of every raw table, ignoring wall-clock columns."""
-    tables = [f"raw.{s.raw_table}" for s in STREAMS.values()] + ["raw.quarantine", "raw.ingest_batches"]
-    result = {}
-    for table in tables:
-        drop = TIME_COLUMNS.get(table, ["ingested_at"])
-        result[table] = con.execute(
-            f"select count(*) || ':' || coalesce(md5(string_agg(r, '|' order by r)), '') "
-            f"from (select cast(t as varchar) as r "
-            f"from (select * exclude ({', '.join(drop)}) from {table}) t)"
-        ).fetchone()[0]
-    return result
 
 
 @pytest.fixture(scope="module", params=["jsonl", "parquet", "csv"])

@@ -1,0 +1,316 @@
+"""The raw layer is a function of the landed files (spec sections 3 and 4).
+
+Each test here failed on the loader that kept the first copy it happened to load.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipelines.contract import STREAMS
+from pipelines.raw.loader import landed_days, load_days
+from tests.support.landing import write_jsonl, write_parquet
+from tests.support.raw_tables import checksums
+
+SALES = STREAMS["sales"]
+DAY5, DAY6, DAY7 = date(2024, 3, 5), date(2024, 3, 6), date(2024, 3, 7)
+
+
+def sale(
+    event_id: str, amount: str = "10.00", occurred_at: str = "2024-03-04T10:00:00Z", **extra: str
+) -> dict:
+    return {
+        "event_id": event_id,
+        "event_type": "invoice_issued",
+        "occurred_at": occurred_at,
+        "account_id": "A",
+        "order_id": "o1",
+        "invoice_id": "i1",
+        "amount": amount,
+        "currency": "EUR",
+        **extra,
+    }
+
+
+def load(con: duckdb.DuckDBPyConnection, landing: Path, days: list[date]) -> None:
+    load_days(con, landing, SALES, days)
+
+
+def stored(con: duckdb.DuckDBPyConnection, event_id: str) -> tuple | None:
+    return con.execute(
+        "select amount, arrival_date, source_file from raw.sales_events where event_id = $e", {"e": event_id}
+    ).fetchone()
+
+
+def test_the_first_copy_in_knowledge_order_wins_whichever_day_loads_first(tmp_path):
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1", "10.00")])
+    write_jsonl(tmp_path, "sales", DAY7, "a.jsonl", [sale("E1", "20.00")])
+    backwards, together = duckdb.connect(), duckdb.connect()
+    load(backwards, tmp_path, [DAY7])
+    load(backwards, tmp_path, [DAY5])
+    load(together, tmp_path, [DAY5, DAY7])
+    assert stored(backwards, "E1")[:2] == (Decimal("10.00"), DAY5)
+    assert checksums(backwards) == checksums(together)
+    conflict = backwards.execute(
+        "select arrival_date, kind, conflicts_with_arrival_date from raw.quarantine"
+    ).fetchall()
+    assert conflict == [(DAY7, "conflict", DAY5)]
+    audit = backwards.execute(
+        "select arrival_date, rows_read, rows_accepted, rows_duplicate, rows_quarantined "
+        "from raw.ingest_batches order by 1"
+    ).fetchall()
+    assert audit == [(DAY5, 1, 1, 0, 0), (DAY7, 1, 0, 0, 1)]
+
+
+def test_reloading_a_day_keeps_an_event_another_day_still_carries(tmp_path):
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1"), sale("E2")])
+    write_jsonl(tmp_path, "sales", DAY6, "a.jsonl", [sale("E2")])  # a duplicate
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5, DAY6])
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1")])  # re-delivered without E2
+    load(con, tmp_path, [DAY5])
+    assert stored(con, "E2")[1:] == (DAY6, "sales/2024-03-06/a.jsonl")
+    fresh = duckdb.connect()
+    load(fresh, tmp_path, [DAY5, DAY6])
+    assert checksums(con) == checksums(fresh)
+
+
+def test_a_day_whose_folder_is_gone_is_emptied(tmp_path):
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1")])
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    shutil.rmtree(tmp_path / "sales" / DAY5.isoformat())
+    load(con, tmp_path, [DAY5])
+    assert con.execute("select count(*) from raw.sales_events").fetchone() == (0,)
+    assert con.execute("select count(*) from raw.ingest_batches").fetchone() == (0,)
+
+
+def test_file_names_are_names_not_patterns(tmp_path):
+    write_parquet(tmp_path, "sales", DAY5, "p1.parquet", [sale("E1")])
+    write_parquet(tmp_path, "sales", DAY5, "p[1].parquet", [sale("E2")])
+    write_parquet(tmp_path, "sales", DAY5, "p*.parquet", [sale("E3")])
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    rows = con.execute("select event_id, source_file from raw.sales_events order by 1").fetchall()
+    assert rows == [
+        ("E1", "sales/2024-03-05/p1.parquet"),
+        ("E2", "sales/2024-03-05/p[1].parquet"),
+        ("E3", "sales/2024-03-05/p*.parquet"),
+    ]
+    audit = con.execute("select rows_read, rows_accepted, rows_duplicate from raw.ingest_batches").fetchall()
+    assert audit == [(1, 1, 0)] * 3
+
+
+def test_rows_read_is_counted_from_the_file(tmp_path):
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1"), sale("E2")])
+    (tmp_path / "sales" / DAY5.isoformat() / "a.jsonl").write_text(
+        json.dumps(sale("E1")) + "\n\n" + json.dumps(sale("E2")) + "\n{not json\n"
+    )
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    assert con.execute(
+        "select rows_read, rows_accepted, rows_quarantined from raw.ingest_batches"
+    ).fetchone() == (
+        3,
+        2,
+        1,
+    )
+
+
+def test_money_is_exact_from_json_numbers_and_double_parquet(tmp_path):
+    folder = tmp_path / "sales" / DAY5.isoformat()
+    folder.mkdir(parents=True)
+    line = json.dumps(sale("J1")).replace('"amount": "10.00"', '"amount": 12345678901234.5678')
+    (folder / "a.jsonl").write_text(line + "\n")
+    rows = [sale("P1"), sale("P2")]
+    table = pa.table(
+        {
+            **{k: pa.array([r[k] for r in rows]) for k in rows[0] if k != "amount"},
+            "amount": pa.array([0.1, 123456.78], pa.float64()),
+        }
+    )
+    pq.write_table(table, folder / "b.parquet")
+    decimals = pa.table(
+        {
+            **{k: pa.array([v]) for k, v in sale("D1").items() if k != "amount"},
+            "amount": pa.array([Decimal("99999999999.9999")], pa.decimal128(20, 4)),
+        }
+    )
+    pq.write_table(decimals, folder / "c.parquet")
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    amounts = dict(con.execute("select event_id, amount from raw.sales_events").fetchall())
+    assert amounts == {
+        "J1": Decimal("12345678901234.5678"),
+        "P1": Decimal("0.1"),
+        "P2": Decimal("123456.78"),
+        "D1": Decimal("99999999999.9999"),
+    }
+
+
+def test_float32_amounts_are_refused_with_a_reason(tmp_path):
+    folder = tmp_path / "sales" / DAY5.isoformat()
+    folder.mkdir(parents=True)
+    row = sale("F1")
+    table = pa.table(
+        {
+            **{k: pa.array([v]) for k, v in row.items() if k != "amount"},
+            "amount": pa.array([0.1], pa.float32()),
+        }
+    )
+    pq.write_table(table, folder / "f.parquet")
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    assert con.execute("select count(*) from raw.sales_events").fetchone() == (0,)
+    reason, payload = con.execute("select reason, payload from raw.quarantine").fetchone()
+    assert "float32" in reason
+    assert "F1" in payload
+
+
+def test_csv_keeps_na_and_null_as_data_and_ignores_a_bom(tmp_path):
+    folder = tmp_path / "sales" / DAY5.isoformat()
+    folder.mkdir(parents=True)
+    header = "event_id,event_type,occurred_at,account_id,order_id,invoice_id,amount,currency,rep_id"
+    body = "\n".join(
+        [
+            "E1,invoice_issued,2024-03-04,NA,o1,i1,1.00,EUR,N/A",
+            "E2,invoice_issued,2024-03-04,NULL,o2,i2,2.00,EUR,nan",
+            "E3,invoice_issued,2024-03-04,B,o3,i3,3.00,EUR,",
+        ]
+    )
+    (folder / "a.csv").write_bytes(b"\xef\xbb\xbf" + (header + "\n" + body + "\n").encode())
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    rows = con.execute("select event_id, account_id, rep_id from raw.sales_events order by 1").fetchall()
+    assert rows == [("E1", "NA", "N/A"), ("E2", "NULL", "nan"), ("E3", "B", None)]
+    assert con.execute("select count(*) from raw.quarantine").fetchone() == (0,)
+
+
+def test_date_only_events_are_flagged_and_future_events_quarantined(tmp_path):
+    write_jsonl(
+        tmp_path,
+        "sales",
+        DAY5,
+        "a.jsonl",
+        [
+            sale("D1", occurred_at="2024-03-04"),
+            sale("T1", occurred_at="2024-03-06T23:00:00Z"),  # arrival day + 1: fine (time zones)
+            sale("F1", occurred_at="2099-01-01"),
+            sale("F2", occurred_at="2024-03-07T00:00:00Z"),  # arrival day + 2
+        ],
+    )
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    flags = con.execute("select event_id, occurred_at_is_date from raw.sales_events order by 1").fetchall()
+    assert flags == [("D1", True), ("T1", False)]
+    reasons = con.execute("select event_id, reason from raw.quarantine order by 1").fetchall()
+    assert [r[0] for r in reasons] == ["F1", "F2"]
+    assert all(r[1].startswith("occurs after it arrived") for r in reasons)
+
+
+def test_a_non_utf8_parquet_file_is_unreadable_and_its_day_still_loads(tmp_path):
+    folder = tmp_path / "sales" / DAY5.isoformat()
+    write_parquet(tmp_path, "sales", DAY5, "good.parquet", [sale("E1")])
+    bad = pa.table({k: pa.array([v]) for k, v in sale("E2").items()})
+    raw_bytes = pa.array([b"\xff\xfe"], pa.binary())  # labelled as text, as a broken producer would
+    not_utf8 = pa.Array.from_buffers(pa.string(), len(raw_bytes), raw_bytes.buffers())
+    pq.write_table(
+        bad.set_column(bad.schema.get_field_index("account_id"), "account_id", not_utf8),
+        folder / "bad.parquet",
+    )
+    write_parquet(
+        tmp_path, "sales", DAY5, "nested.parquet", [sale("E3")]
+    )  # a nested extra column follows below
+    nested = pq.read_table(folder / "nested.parquet").append_column("meta", pa.array([{"tags": ["x", "y"]}]))
+    pq.write_table(nested, folder / "nested.parquet")
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    status = dict(con.execute("select source_file, status from raw.ingest_batches").fetchall())
+    assert status["sales/2024-03-05/bad.parquet"] == "unreadable"
+    assert status["sales/2024-03-05/good.parquet"] == "loaded"
+    extra = con.execute("select extra_fields::varchar from raw.sales_events where event_id = 'E3'").fetchone()
+    assert json.loads(extra[0]) == {"meta": {"tags": ["x", "y"]}}
+
+
+def test_the_content_hash_does_not_depend_on_how_the_file_was_grouped(tmp_path):
+    """The same row read alone or next to files of other shapes gets the same hash: no false conflicts."""
+    write_parquet(tmp_path, "sales", DAY5, "a.parquet", [sale("E1", note="x")])
+    write_parquet(tmp_path, "sales", DAY6, "a.parquet", [sale("E1", note="x")])
+    folder = tmp_path / "sales" / DAY6.isoformat()
+    other = pa.table({k: pa.array([v]) for k, v in sale("E9").items()})  # another shape on the same day
+    pq.write_table(other, folder / "b.parquet")
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    load(con, tmp_path, [DAY6])
+    assert con.execute(
+        "select rows_duplicate from raw.ingest_batches where arrival_date = $d and "
+        "source_file like '%a.parquet'",
+        {"d": DAY6},
+    ).fetchone() == (1,)
+    assert con.execute("select count(*) from raw.quarantine").fetchone() == (0,)
+
+
+# -- the property: any order, any repetitions, any re-deliveries = one ordered load ------------------------
+
+DAYS = [date(2024, 3, 1) + timedelta(days=i) for i in range(4)]
+row_strategy = st.fixed_dictionaries(
+    {
+        "id": st.sampled_from(["E1", "E2", "E3", "E4", "E5"]),
+        "amount": st.sampled_from(["10.00", "10", "20.00", "-1"]),  # equal decimals, a conflict, invalid
+        "late_by": st.integers(min_value=-2, max_value=40),  # days before arrival; -2: too far ahead
+        "fmt": st.sampled_from(["jsonl", "parquet"]),
+    }
+)
+day_strategy = st.lists(st.lists(row_strategy, max_size=4), min_size=1, max_size=2)  # files of a day
+
+
+def write_day(landing: Path, day: date, files: list[list[dict]]) -> None:
+    folder = landing / "sales" / day.isoformat()
+    shutil.rmtree(folder, ignore_errors=True)
+    for n, rows in enumerate(files):
+        events = [
+            sale(r["id"], r["amount"], occurred_at=(day - timedelta(days=r["late_by"])).isoformat())
+            for r in rows
+        ]
+        fmt = rows[0]["fmt"] if rows else "jsonl"
+        writer = write_jsonl if fmt == "jsonl" else write_parquet
+        writer(landing, "sales", day, f"f{n}.{fmt}", events)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first=st.fixed_dictionaries({d: day_strategy for d in DAYS}),
+    final=st.fixed_dictionaries({d: day_strategy for d in DAYS}),
+    redelivered=st.lists(st.sampled_from(DAYS), unique=True),
+    plan=st.lists(st.lists(st.sampled_from(DAYS), min_size=1, max_size=4), min_size=1, max_size=5),
+    per_transaction=st.integers(min_value=1, max_value=4),
+)
+def test_any_load_order_and_repetition_equals_one_ordered_load(
+    tmp_path_factory, first, final, redelivered, plan, per_transaction
+):
+    landing = tmp_path_factory.mktemp("landing")
+    for day in DAYS:
+        write_day(landing, day, first[day])
+    con = duckdb.connect()
+    for days in plan[: len(plan) // 2 + 1]:
+        load_days(con, landing, SALES, days, per_transaction)
+    for day in redelivered:  # the producer sends some days again, with other content
+        write_day(landing, day, final[day])
+    for days in plan[len(plan) // 2 :]:
+        load_days(con, landing, SALES, days, per_transaction)
+    load_days(con, landing, SALES, sorted(set(redelivered) | set(DAYS) - {d for p in plan for d in p}))
+    load_days(con, landing, SALES, redelivered, per_transaction)  # every changed day reloaded at least once
+
+    ordered = duckdb.connect()
+    load_days(ordered, landing, SALES, landed_days(landing, "sales"), days_per_transaction=len(DAYS))
+    assert checksums(con) == checksums(ordered)

@@ -1,0 +1,31 @@
+"""Comparing raw layers table for table, ignoring wall-clock columns."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.contract import STREAMS
+from pipelines.raw.tables import events_table, received_table
+
+WALL_CLOCK_COLUMNS = {"raw.ingest_batches": ["started_at", "finished_at"]}
+
+
+def raw_tables() -> list[str]:
+    streams = list(STREAMS.values())
+    return (
+        [events_table(s) for s in streams]
+        + [received_table(s) for s in streams]
+        + ["raw.quarantine", "raw.ingest_batches"]
+    )
+
+
+def checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Order-independent digest of every raw table."""
+    result = {}
+    for table in raw_tables():
+        drop = ", ".join(WALL_CLOCK_COLUMNS.get(table, ["ingested_at"]))
+        result[table] = con.execute(
+            f"select count(*) || ':' || coalesce(md5(string_agg(r, '|' order by r)), '') "
+            f"from (select cast(t as varchar) as r from (select * exclude ({drop}) from {table}) t)"
+        ).fetchone()[0]
+    return result
