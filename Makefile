@@ -17,12 +17,8 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	$(BIN)/uv sync --frozen --compile-bytecode  # .pyc up front: start-up stays fast even where PYTHONDONTWRITEBYTECODE is set
 	@touch $@
 
-# dbt's manifest, which Dagster reads to build the dbt assets.
-dbt_project/target/manifest.json: $(VENV)/.synced $(shell find dbt_project -name '*.sql' -o -name '*.yml' 2>/dev/null | grep -v target/)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet
-	@touch $@
-
-setup: $(VENV)/.synced dbt_project/target/manifest.json
+setup: $(VENV)/.synced
+	$(BIN)/python -m pipelines.defs.dbt.project  # dbt's manifest, parsed when stale (the one place it is prepared)
 
 demo: setup
 	$(BIN)/lifecycle demo

@@ -64,16 +64,26 @@ def _cmd_import_csv(args: argparse.Namespace) -> int:
             date_format=args.date_format,
             delimiter=args.delimiter,
             source_id=args.source_id,
+            strict=args.strict,
         )
     except ImportRejected as exc:
         print(f"lifecycle import-csv: {exc}", file=sys.stderr)
         return 1
     print(f"imported {result.rows:,} sale(s) as {result.events:,} events into {result.path}")
+    if result.problems:
+        print(
+            f"  {len(result.problems)} problem(s): those rows were written as they were and will be quarantined "
+            "by `lifecycle run` (raw.quarantine, with the export's row in import_row); --strict refuses the file",
+            file=sys.stderr,
+        )
+        for problem in result.problems[:20]:
+            print(f"  {problem}", file=sys.stderr)
     return 0
 
 
 def _print_outcome(outcome) -> None:
     print(f"\nrun {outcome.run_id}: arrival days {outcome.first_day} .. {outcome.last_day}")
+    print("  settings: " + ", ".join(f"{k}={v}" for k, v in outcome.settings.items()))
     if outcome.ingested:
         print(
             f"  {'stream':<16}{'read':>12}{'accepted':>12}{'duplicate':>12}"
@@ -100,15 +110,16 @@ def _print_outcome(outcome) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from pipelines.defs.dbt.args import parse_var_assignments
+    from pipelines.lifecycle_settings import parse_assignments, settings_from
     from pipelines.runner import run_lifecycle
 
+    settings = settings_from(parse_assignments(args.var))  # a bad setting fails before any work
     paths = warehouse_paths(args.warehouse)
     outcome = run_lifecycle(
         paths,
         args.start,
         args.end,
-        parse_var_assignments(args.var),
+        settings,
         log_level="WARNING" if args.quiet else "INFO",
         record=args.record,
     )
@@ -205,7 +216,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=date.today(),
         help="landing folder (arrival day) to write to (default today)",
     )
-    imp.add_argument("--source-id", help="stable name for event ids (default: the file name)")
+    imp.add_argument(
+        "--source-id",
+        help="stable name for event ids: lower-case letters, digits, - and _ (default: the file name)",
+    )
+    imp.add_argument("--strict", action="store_true", help="refuse the whole file if any row has a problem")
     imp.set_defaults(handler=_cmd_import_csv)
 
     demo = sub.add_parser("demo", help="simulate a small data set if none has landed, then run everything")

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import duckdb
 
 from pipelines.contract import STREAMS
+from pipelines.lifecycle_settings import LifecycleSettings
 from pipelines.partitions import FIRST_ARRIVAL_DAY
 from pipelines.raw.loader import landed_days
-from pipelines.settings import WarehousePaths, export_warehouse_env
+from pipelines.raw.sql import ident
+from pipelines.settings import WarehousePaths
 
-DBT_OP = "lifecycle_dbt"
+if TYPE_CHECKING:
+    from dagster import DagsterInstance, ExecuteInProcessResult
+
+# dbt tests that keep their failing rows (config store_failures) are read back into the summary.
+STORED_FAILURES_SCHEMA = "dbt_test__audit"
+FAILURE_ROWS_SHOWN = 5
 
 
 @dataclass
@@ -21,37 +30,12 @@ class RunOutcome:
     first_day: date
     last_day: date
     run_id: str
-    ingested: dict[str, dict] = field(default_factory=dict)  # stream -> materialization metadata
+    settings: dict[str, Any] = field(default_factory=dict)
+    ingested: dict[str, dict[str, Any]] = field(default_factory=dict)  # stream -> materialization metadata
     failed_checks: list[str] = field(default_factory=list)  # ERROR-severity checks that failed
     warned_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
-    failure_messages: list[str] = field(default_factory=list)  # why those steps failed
-
-
-def manifest_is_stale(project_dir, manifest) -> bool:
-    """True when the manifest is missing or older than any model, macro, test or project file."""
-    if not manifest.exists():
-        return True
-    built = manifest.stat().st_mtime
-    sources = [project_dir / "dbt_project.yml"]
-    for folder in ("models", "macros", "tests", "analyses"):
-        sources += [
-            p for p in (project_dir / folder).rglob("*") if p.suffix in (".sql", ".yml", ".yaml", ".md")
-        ]
-    return any(p.stat().st_mtime > built for p in sources if p.exists())
-
-
-def ensure_dbt_manifest() -> None:
-    """Parse the dbt project when its manifest is missing or older than the project's files."""
-    from pipelines.defs.dbt.assets import MANIFEST
-    from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
-
-    if manifest_is_stale(DBT_PROJECT_DIR, MANIFEST):
-        subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
-            cwd=DBT_PROJECT_DIR,
-            check=True,
-        )
+    failure_messages: list[str] = field(default_factory=list)  # why those steps and checks failed
 
 
 def landed_range(paths: WarehousePaths) -> tuple[date, date] | None:
@@ -61,11 +45,13 @@ def landed_range(paths: WarehousePaths) -> tuple[date, date] | None:
 
 def resolve_range(paths: WarehousePaths, first: date | None, last: date | None) -> tuple[date, date]:
     landed = landed_range(paths)
-    if landed is None and (first is None or last is None):
-        raise ValueError(
-            f"no landing folders under {paths.landing}: run `lifecycle simulate` or add files "
-            "as landing/<stream>/<YYYY-MM-DD>/"
-        )
+    if landed is None:
+        if first is None or last is None:
+            raise ValueError(
+                f"no landing folders under {paths.landing}: run `lifecycle simulate` or add files "
+                "as landing/<stream>/<YYYY-MM-DD>/"
+            )
+        landed = (first, last)
     first = first or landed[0]
     last = last or landed[1]
     if last < first:
@@ -77,7 +63,7 @@ def resolve_range(paths: WarehousePaths, first: date | None, last: date | None) 
     return first, last
 
 
-def _instance(record: bool):
+def _instance(record: bool) -> DagsterInstance:
     """In memory by default: the on-disk instance commits one row per planned partition, which makes a
     multi-year backfill spend minutes in bookkeeping. `record` keeps the run for the UI ($DAGSTER_HOME)."""
     from dagster import DagsterInstance
@@ -90,50 +76,89 @@ def _instance(record: bool):
     return DagsterInstance.ephemeral()
 
 
+def run_config(paths: WarehousePaths, settings: LifecycleSettings, log_level: str) -> dict[str, Any]:
+    chosen = {k: v for k, v in settings.dbt_vars().items() if v is not None}
+    return {
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+        "resources": {
+            "warehouse": {"config": {"root": str(paths.root)}},
+            "lifecycle_settings": {"config": chosen},
+        },
+    }
+
+
+def stored_failures(paths: WarehousePaths, test_name: str) -> list[str]:
+    """The first failing rows a dbt test stored (config store_failures), as text; [] when none."""
+    if not paths.database.exists():
+        return []
+    with duckdb.connect(str(paths.database), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = $s and table_name = $t",
+            {"s": STORED_FAILURES_SCHEMA, "t": test_name},
+        ).fetchone()
+        if not exists or not exists[0]:
+            return []
+        table = f"{ident(STORED_FAILURES_SCHEMA)}.{ident(test_name)}"
+        rows = con.execute(f"select * from {table} limit {FAILURE_ROWS_SHOWN}").fetchall()
+    return [", ".join(str(v) for v in row) for row in rows]
+
+
+def collect_outcome(result: ExecuteInProcessResult, outcome: RunOutcome, paths: WarehousePaths) -> None:
+    from dagster import AssetCheckSeverity
+
+    for event in result.get_asset_materialization_events():
+        mat = event.step_materialization_data.materialization
+        if mat.asset_key.path[0] == "raw" and mat.asset_key.path[-1].endswith("_events"):
+            outcome.ingested[mat.asset_key.path[-1]] = {k: v.value for k, v in mat.metadata.items()}
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        label = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        if evaluation.severity == AssetCheckSeverity.WARN:
+            outcome.warned_checks.append(label)
+            continue
+        outcome.failed_checks.append(label)
+        outcome.failure_messages += [
+            f"{label}: {row}" for row in stored_failures(paths, evaluation.check_name)
+        ]
+    for event in result.get_step_failure_events():
+        outcome.failed_steps.append(event.step_key or "?")
+        error = event.step_failure_data.error
+        cause = error.cause if error and error.cause else error
+        if cause is not None:
+            outcome.failure_messages.append(f"{event.step_key}: {cause.message.strip()}")
+
+
 def run_lifecycle(
     paths: WarehousePaths,
     first: date | None = None,
     last: date | None = None,
-    dbt_vars: dict | None = None,
+    settings: LifecycleSettings | None = None,
     log_level: str = "INFO",
     record: bool = False,
 ) -> RunOutcome:
-    from dagster import AssetCheckSeverity, DagsterEventType
-
+    from pipelines.defs.dbt.project import prepare_manifest
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 
-    export_warehouse_env(paths.ensure())
+    settings = settings or LifecycleSettings()
     first, last = resolve_range(paths, first, last)
-    ensure_dbt_manifest()
+    prepare_manifest()
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def(LIFECYCLE_JOB)
-    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    if dbt_vars:
-        run_config["ops"] = {DBT_OP: {"config": {"vars": dbt_vars}}}
     with _instance(record) as instance:
         result = job.execute_in_process(
-            instance=instance, tags=range_tags(first, last), run_config=run_config, raise_on_error=False
+            instance=instance,
+            tags=range_tags(first, last),
+            run_config=run_config(paths, settings, log_level),
+            raise_on_error=False,
         )
-    outcome = RunOutcome(success=result.success, first_day=first, last_day=last, run_id=result.run_id)
-    for event in result.all_events:
-        if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
-            mat = event.event_specific_data.materialization
-            if mat.asset_key.path[0] == "raw" and mat.asset_key.path[-1].endswith("_events"):
-                outcome.ingested[mat.asset_key.path[-1]] = {k: v.value for k, v in mat.metadata.items()}
-        elif event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-            evaluation = event.event_specific_data
-            if not evaluation.passed:
-                label = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-                (
-                    outcome.warned_checks
-                    if evaluation.severity == AssetCheckSeverity.WARN
-                    else outcome.failed_checks
-                ).append(label)
-        elif event.event_type == DagsterEventType.STEP_FAILURE:
-            outcome.failed_steps.append(event.step_key or "?")
-            error = event.event_specific_data.error
-            cause = error.cause if error and error.cause else error
-            if cause is not None:
-                outcome.failure_messages.append(f"{event.step_key}: {cause.message.strip()}")
+    outcome = RunOutcome(
+        success=result.success,
+        first_day=first,
+        last_day=last,
+        run_id=result.run_id,
+        settings=settings.dbt_vars(),
+    )
+    collect_outcome(result, outcome, paths)
     return outcome

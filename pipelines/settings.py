@@ -1,6 +1,7 @@
 """Where the warehouse lives. The one setting shared by Dagster, dbt and the CLI.
 
-Read at call time, never at import time, so tests and runs can point it elsewhere.
+Read at call time, never at import time, so tests and runs can point it elsewhere. Reading it has no side
+effects: folders are created by `ensure()`, which writers call; dbt gets the path as an argument.
 """
 
 from __future__ import annotations
@@ -40,12 +41,7 @@ class WarehousePaths:
         return self
 
 
-def warehouse_paths(root: str | os.PathLike | None = None) -> WarehousePaths:
+def warehouse_paths(root: str | os.PathLike[str] | None = None) -> WarehousePaths:
     """The warehouse named by `root`, else by $LIFECYCLE_WAREHOUSE, else ./warehouse; always absolute."""
     chosen = root if root is not None else os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE
     return WarehousePaths(Path(chosen).expanduser().resolve())
-
-
-def export_warehouse_env(paths: WarehousePaths) -> None:
-    """Make child processes (dbt) see the same absolute warehouse directory as this process."""
-    os.environ[WAREHOUSE_ENV] = str(paths.root)

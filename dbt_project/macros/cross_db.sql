@@ -5,10 +5,10 @@
     {{ return(adapter.dispatch('to_reporting_date', 'lifecycle')(ts)) }}
 {%- endmacro %}
 {% macro default__to_reporting_date(ts) -%}
-    cast(timezone('{{ var("reporting_timezone") }}', {{ ts }}) as date)
+    cast(timezone('{{ reporting_timezone() }}', {{ ts }}) as date)
 {%- endmacro %}
 {% macro spark__to_reporting_date(ts) -%}
-    to_date(from_utc_timestamp({{ ts }}, '{{ var("reporting_timezone") }}'))
+    to_date(from_utc_timestamp({{ ts }}, '{{ reporting_timezone() }}'))
 {%- endmacro %}
 
 {#- A UTC timestamp without time zone. -#}
@@ -75,10 +75,72 @@
     {{ dbt.hash(expr) }}
 {%- endmacro %}
 
-{#- The time columns every staged event carries: UTC instant, reporting date, and knowledge time. -#}
+{#- The UTC calendar date of a UTC timestamp (a date-only event is stored as midnight UTC of its date). -#}
+{% macro utc_date(ts) -%}
+    {{ return(adapter.dispatch('utc_date', 'lifecycle')(ts)) }}
+{%- endmacro %}
+{% macro default__utc_date(ts) -%}
+    cast(timezone('UTC', {{ ts }}) as date)
+{%- endmacro %}
+{% macro spark__utc_date(ts) -%}
+    to_date({{ ts }})
+{%- endmacro %}
+
+{#- Midnight of a calendar date in the reporting timezone, as a UTC timestamp without time zone. -#}
+{% macro reporting_midnight_utc(d) -%}
+    {{ return(adapter.dispatch('reporting_midnight_utc', 'lifecycle')(d)) }}
+{%- endmacro %}
+{% macro default__reporting_midnight_utc(d) -%}
+    timezone('UTC', timezone('{{ reporting_timezone() }}', cast({{ d }} as timestamp)))
+{%- endmacro %}
+{% macro spark__reporting_midnight_utc(d) -%}
+    to_utc_timestamp(cast({{ d }} as timestamp), '{{ reporting_timezone() }}')
+{%- endmacro %}
+
+{#- The time columns every staged event carries: UTC instant, reporting date, and knowledge time.
+    A date-only event (occurred_at_is_date) is that calendar day in the reporting timezone. -#}
 {% macro event_time_columns(occurred_at='occurred_at') -%}
-        {{ to_utc_timestamp(occurred_at) }} as occurred_at_utc,
-        {{ to_reporting_date(occurred_at) }} as occurred_on,
+        case
+            when {{ occurred_at }}_is_date then {{ reporting_midnight_utc(utc_date(occurred_at)) }}
+            else {{ to_utc_timestamp(occurred_at) }}
+        end as occurred_at_utc,
+        case
+            when {{ occurred_at }}_is_date then {{ utc_date(occurred_at) }}
+            else {{ to_reporting_date(occurred_at) }}
+        end as occurred_on,
         arrival_date,
         ingested_at
+{%- endmacro %}
+
+{#- amount / rate(currency) x rate(reporting currency), exact, rounded half-even to 4 decimals.
+    DuckDB divides decimals in binary floating point, so the division is done on whole numbers:
+    amount in 1/10^4 units times the reporting rate, divided by the source rate (both in 1/10^8 units),
+    gives the result in 1/10^4 units; the remainder decides the rounding. -#}
+{% macro fx_convert(amount, source_rate, reporting_rate) -%}
+    {{ return(adapter.dispatch('fx_convert', 'lifecycle')(amount, source_rate, reporting_rate)) }}
+{%- endmacro %}
+{% macro default__fx_convert(amount, source_rate, reporting_rate) -%}
+    {%- set numerator -%}
+        (cast(abs({{ amount }}) * 10000 as hugeint) * cast({{ reporting_rate }} * 100000000 as hugeint))
+    {%- endset -%}
+    {%- set denominator -%}cast({{ source_rate }} * 100000000 as hugeint){%- endset -%}
+    {%- set quotient -%}({{ numerator }} // {{ denominator }}){%- endset -%}
+    {%- set twice_remainder -%}(2 * ({{ numerator }} % {{ denominator }})){%- endset -%}
+    cast(
+        sign({{ amount }})
+        * cast(
+            {{ quotient }}
+            + case
+                when {{ twice_remainder }} > {{ denominator }} then 1
+                when {{ twice_remainder }} = {{ denominator }} then {{ quotient }} % 2
+                else 0
+            end
+            as decimal(38, 0)
+        )
+        * cast(0.0001 as decimal(5, 4))
+        as decimal(20, 4)
+    )
+{%- endmacro %}
+{% macro spark__fx_convert(amount, source_rate, reporting_rate) -%}
+    cast(bround({{ amount }} * {{ reporting_rate }} / {{ source_rate }}, 4) as decimal(20, 4))
 {%- endmacro %}

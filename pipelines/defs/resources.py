@@ -1,4 +1,4 @@
-"""Resources in one place: the DuckDB warehouse and the dbt CLI."""
+"""Resources in one place: the DuckDB warehouse, the lifecycle settings and the dbt CLI."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
 
-from pipelines.settings import WarehousePaths, export_warehouse_env, warehouse_paths
+from pipelines.lifecycle_settings import LifecycleSettings
+from pipelines.raw.db import connect_writer, writer_lock
+from pipelines.settings import WarehousePaths, warehouse_paths
 
 # Every DuckDB writer (ingest assets, dbt) runs in this pool; .dagster/dagster.yaml limits it to 1.
 DUCKDB_WRITER_POOL = "duckdb_writer"
@@ -25,15 +28,20 @@ class WarehouseResource(dg.ConfigurableResource):
     root: str = ""
 
     def paths(self) -> WarehousePaths:
-        paths = warehouse_paths(self.root or None).ensure()
-        export_warehouse_env(paths)  # dbt, started by this process, reads the same directory
-        return paths
+        return warehouse_paths(self.root or None)
 
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        con = duckdb.connect(str(self.paths().database))
+    def writing(self, what: str, log: Any = None) -> Iterator[WarehousePaths]:
+        """Hold the warehouse's writer lock (other runs wait their turn) for a step that writes."""
+        paths = self.paths().ensure()
+        with writer_lock(paths.root, what, log=log.info if log else print):
+            yield paths
+
+    @contextmanager
+    def connect(self, log: Any = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection; call inside `writing`."""
+        con = connect_writer(self.paths().database, log=log.info if log else print)
         try:
-            con.execute("set timezone = 'UTC'")
             yield con
         finally:
             con.close()
@@ -45,11 +53,12 @@ def dbt_executable() -> str:
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
-def resources() -> dict:
+def resources() -> dict[str, Any]:
     from dagster_dbt import DbtCliResource
 
     return {
         "warehouse": WarehouseResource(),
+        "lifecycle_settings": LifecycleSettings(),
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),

@@ -1,75 +1,110 @@
-"""Load the FX-rates input: CSV files `rate_date, base_currency, currency, rate` under landing/fx_rates/."""
+"""Load the FX-rates input: CSV files `rate_date, base_currency, currency, rate` under landing/fx_rates/.
+
+A rate is units of `currency` per 1 `base_currency`. All rates of a day share one base currency: with two
+bases a revenue line could be converted twice, so such input is refused. Values stay text until DuckDB
+casts them to exact decimals.
+"""
 
 from __future__ import annotations
 
+import csv
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from pipelines.contract.currencies import ISO_4217
+from pipelines.raw.db import transaction
 from pipelines.raw.tables import create_raw_tables
 
 FX_COLUMNS = ("rate_date", "base_currency", "currency", "rate")
+FX_FOLDER = "fx_rates"
 
 
 class FxRatesError(ValueError):
     """A bad FX-rates input; the message names the file, row and field."""
 
 
-def _check_file(con: duckdb.DuckDBPyConnection, path: Path, rel: str) -> None:
-    con.execute(
-        "create or replace temp table _fx_file as "
-        "select row_number() over () as _row, * from read_csv($p, all_varchar = true, header = true)",
-        {"p": str(path)},
-    )
-    cols = [r[0] for r in con.execute("select column_name from (describe _fx_file)").fetchall()]
-    missing = [c for c in FX_COLUMNS if c not in cols]
-    if missing:
-        raise FxRatesError(f"{rel}: missing column(s) {', '.join(missing)}; expected {', '.join(FX_COLUMNS)}")
-    bad = con.execute(
-        """
-        select _row, case
-            when try_cast(rate_date as date) is null then 'rate_date'
-            when base_currency not in (select unnest($codes)) then 'base_currency'
-            when currency not in (select unnest($codes)) then 'currency'
-            when try_cast(rate as decimal(20, 8)) is null or try_cast(rate as decimal(20, 8)) <= 0 then 'rate'
-        end as field, to_json(_fx_file) as payload
-        from _fx_file where field is not null order by _row limit 1""",
-        {"codes": list(ISO_4217)},
-    ).fetchone()
-    if bad:
-        raise FxRatesError(f"{rel}: row {bad[0]}: invalid {bad[1]} in {bad[2]}")
+def _field_problem(row: dict[str, str]) -> str | None:
+    try:
+        date.fromisoformat(row["rate_date"])
+    except ValueError:
+        return "rate_date"
+    if row["base_currency"] not in ISO_4217:
+        return "base_currency"
+    if row["currency"] not in ISO_4217:
+        return "currency"
+    try:
+        rate = Decimal(row["rate"])
+    except InvalidOperation:
+        return "rate"
+    if not rate.is_finite() or rate <= 0 or rate.as_tuple().exponent < -8:  # type: ignore[operator]
+        return "rate"
+    return None
 
 
-def load_fx_rates(con: duckdb.DuckDBPyConnection, landing: Path) -> dict:
+def read_rates(path: Path, rel: str) -> list[tuple[str, str, str, str, str, int]]:
+    """Rows of one rates file, checked; raises FxRatesError naming the file, row and field."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in FX_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise FxRatesError(
+                f"{rel}: missing column(s) {', '.join(missing)}; expected {', '.join(FX_COLUMNS)}"
+            )
+        rows = []
+        for number, row in enumerate(reader, start=1):
+            values = {c: (row.get(c) or "").strip() for c in FX_COLUMNS}
+            problem = _field_problem(values)
+            if problem:
+                raise FxRatesError(f"{rel}: row {number}: invalid {problem}: {values[problem]!r} in {values}")
+            rows.append((*(values[c] for c in FX_COLUMNS), rel, number))
+    return rows
+
+
+def rate_files(landing: Path) -> list[Path]:
+    folder = landing / FX_FOLDER
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.rglob("*.csv") if p.is_file() and not p.name.startswith("."))
+
+
+def _refuse_ambiguous_rates(con: duckdb.DuckDBPyConnection) -> None:
+    dupes = con.execute("""
+        select rate_date, base_currency, currency, count(*) from raw.fx_rates
+        group by all having count(*) > 1 order by all limit 1""").fetchone()
+    if dupes:
+        raise FxRatesError(
+            f"fx_rates: {dupes[3]} rates for {dupes[2]} per {dupes[1]} on {dupes[0]} "
+            "(one rate per day and currency pair expected)"
+        )
+    mixed = con.execute("""
+        select rate_date, string_agg(distinct base_currency, ', ' order by base_currency) from raw.fx_rates
+        group by rate_date having count(distinct base_currency) > 1 order by rate_date limit 1""").fetchone()
+    if mixed:
+        raise FxRatesError(
+            f"fx_rates: rates of {mixed[0]} are quoted against several base currencies ({mixed[1]}); "
+            "all rates of a day must share one base currency"
+        )
+
+
+def load_fx_rates(con: duckdb.DuckDBPyConnection, landing: Path) -> dict[str, int]:
     """Replace raw.fx_rates with every rate file under landing/fx_rates, in one transaction."""
     create_raw_tables(con)
-    folder = landing / "fx_rates"
-    files = sorted(p for p in folder.rglob("*.csv") if not p.name.startswith(".")) if folder.is_dir() else []
-    con.execute("begin transaction")
-    try:
+    files = rate_files(landing)
+    rows = [row for path in files for row in read_rates(path, str(path.relative_to(landing)))]
+    with transaction(con):
         con.execute("delete from raw.fx_rates")
-        for path in files:
-            rel = str(path.relative_to(landing))
-            _check_file(con, path, rel)
-            con.execute(
-                """
+        if rows:
+            names = [*FX_COLUMNS, "source_file", "source_row"]
+            con.register("_fx_rows", pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)}))
+            con.execute("""
                 insert into raw.fx_rates
-                select rate_date::date, base_currency, currency, rate::decimal(20, 8), $rel, current_timestamp
-                from _fx_file""",
-                {"rel": rel},
-            )
-        dupes = con.execute("""
-            select rate_date, base_currency, currency, count(*) from raw.fx_rates
-            group by all having count(*) > 1 order by all limit 1""").fetchone()
-        if dupes:
-            raise FxRatesError(
-                f"fx_rates: {dupes[3]} rates for {dupes[2]} per {dupes[1]} on {dupes[0]} "
-                "(one rate per day and currency pair expected)"
-            )
-        rows = con.execute("select count(*) from raw.fx_rates").fetchone()[0]
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
-    return {"files": len(files), "rows": int(rows)}
+                select cast(rate_date as date), base_currency, currency, cast(rate as decimal(20, 8)),
+                       source_file, source_row, current_timestamp
+                from _fx_rows""")
+            con.unregister("_fx_rows")
+        _refuse_ambiguous_rates(con)
+    return {"files": len(files), "rows": len(rows)}

@@ -1,15 +1,24 @@
 """`lifecycle import-csv`: a customer's own sales export (one row per sale) -> contract landing files.
 
-Each row becomes an `order_placed` and an `invoice_issued` event. Event ids come from the source name
-and the row number, so importing the same file again yields the same ids (counted as duplicates at
-ingest), while two identical rows stay two sales.
+Each row becomes an `order_placed` and an `invoice_issued` event. Event ids come from the row's business
+key, not its position, so tomorrow's export with a row inserted in the middle keeps every other id:
+
+- with a mapped `order_id`: the order id (and `#n` for its n-th row, if an order has several rows);
+- otherwise: a hash of the row's mapped values, and `#n` for the n-th identical row, so two identical
+  rows stay two sales.
+
+A row with a bad value is still written, with the value as it was, so the ingester quarantines it with
+its reason, the landing file and row, and the export's own row number (`import_row`). `strict=True`
+refuses the whole file instead and writes nothing.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,6 +32,8 @@ from pipelines.contract.currencies import ISO_4217
 REQUIRED_TARGETS = ("account_id", "occurred_at", "amount")
 OPTIONAL_TARGETS = ("order_id", "invoice_id", "currency", "discount_amount", "payment_terms_days", "rep_id")
 MAX_REPORTED_ERRORS = 20
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+TRACE_COLUMNS = ("import_file", "import_row")  # extra columns: where each event came from
 
 
 class ImportRejected(ValueError):
@@ -34,6 +45,13 @@ class ImportResult:
     path: Path
     rows: int
     events: int
+    problems: list[str] = field(default_factory=list)  # rows written as they were, for the quarantine
+
+
+@dataclass
+class Conversion:
+    events: list[dict[str, str | None]]
+    problems: list[str]
 
 
 def parse_mapping(items: list[str]) -> dict[str, str]:
@@ -45,8 +63,7 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
             raise ValueError(f"--map expects SOURCE_COLUMN=FIELD, got {item!r}")
         if dst not in REQUIRED_TARGETS + OPTIONAL_TARGETS:
             raise ValueError(
-                f"--map target {dst!r} is not importable; "
-                f"use one of {', '.join(REQUIRED_TARGETS + OPTIONAL_TARGETS)}"
+                f"--map target {dst!r} is not importable; use one of {', '.join(REQUIRED_TARGETS + OPTIONAL_TARGETS)}"
             )
         mapping[dst] = src
     missing = [t for t in REQUIRED_TARGETS if t not in mapping]
@@ -55,8 +72,16 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _source_id(path: Path) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", path.stem).strip("-").lower() or "import"
+def source_id_for(path: Path, given: str | None) -> str:
+    """The name event ids start with: given (checked), else derived from the file name."""
+    if given is None:
+        return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "import"
+    if not SOURCE_ID.match(given):
+        raise ValueError(
+            f"--source-id must be lower-case letters, digits, '-' or '_' (at most 64, starting with a letter "
+            f"or digit), got {given!r}"
+        )
+    return given
 
 
 def _parse_amount(text: str) -> Decimal:
@@ -81,6 +106,48 @@ def _parse_when(text: str, date_format: str | None) -> str:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class _RowReader:
+    """The mapped values of one export row, converted; what does not convert is kept as it was."""
+
+    def __init__(self, row: dict[str, str], row_no: int, mapping: dict[str, str], label: str) -> None:
+        self.row, self.row_no, self.mapping, self.label = row, row_no, mapping, label
+        self.problems: list[str] = []
+
+    def text(self, target: str) -> str:
+        return (self.row.get(self.mapping[target]) or "").strip() if target in self.mapping else ""
+
+    def problem(self, target: str, message: str) -> None:
+        column = self.mapping.get(target, target)
+        self.problems.append(f"{self.label}: row {self.row_no}, column {column!r}: {message}")
+
+    def amount(self, target: str, required: bool) -> str | None:
+        raw = self.text(target)
+        if not raw and not required:
+            return None
+        try:
+            return str(_parse_amount(raw))
+        except (InvalidOperation, ValueError):
+            self.problem(target, f"not a decimal number >= 0: {raw!r}")
+            return raw or None
+
+    def when(self, date_format: str | None) -> str | None:
+        raw = self.text("occurred_at")
+        try:
+            return _parse_when(raw, date_format)
+        except ValueError:
+            expected = f" in format {date_format}" if date_format else " (ISO-8601)"
+            self.problem("occurred_at", f"not a date{expected}: {raw!r}")
+            return raw or None
+
+
+def _business_key(reader: _RowReader) -> str:
+    order = reader.text("order_id")
+    if order:
+        return order
+    values = "\x1f".join(reader.text(t) for t in sorted(reader.mapping))
+    return hashlib.sha256(values.encode()).hexdigest()[:16]
+
+
 def convert_rows(
     rows: list[dict[str, str]],
     mapping: dict[str, str],
@@ -88,84 +155,72 @@ def convert_rows(
     default_currency: str | None,
     date_format: str | None,
     file_label: str,
-) -> list[dict[str, str | None]]:
-    """Rows of the export -> contract events; raises ImportRejected listing every bad row and column."""
-    errors: list[str] = []
-    events: list[dict[str, str | None]] = []
+) -> Conversion:
+    """Rows of the export -> contract events, and the problems found (row and column named)."""
     if default_currency and default_currency not in ISO_4217:
         raise ValueError(f"--currency {default_currency!r} is not an ISO 4217 code")
-
-    def err(row_no: int, target: str, message: str) -> None:
-        errors.append(f"{file_label}: row {row_no}, column {mapping.get(target, target)!r}: {message}")
-
+    events: list[dict[str, str | None]] = []
+    problems: list[str] = []
+    seen: Counter[str] = Counter()
     for row_no, row in enumerate(rows, start=1):
-
-        def value(target: str, row: dict[str, str] = row) -> str:
-            return (row.get(mapping[target]) or "").strip() if target in mapping else ""
-
-        account = value("account_id")
+        r = _RowReader(row, row_no, mapping, file_label)
+        account = r.text("account_id")
         if not account:
-            err(row_no, "account_id", "empty")
-        try:
-            when = _parse_when(value("occurred_at"), date_format)
-        except ValueError:
-            err(
-                row_no,
-                "occurred_at",
-                f"not a date{' in format ' + date_format if date_format else ' (ISO-8601)'}: "
-                f"{value('occurred_at')!r}",
-            )
-            when = None
-        try:
-            amount = str(_parse_amount(value("amount")))
-        except (InvalidOperation, ValueError):
-            err(row_no, "amount", f"not a decimal number >= 0: {value('amount')!r}")
-            amount = None
-        currency = value("currency").upper() or default_currency
+            r.problem("account_id", "empty")
+        when = r.when(date_format)
+        amount = r.amount("amount", required=True)
+        currency = r.text("currency").upper() or default_currency
         if not currency:
-            err(row_no, "currency", "empty, and no --currency default given")
+            r.problem("currency", "empty, and no --currency default given")
         elif currency not in ISO_4217:
-            err(row_no, "currency", f"not an ISO 4217 code: {currency!r}")
-        discount = value("discount_amount") or None
-        if discount is not None:
-            try:
-                discount = str(_parse_amount(discount))
-            except (InvalidOperation, ValueError):
-                err(row_no, "discount_amount", f"not a decimal number >= 0: {discount!r}")
-        terms = value("payment_terms_days") or None
+            r.problem("currency", f"not an ISO 4217 code: {currency!r}")
+        discount = r.amount("discount_amount", required=False)
+        terms = r.text("payment_terms_days") or None
         if terms is not None and not terms.isdigit():
-            err(row_no, "payment_terms_days", f"not a whole number >= 0: {terms!r}")
+            r.problem("payment_terms_days", f"not a whole number >= 0: {terms!r}")
+        problems += r.problems
 
-        key = f"{source}-{row_no:07d}"
-        order_id = value("order_id") or f"ORD-{key}"
-        invoice_id = value("invoice_id") or f"INV-{key}"
-        common = {
+        key = _business_key(r)
+        seen[key] += 1
+        if seen[key] > 1:
+            key = f"{key}#{seen[key]}"
+        common: dict[str, str | None] = {
             "occurred_at": when,
-            "account_id": account,
-            "order_id": order_id,
+            "account_id": account or None,
+            "order_id": r.text("order_id") or f"ORD-{source}-{key}",
             "amount": amount,
             "currency": currency,
             "discount_amount": discount,
             "payment_terms_days": terms,
-            "rep_id": value("rep_id") or None,
+            "rep_id": r.text("rep_id") or None,
             "reason": None,
+            "import_file": file_label,
+            "import_row": str(row_no),
         }
-        events.append(
-            {"event_id": f"imp-{key}-order", "event_type": "order_placed", "invoice_id": None, **common}
-        )
+        invoice = r.text("invoice_id") or f"INV-{source}-{key}"
         events.append(
             {
-                "event_id": f"imp-{key}-invoice",
-                "event_type": "invoice_issued",
-                "invoice_id": invoice_id,
+                "event_id": f"imp-{source}-{key}-order",
+                "event_type": "order_placed",
+                "invoice_id": None,
                 **common,
             }
         )
-    if errors:
-        shown = errors[:MAX_REPORTED_ERRORS]
-        more = f"\n... and {len(errors) - len(shown)} more" if len(errors) > len(shown) else ""
-        raise ImportRejected(f"{len(errors)} problem(s); nothing was written:\n" + "\n".join(shown) + more)
-    return events
+        events.append(
+            {
+                "event_id": f"imp-{source}-{key}-invoice",
+                "event_type": "invoice_issued",
+                "invoice_id": invoice,
+                **common,
+            }
+        )
+    return Conversion(events, problems)
+
+
+def _rejection(problems: list[str]) -> ImportRejected:
+    shown = problems[:MAX_REPORTED_ERRORS]
+    more = f"\n... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+    return ImportRejected(f"{len(problems)} problem(s); nothing was written:\n" + "\n".join(shown) + more)
 
 
 def import_csv(
@@ -177,29 +232,31 @@ def import_csv(
     date_format: str | None = None,
     delimiter: str = ",",
     source_id: str | None = None,
+    strict: bool = False,
 ) -> ImportResult:
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
+    source = source_id_for(path, source_id)
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle, delimiter=delimiter)
-        header = reader.fieldnames or []
+        header = list(reader.fieldnames or [])
         absent = [src for src in mapping.values() if src not in header]
         if absent:
             raise ValueError(
-                f"{path.name}: column(s) {', '.join(map(repr, absent))} not in the header "
-                f"({', '.join(header)})"
+                f"{path.name}: column(s) {', '.join(map(repr, absent))} not in the header ({', '.join(header)})"
             )
         rows = list(reader)
-    source = source_id or _source_id(path)
-    events = convert_rows(rows, mapping, source, default_currency, date_format, path.name)
-    schema = contract_stream("sales")
-    table = pa.table(
-        {name: pa.array([e.get(name) for e in events], pa.string()) for name in schema.field_names}
-    )
+    conversion = convert_rows(rows, mapping, source, default_currency, date_format, path.name)
+    if strict and conversion.problems:
+        raise _rejection(conversion.problems)
+    names = [*contract_stream("sales").field_names, *TRACE_COLUMNS]
+    table = pa.table({n: pa.array([e.get(n) for e in conversion.events], pa.string()) for n in names})
     folder = landing / "sales" / arrival.isoformat()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"import-{source}.csv"
     tmp = folder / f".import-{source}.csv.tmp"  # hidden until complete: the ingester skips dot files
     pacsv.write_csv(table, tmp)
     tmp.replace(target)
-    return ImportResult(path=target, rows=len(rows), events=len(events))
+    return ImportResult(
+        path=target, rows=len(rows), events=len(conversion.events), problems=conversion.problems
+    )

@@ -83,3 +83,20 @@ def test_workspace_points_at_the_definitions_module():
     workspace = yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())
     assert workspace["load_from"][0]["python_module"]["module_name"] == "pipelines.definitions"
     assert date.fromisoformat("2020-01-01")  # partitions start documented in pipelines/partitions.py
+
+
+def test_sensor_notices_a_file_moved_in_with_an_old_timestamp(warehouse, tmp_path):
+    write_jsonl(warehouse.landing, "sales", "2024-03-01", "a.jsonl", [{"event_id": "1"}])
+    with dg.build_sensor_context() as context:
+        landing_sensor(context)
+        cursor = context.cursor
+    time.sleep(0.05)
+    outside = write_jsonl(tmp_path / "elsewhere", "sales", "2024-03-09", "old.jsonl", [{"event_id": "2"}])
+    os.utime(outside, (946684800, 946684800))  # written long ago, e.g. copied with its timestamps kept
+    target = warehouse.landing / "sales" / "2024-03-09"
+    target.mkdir(parents=True)
+    outside.rename(target / "old.jsonl")
+    with dg.build_sensor_context(cursor=cursor) as context:
+        request = landing_sensor(context)
+        assert isinstance(request, dg.RunRequest)
+        assert request.tags[RANGE_START_TAG] == "2024-03-09"

@@ -1,34 +1,25 @@
 import json
+from pathlib import Path
 
-import pytest
+from pipelines.defs.dbt.args import WAREHOUSE_VAR, dbt_build_args, warehouse_var
+from pipelines.lifecycle_settings import settings_from
 
-from pipelines.defs.dbt.args import dbt_build_args, parse_var_assignments
 
-
-def test_vars_are_typed_and_passed_as_one_json_document():
-    dbt_vars = parse_var_assignments(
-        ["lost_after_days=180", "reporting_timezone=Europe/Warsaw", "at_risk_factor=2.5"]
-    )
-    assert dbt_vars == {"lost_after_days": 180, "reporting_timezone": "Europe/Warsaw", "at_risk_factor": 2.5}
-    args = dbt_build_args(dbt_vars)
+def test_settings_and_the_warehouse_go_as_one_json_document_of_vars():
+    args = dbt_build_args({"lost_after_days": 180}, Path("/data/w"))
     assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == dbt_vars
+    assert json.loads(args[2]) == {"lost_after_days": 180, WAREHOUSE_VAR: "/data/w"}
 
 
-def test_no_vars_no_flag():
-    assert dbt_build_args({}) == ["build"]
-    assert dbt_build_args(None, select="marts") == ["build", "--select", "marts"]
+def test_default_settings_and_a_known_warehouse_pass_no_vars():
+    """dbt re-parses the whole project when vars change: a default run passes none."""
+    assert settings_from({}).changed_vars() == {}
+    assert settings_from({"lost_after_days": 30}).changed_vars() == {"lost_after_days": 30}
+    assert dbt_build_args({}, None) == ["build"]
+    assert warehouse_var(Path("/w"), {"LIFECYCLE_WAREHOUSE": "/w"}) is None
+    assert warehouse_var(Path("/w"), {"LIFECYCLE_WAREHOUSE": "/other"}) == Path("/w")
+    assert warehouse_var(Path("/w"), {}) == Path("/w")
 
 
-@pytest.mark.parametrize(
-    ("item", "message"),
-    [
-        ("lost_after=3", "unknown var 'lost_after'"),
-        ("lost_after_days", "expects name=value"),
-        ("lost_after_days=soon", "must be a whole number"),
-        ("loyal_min_purchase_days=0", "at least 1"),
-    ],
-)
-def test_bad_vars_are_rejected_with_the_reason(item, message):
-    with pytest.raises(ValueError, match=message):
-        parse_var_assignments([item])
+def test_selection_is_passed_on():
+    assert dbt_build_args({}, Path("/w"), select="marts")[-2:] == ["--select", "marts"]

@@ -1,54 +1,92 @@
+from pathlib import Path
+
 import pytest
 
-from pipelines.raw.import_csv import ImportRejected, convert_rows, parse_mapping
+from pipelines.raw.import_csv import convert_rows, parse_mapping, source_id_for
 
 MAPPING = parse_mapping(["Customer=account_id", "Date=occurred_at", "Total=amount", "Cur=currency"])
 
 
+def row(
+    customer: str = "A1", day: str = "2024-03-01", total: str = "100.50", cur: str = "eur"
+) -> dict[str, str]:
+    return {"Customer": customer, "Date": day, "Total": total, "Cur": cur}
+
+
+def ids(rows: list[dict[str, str]], mapping: dict[str, str] = MAPPING) -> list[str | None]:
+    return [e["event_id"] for e in convert_rows(rows, mapping, "export", None, None, "export.csv").events]
+
+
 def test_each_row_is_an_order_and_an_invoice_and_identical_rows_stay_two_sales():
-    rows = [{"Customer": "A1", "Date": "2024-03-01", "Total": "100.50", "Cur": "eur"}] * 2
-    events = convert_rows(rows, MAPPING, "export", None, None, "export.csv")
+    events = convert_rows([row()] * 2, MAPPING, "export", None, None, "export.csv").events
     assert [e["event_type"] for e in events] == ["order_placed", "invoice_issued"] * 2
     assert len({e["event_id"] for e in events}) == 4
     assert events[0]["order_id"] != events[2]["order_id"]
     assert events[1]["amount"] == "100.50"
     assert events[1]["currency"] == "EUR"
     assert events[0]["occurred_at"] == "2024-03-01"
+    assert (events[2]["import_file"], events[2]["import_row"]) == ("export.csv", "2")
 
 
-def test_ids_are_deterministic_from_source_and_row():
-    rows = [{"Customer": "A1", "Date": "2024-03-01", "Total": "1", "Cur": "PLN"}]
-    first = convert_rows(rows, MAPPING, "export", None, None, "export.csv")
-    again = convert_rows(rows, MAPPING, "export", None, None, "export.csv")
-    assert (
-        [e["event_id"] for e in first]
-        == [e["event_id"] for e in again]
-        == ["imp-export-0000001-order", "imp-export-0000001-invoice"]
+def test_ids_do_not_depend_on_row_positions():
+    """Tomorrow's export with a row inserted in the middle keeps every other sale's ids."""
+    today = [row("A"), row("B"), row("C")]
+    tomorrow = [row("A"), row("NEW"), row("B"), row("C")]
+    assert set(ids(today)) < set(ids(tomorrow))
+    assert len(set(ids(tomorrow)) - set(ids(today))) == 2
+
+
+def test_a_mapped_order_id_is_the_business_key():
+    mapping = parse_mapping(
+        ["Customer=account_id", "Date=occurred_at", "Total=amount", "Cur=currency", "No=order_id"]
     )
+    first = ids([{**row(), "No": "SO-1"}], mapping)
+    changed_amount = ids([{**row(total="99"), "No": "SO-1"}], mapping)
+    assert first == changed_amount == ["imp-export-SO-1-order", "imp-export-SO-1-invoice"]
 
 
-def test_errors_name_row_and_column_and_nothing_is_converted():
-    rows = [
-        {"Customer": "A1", "Date": "2024-03-01", "Total": "10", "Cur": "EUR"},
-        {"Customer": "", "Date": "01.03.2024", "Total": "-5", "Cur": "EURO"},
-    ]
-    with pytest.raises(ImportRejected) as info:
-        convert_rows(rows, MAPPING, "export", None, None, "export.csv")
-    text = str(info.value)
-    assert "export.csv: row 2, column 'Customer': empty" in text
+def test_bad_values_are_kept_for_the_quarantine_and_reported_by_row_and_column():
+    conversion = convert_rows(
+        [row(), row(customer="", day="01.03.2024", total="-5", cur="EURO")],
+        MAPPING,
+        "export",
+        None,
+        None,
+        "e.csv",
+    )
+    text = "\n".join(conversion.problems)
+    assert "e.csv: row 2, column 'Customer': empty" in text
     assert "row 2, column 'Date': not a date" in text
     assert "row 2, column 'Total': not a decimal number >= 0: '-5'" in text
     assert "row 2, column 'Cur': not an ISO 4217 code: 'EURO'" in text
     assert "row 1" not in text
+    bad = conversion.events[2]
+    assert (bad["occurred_at"], bad["amount"], bad["currency"], bad["import_row"]) == (
+        "01.03.2024",
+        "-5",
+        "EURO",
+        "2",
+    )
 
 
 def test_date_format_and_default_currency():
     mapping = parse_mapping(["c=account_id", "d=occurred_at", "t=amount"])
-    events = convert_rows([{"c": "A", "d": "31.12.2024", "t": "5"}], mapping, "x", "PLN", "%d.%m.%Y", "x.csv")
+    events = convert_rows(
+        [{"c": "A", "d": "31.12.2024", "t": "5"}], mapping, "x", "PLN", "%d.%m.%Y", "x.csv"
+    ).events
     assert events[0]["occurred_at"] == "2024-12-31"
     assert events[0]["currency"] == "PLN"
-    with pytest.raises(ImportRejected, match="no --currency default"):
-        convert_rows([{"c": "A", "d": "31.12.2024", "t": "5"}], mapping, "x", None, "%d.%m.%Y", "x.csv")
+    problems = convert_rows(
+        [{"c": "A", "d": "31.12.2024", "t": "5"}], mapping, "x", None, "%d.%m.%Y", "x.csv"
+    ).problems
+    assert problems == ["x.csv: row 1, column 'currency': empty, and no --currency default given"]
+
+
+def test_source_id_must_be_a_safe_name():
+    assert source_id_for(Path("CRM Export 2024.csv"), None) == "crm-export-2024"
+    for bad in ("../x", "a/b", "", "x" * 65, "Upper"):
+        with pytest.raises(ValueError, match="--source-id"):
+            source_id_for(Path("e.csv"), bad)
 
 
 def test_mapping_must_cover_required_fields():

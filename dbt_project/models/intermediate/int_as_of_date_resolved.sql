@@ -1,6 +1,6 @@
 {#- The evaluation date: var as_of_date, or the latest event date when it is not set. -#}
 {%- set as_of = var('as_of_date') -%}
-{%- if as_of and not modules.re.match('^\d{4}-\d{2}-\d{2}$', as_of | string) -%}
+{%- if as_of and not modules.re.match('^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$', as_of | string) -%}
     {{ exceptions.raise_compiler_error("var as_of_date must be a date YYYY-MM-DD, got: " ~ as_of) }}
 {%- endif %}
 

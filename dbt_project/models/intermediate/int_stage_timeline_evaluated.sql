@@ -2,9 +2,9 @@
     the first event, each purchase day, each day a purchase day leaves the loyal window
     (purchase day + loyal_window_days) and each day inactivity makes an account lost
     (purchase day + lost_after_days + 1). Between those days no input of the rules changes. -#}
-{%- set lost_after = var('lost_after_days') | int -%}
-{%- set window = var('loyal_window_days') | int -%}
-{%- set loyal_min = var('loyal_min_purchase_days') | int %}
+{%- set lost_after = day_count('lost_after_days') -%}
+{%- set window = day_count('loyal_window_days') -%}
+{%- set loyal_min = day_count('loyal_min_purchase_days') %}
 
 with
 

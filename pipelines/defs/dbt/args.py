@@ -3,56 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
+from typing import Any
 
-# dbt vars the CLI and run config accept (documented in dbt_project/dbt_project.yml).
-LIFECYCLE_VARS = (
-    "lost_after_days",
-    "loyal_window_days",
-    "loyal_min_purchase_days",
-    "at_risk_factor",
-    "reporting_timezone",
-    "reporting_currency",
-    "as_of_date",
-)
-INTEGER_VARS = ("lost_after_days", "loyal_window_days", "loyal_min_purchase_days")
+from pipelines.settings import WAREHOUSE_ENV
+
+# Not a lifecycle setting: where the warehouse is, handed to profiles.yml for this invocation only.
+WAREHOUSE_VAR = "warehouse_dir"
 
 
-def parse_var_assignments(assignments: list[str]) -> dict[str, str | int | float]:
-    """`name=value` strings (from `lifecycle run --var`) to a vars dict; unknown names are an error."""
-    result: dict[str, str | int | float] = {}
-    for item in assignments:
-        name, sep, value = item.partition("=")
-        name = name.strip()
-        if not sep or not name:
-            raise ValueError(f"--var expects name=value, got {item!r}")
-        if name not in LIFECYCLE_VARS:
-            raise ValueError(f"unknown var {name!r}; known: {', '.join(LIFECYCLE_VARS)}")
-        result[name] = coerce_var(name, value.strip())
-    return result
-
-
-def coerce_var(name: str, value: str) -> str | int | float:
-    if name in INTEGER_VARS:
-        try:
-            number = int(value)
-        except ValueError:
-            raise ValueError(f"var {name} must be a whole number, got {value!r}") from None
-        if number < 1:
-            raise ValueError(f"var {name} must be at least 1, got {number}")
-        return number
-    if name == "at_risk_factor":
-        try:
-            return float(value)
-        except ValueError:
-            raise ValueError(f"var at_risk_factor must be a number, got {value!r}") from None
-    return value
-
-
-def dbt_build_args(dbt_vars: dict | None = None, select: str | None = None) -> list[str]:
-    """Arguments for `dbt build`, with vars as one JSON document (dbt parses it as YAML)."""
+def dbt_build_args(dbt_vars: dict[str, Any], warehouse: Path | None, select: str | None = None) -> list[str]:
+    """Arguments for `dbt build`: the settings, and the warehouse when profiles.yml would not find it by
+    itself, as one JSON document of vars (no vars at all when neither is needed)."""
+    all_vars = {**dbt_vars, **({WAREHOUSE_VAR: str(warehouse)} if warehouse else {})}
     args = ["build"]
-    if dbt_vars:
-        args += ["--vars", json.dumps(dbt_vars, sort_keys=True)]
+    if all_vars:
+        args += ["--vars", json.dumps(all_vars, sort_keys=True)]
     if select:
         args += ["--select", select]
     return args
+
+
+def warehouse_var(root: Path, environ: dict[str, str] | None = None) -> Path | None:
+    """`root`, unless $LIFECYCLE_WAREHOUSE (which profiles.yml reads) already names it."""
+    named = (os.environ if environ is None else environ).get(WAREHOUSE_ENV)
+    return None if named and Path(named).expanduser().resolve() == root else root

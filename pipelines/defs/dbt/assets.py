@@ -3,23 +3,20 @@
 No `from __future__ import annotations` here: Dagster inspects the context annotation at definition time.
 """
 
-from collections.abc import Mapping
-from pathlib import Path
+import shutil
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from pipelines.defs.dbt.args import dbt_build_args
-from pipelines.defs.resources import DBT_PROJECT_DIR, DUCKDB_WRITER_POOL, WarehouseResource
+from pipelines.defs.dbt.args import dbt_build_args, warehouse_var
+from pipelines.defs.dbt.project import DBT_PROJECT, prepare_manifest
+from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from pipelines.lifecycle_settings import LifecycleSettings
 
-MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
-
-
-class DbtBuildConfig(dg.Config):
-    """Lifecycle rule overrides for this run (dbt vars), e.g. {"lost_after_days": 180}."""
-
-    vars: dict[str, Any] = {}  # noqa: RUF012 - a pydantic field: the default is copied per instance
+# The op that runs `dbt build`; its name is how run config and the runner address it.
+DBT_OP = "lifecycle_dbt"
 
 
 class LifecycleTranslator(DagsterDbtTranslator):
@@ -34,30 +31,29 @@ class LifecycleTranslator(DagsterDbtTranslator):
         return dbt_resource_props["config"].get("schema") or "dbt"
 
 
-def require_manifest(path: Path = MANIFEST) -> Path:
-    if not path.exists():
-        raise FileNotFoundError(
-            f"dbt manifest not found at {path}: run `make setup` (or `dbt parse` in dbt_project/) first"
-        )
-    return path
-
-
 def build_dbt_assets() -> dg.AssetsDefinition:
     translator = LifecycleTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
     @dbt_assets(
-        manifest=require_manifest(),
+        manifest=prepare_manifest(DBT_PROJECT),
         dagster_dbt_translator=translator,
         pool=DUCKDB_WRITER_POOL,
-        name="lifecycle_dbt",
+        name=DBT_OP,
+        project=DBT_PROJECT,
     )
     def lifecycle_dbt(
         context: dg.AssetExecutionContext,
-        config: DbtBuildConfig,
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
-    ):
-        warehouse.paths()  # exports LIFECYCLE_WAREHOUSE (absolute) for the dbt process
-        yield from dbt.cli(dbt_build_args(config.vars), context=context).stream()
+        lifecycle_settings: LifecycleSettings,
+    ) -> Iterator[Any]:
+        context.log.info(f"lifecycle settings: {lifecycle_settings.dbt_vars()}")
+        with warehouse.writing("dbt build", context.log) as paths:
+            args = dbt_build_args(lifecycle_settings.changed_vars(), warehouse_var(paths.root))
+            invocation = dbt.cli(args, context=context)
+            yield from invocation.stream()
+            # each invocation has its own target folder: keep a failed one for its logs, drop the rest
+            if invocation.is_successful():
+                shutil.rmtree(invocation.target_path, ignore_errors=True)
 
     return lifecycle_dbt

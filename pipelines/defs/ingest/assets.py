@@ -7,6 +7,7 @@ import dagster as dg
 from pipelines.contract import STREAMS, StreamSchema
 from pipelines.defs.quality import expectations, ingest_checks
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from pipelines.lifecycle_settings import LifecycleSettings
 from pipelines.partitions import arrival_days
 from pipelines.raw.fx import load_fx_rates
 from pipelines.raw.loader import LoadSummary, landed_days, load_days, loaded_days
@@ -63,10 +64,17 @@ def build_stream_asset(schema: StreamSchema) -> dg.AssetsDefinition:
         "Invalid rows and conflicts go to raw.quarantine; every file is audited in "
         "raw.ingest_batches (checked by raw/ingest_audit).",
     )
-    def _ingest(context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource):
+    def _ingest(
+        context: dg.AssetExecutionContext,
+        config: IngestConfig,
+        warehouse: WarehouseResource,
+        lifecycle_settings: LifecycleSettings,  # validated here, so a bad setting fails before any load
+    ) -> dg.MaterializeResult:
         first, last = _range_days(context)
-        paths = warehouse.paths()
-        with warehouse.connect() as con:
+        with (
+            warehouse.writing(f"ingest {schema.name}", context.log) as paths,
+            warehouse.connect(context.log) as con,
+        ):
             # a day loaded before whose folder has gone since is emptied: the raw layer follows the files
             days = sorted(
                 set(landed_days(paths.landing, schema.name, first, last))
@@ -121,10 +129,9 @@ def _audit_check_specs() -> list[dg.AssetCheckSpec]:
 def ingest_audit(
     context: dg.AssetExecutionContext, config: IngestConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    paths = warehouse.paths()
     window = run_arrival_days(context)
     results, metadata = [], {}
-    with warehouse.connect() as con:
+    with warehouse.writing("ingest audit", context.log) as paths, warehouse.connect(context.log) as con:
         for stream, schema in STREAMS.items():
             days = landed_days(paths.landing, stream, *(window or (None, None)))
             checks = [
@@ -155,9 +162,12 @@ def ingest_audit(
     description="Daily FX rates (units of currency per 1 base currency) from landing/fx_rates/*.csv; "
     "replaced whole on every load.",
 )
-def fx_rates(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    paths = warehouse.paths()
-    with warehouse.connect() as con:
+def fx_rates(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    lifecycle_settings: LifecycleSettings,  # validated here, so a bad setting fails before any load
+) -> dg.MaterializeResult:
+    with warehouse.writing("fx rates", context.log) as paths, warehouse.connect(context.log) as con:
         stats = load_fx_rates(con, paths.landing)
     context.log.info(f"fx_rates: {stats}")
     return dg.MaterializeResult(metadata=stats)

@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 
@@ -18,14 +19,16 @@ def range_tags(first: date, last: date) -> dict[str, str]:
     return {RANGE_START_TAG: first.isoformat(), RANGE_END_TAG: last.isoformat()}
 
 
-def new_landing_days(landing, seen_mtime: float) -> tuple[list[date], float]:
-    """Arrival days holding a file newer than `seen_mtime`, and the newest mtime seen."""
+def new_landing_days(landing: Path, seen_mtime: float) -> tuple[list[date], float]:
+    """Arrival days holding a file written or moved in after `seen_mtime`, and the newest time seen."""
     days: set[date] = set()
     newest = seen_mtime
     for stream in STREAMS:
         for day in landed_days(landing, stream):
             for path in day_files(landing, stream, day):
-                mtime = path.stat().st_mtime
+                stat = path.stat()
+                # a file moved in keeps its old mtime, but the move sets its ctime
+                mtime = max(stat.st_mtime, stat.st_ctime)
                 if mtime > seen_mtime:
                     days.add(day)
                     newest = max(newest, mtime)

@@ -1,5 +1,5 @@
 {#- One row per account: current stage, purchase history, revenue, risk and relationship signals. -#}
-{%- set factor = var('at_risk_factor') -%}
+{%- set factor = validated_setting('at_risk_factor', '^[0-9]+([.][0-9]+)?$', 'a number > 0') -%}
 
 with
 
@@ -122,12 +122,12 @@ select
     coalesce(purchases.n_orders, 0) as n_orders,
     coalesce(purchases.n_purchase_days, 0) as n_purchase_days,
     coalesce(revenue.lifetime_revenue, 0) as lifetime_revenue,
-    '{{ var("reporting_currency") }}' as reporting_currency,
+    '{{ reporting_currency() }}' as reporting_currency,
     {{ day_number('as_of.as_of_date') }} - {{ day_number('purchases.last_purchase_date') }}
         as days_since_last_purchase,
     purchases.median_gap_days,
     coalesce(
-        current_stage.current_stage in ('first_buyer', 'repeat', 'loyal')
+        {{ is_active('current_stage.current_stage') }}
         and (
             (purchases.n_gaps >= 2
                 and {{ day_number('as_of.as_of_date') }} - {{ day_number('purchases.last_purchase_date') }}

@@ -28,5 +28,5 @@ select
         when is_purchase_day then first_purchase_event_id
         when previous_stage is null then first_event_id
     end as cause_event_id,
-    coalesce(previous_stage = 'lost' and stage in ('first_buyer', 'repeat', 'loyal'), false) as won_back
+    coalesce(previous_stage = 'lost' and {{ is_active('stage') }}, false) as won_back
 from changes

@@ -35,7 +35,7 @@ select
     snapshot_dates.month,
     snapshot_dates.snapshot_date,
     history.stage,
-    history.stage in ('first_buyer', 'repeat', 'loyal') as is_active,
+    {{ is_active('history.stage') }} as is_active,
     snapshot_dates.is_complete
 from snapshot_dates
 inner join history

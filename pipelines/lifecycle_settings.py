@@ -1,0 +1,199 @@
+"""The lifecycle settings (spec section 5), defined once: names, defaults, meaning and validation.
+
+The CLI (`lifecycle run --var name=value`) and Dagster (the `lifecycle_settings` resource, set per run in
+run config) both build this class, so a bad value fails before any work with a message that names the
+setting and what it accepts. dbt receives the validated values as vars; the vars block of
+`dbt_project/dbt_project.yml` and the table in `dbt_project/models/_lifecycle__vars.md` are generated
+from here (`python -m pipelines.lifecycle_settings`), and a test fails when they are stale.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import zoneinfo
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import yaml
+from pydantic import Field, ValidationError, field_validator
+
+from pipelines.contract.currencies import ISO_4217
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project" / "dbt_project.yml"
+VARS_DOC = PROJECT_ROOT / "dbt_project" / "models" / "_lifecycle__vars.md"
+TABLE_BEGIN, TABLE_END = "<!-- settings table: generated -->", "<!-- end of generated table -->"
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class LifecycleSettings(dg.ConfigurableResource):
+    """The rules that turn events into stages and revenue; every one can be set per run."""
+
+    lost_after_days: int = Field(
+        default=365, ge=1, description="more days than this since the last purchase day: **lost**"
+    )
+    loyal_window_days: int = Field(
+        default=365, ge=1, description="the trailing window (d - window, d] in which purchase days count"
+    )
+    loyal_min_purchase_days: int = Field(
+        default=4, ge=1, description="purchase days inside that window that make an account **loyal**"
+    )
+    at_risk_factor: float = Field(
+        default=2.0,
+        gt=0,
+        description="buying accounts are **at risk** when days since the last purchase day exceed factor x "
+        "their median gap between purchase days",
+    )
+    reporting_timezone: str = Field(
+        default="UTC",
+        description="the calendar that turns event instants into purchase days and reporting dates",
+    )
+    reporting_currency: str = Field(
+        default="EUR", description="the currency revenue is converted to (FX rate of the booking date)"
+    )
+    as_of_date: str | None = Field(
+        default=None,
+        description="the date current stages are evaluated at (YYYY-MM-DD); empty: the latest event date",
+    )
+
+    @field_validator("reporting_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if value not in _time_zones():
+            raise ValueError(f"must be a tz-database zone such as UTC or Europe/Berlin, got {value!r}")
+        return value
+
+    @field_validator("reporting_currency")
+    @classmethod
+    def _iso_currency(cls, value: str) -> str:
+        if value not in ISO_4217:
+            raise ValueError(f"must be an ISO 4217 code in upper case such as EUR or USD, got {value!r}")
+        return value
+
+    @field_validator("as_of_date")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        assert value is not None
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"must be a date YYYY-MM-DD, got {value!r}")
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"must be a real calendar date YYYY-MM-DD, got {value!r}") from None
+        return value
+
+    def dbt_vars(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in type(self).model_fields}
+
+    def changed_vars(self) -> dict[str, Any]:
+        """The settings that differ from the defaults (dbt_project.yml holds those): dbt's partial
+        parsing stays valid when a run passes no vars."""
+        return {k: v for k, v in self.dbt_vars().items() if v != defaults()[k]}
+
+
+def setting_names() -> tuple[str, ...]:
+    return tuple(LifecycleSettings.model_fields)
+
+
+def defaults() -> dict[str, Any]:
+    return {name: f.default for name, f in LifecycleSettings.model_fields.items()}
+
+
+def explain(error: ValidationError) -> str:
+    """One line per bad setting: its name and what it accepts."""
+    lines = []
+    for item in error.errors():
+        name = ".".join(str(p) for p in item["loc"]) or "settings"
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"setting {name}: {message}")
+    return "; ".join(lines)
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, str]:
+    """`name=value` strings (from `lifecycle run --var`) to a dict; unknown names are an error."""
+    result: dict[str, str] = {}
+    for item in assignments:
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ValueError(f"--var expects name=value, got {item!r}")
+        if name not in setting_names():
+            raise ValueError(f"unknown setting {name!r}; known: {', '.join(setting_names())}")
+        result[name] = value.strip()
+    return result
+
+
+def settings_from(overrides: dict[str, Any]) -> LifecycleSettings:
+    """Validated settings; raises ValueError naming each bad setting."""
+    try:
+        return LifecycleSettings(**overrides)
+    except ValidationError as exc:
+        raise ValueError(explain(exc)) from None
+
+
+# -- generated files ------------------------------------------------------------------------------
+
+
+def _yaml_default(value: Any) -> str:
+    return "null" if value is None else str(value)
+
+
+def render_vars_block() -> str:
+    width = max(len(n) for n in setting_names()) + len(": ") + 6
+    lines = ["vars:"]
+    for name, f in LifecycleSettings.model_fields.items():
+        text = f"  {name}: {_yaml_default(f.default)}"
+        plain = (f.description or "").replace("**", "")
+        lines.append(f"{text:<{width}}# {plain}")
+    return "\n".join(lines) + "\n"
+
+
+def render_table() -> str:
+    rows = ["| setting | default | rule |", "|---|---|---|"]
+    for name, f in LifecycleSettings.model_fields.items():
+        default = "latest event date" if f.default is None else str(f.default)
+        rows.append(f"| `{name}` | {default} | {f.description} |")
+    return "\n".join(rows)
+
+
+def _replace_between(text: str, begin: str, end: str, body: str) -> str:
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    return f"{head}{begin}\n{body}\n{end}{tail}"
+
+
+def rendered_files() -> dict[Path, str]:
+    """The generated files as they should read now."""
+    project = DBT_PROJECT_FILE.read_text(encoding="utf-8")
+    start = project.index("vars:\n")
+    end = project.index("\n\n", start) + 1
+    doc = VARS_DOC.read_text(encoding="utf-8")
+    return {
+        DBT_PROJECT_FILE: project[:start] + render_vars_block() + project[end:],
+        VARS_DOC: _replace_between(doc, TABLE_BEGIN, TABLE_END, render_table()),
+    }
+
+
+def dbt_project_vars() -> dict[str, Any]:
+    return dict(yaml.safe_load(DBT_PROJECT_FILE.read_text(encoding="utf-8"))["vars"])
+
+
+def main() -> int:
+    for path, text in rendered_files().items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
