@@ -9,7 +9,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: setup demo test dev bench lint clean
+.PHONY: setup demo test test-fast dev bench lint clean
 
 # The virtual environment, synced from uv.lock (uv itself is pinned in the lock's dev group).
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -26,16 +26,23 @@ demo: setup
 test: setup
 	$(BIN)/pytest -q
 
+# Unit tests only (no warehouse, no dbt): seconds, for the edit-test loop.
+test-fast: setup
+	$(BIN)/pytest -q -m "not integration"
+
 dev: setup
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
 bench: setup
 	$(BIN)/python -m bench
 
-# SQL style: sqlfluff is installed, but its dbt templater compiles with `execute` on, which runs the
-# FX-rate assertion query against the warehouse; it is not part of this target yet.
+# What a reviewer checks: Python style and types, dbt's project, SQL style. Each fails the target.
 lint: setup
 	$(BIN)/ruff check pipelines tests bench
+	$(BIN)/ruff format --check pipelines tests bench
+	$(BIN)/mypy
+	cd dbt_project && ../$(BIN)/dbt parse --warn-error --quiet --target-path target/lint
+	cd dbt_project && ../$(BIN)/sqlfluff lint models tests --disable-progress-bar
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs

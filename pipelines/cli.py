@@ -7,8 +7,12 @@ import sys
 import time
 import warnings
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pipelines.settings import warehouse_paths
+
+if TYPE_CHECKING:
+    from pipelines.runner import RunOutcome
 
 
 def _date(text: str) -> date:
@@ -72,8 +76,8 @@ def _cmd_import_csv(args: argparse.Namespace) -> int:
     print(f"imported {result.rows:,} sale(s) as {result.events:,} events into {result.path}")
     if result.problems:
         print(
-            f"  {len(result.problems)} problem(s): those rows were written as they were and will be quarantined "
-            "by `lifecycle run` (raw.quarantine, with the export's row in import_row); --strict refuses the file",
+            f"  {len(result.problems)} problem(s): those rows were written as they were, and `lifecycle run` "
+            "quarantines them (raw.quarantine, the export's row in import_row); --strict refuses the file",
             file=sys.stderr,
         )
         for problem in result.problems[:20]:
@@ -81,7 +85,7 @@ def _cmd_import_csv(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_outcome(outcome) -> None:
+def _print_outcome(outcome: RunOutcome) -> None:
     print(f"\nrun {outcome.run_id}: arrival days {outcome.first_day} .. {outcome.last_day}")
     print("  settings: " + ", ".join(f"{k}={v}" for k, v in outcome.settings.items()))
     if outcome.ingested:

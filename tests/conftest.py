@@ -19,3 +19,10 @@ def warehouse(tmp_path, monkeypatch):
 def pytest_configure(config):
     # dbt must not phone home from tests (and stalls on machines without internet).
     os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Everything under tests/integration materializes into a warehouse: `make test-fast` skips it."""
+    for item in items:
+        if "integration" in item.path.parts:
+            item.add_marker(pytest.mark.integration)

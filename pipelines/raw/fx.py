@@ -60,7 +60,8 @@ def read_rates(path: Path, rel: str) -> list[tuple[str, str, str, str, str, int]
             problem = _field_problem(values)
             if problem:
                 raise FxRatesError(f"{rel}: row {number}: invalid {problem}: {values[problem]!r} in {values}")
-            rows.append((*(values[c] for c in FX_COLUMNS), rel, number))
+            rate_date, base, currency, rate = (values[c] for c in FX_COLUMNS)
+            rows.append((rate_date, base, currency, rate, rel, number))
     return rows
 
 

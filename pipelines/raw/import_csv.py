@@ -63,7 +63,8 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
             raise ValueError(f"--map expects SOURCE_COLUMN=FIELD, got {item!r}")
         if dst not in REQUIRED_TARGETS + OPTIONAL_TARGETS:
             raise ValueError(
-                f"--map target {dst!r} is not importable; use one of {', '.join(REQUIRED_TARGETS + OPTIONAL_TARGETS)}"
+                f"--map target {dst!r} is not importable; "
+                f"use one of {', '.join(REQUIRED_TARGETS + OPTIONAL_TARGETS)}"
             )
         mapping[dst] = src
     missing = [t for t in REQUIRED_TARGETS if t not in mapping]
@@ -243,7 +244,8 @@ def import_csv(
         absent = [src for src in mapping.values() if src not in header]
         if absent:
             raise ValueError(
-                f"{path.name}: column(s) {', '.join(map(repr, absent))} not in the header ({', '.join(header)})"
+                f"{path.name}: column(s) {', '.join(map(repr, absent))} "
+                f"not in the header ({', '.join(header)})"
             )
         rows = list(reader)
     conversion = convert_rows(rows, mapping, source, default_currency, date_format, path.name)

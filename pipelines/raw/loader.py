@@ -61,7 +61,8 @@ def loaded_days(con: duckdb.DuckDBPyConnection, stream: str, first: date, last: 
     """Arrival days the raw layer holds for `stream` within [first, last] (a folder may have gone since)."""
     create_raw_tables(con)
     rows = con.execute(
-        "select distinct arrival_date from raw.ingest_batches where stream = $s and arrival_date between $a and $b",
+        "select distinct arrival_date from raw.ingest_batches "
+        "where stream = $s and arrival_date between $a and $b",
         {"s": stream, "a": first, "b": last},
     ).fetchall()
     return sorted(r[0] for r in rows)

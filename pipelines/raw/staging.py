@@ -6,6 +6,7 @@ tables half written. Each function takes the names of the tables it reads and wr
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -41,10 +42,8 @@ def _exact_json_number(line: str, key: str) -> str | None:
 
 
 def register_functions(con: duckdb.DuckDBPyConnection) -> None:
-    try:
+    with contextlib.suppress(duckdb.NotImplementedException):  # already registered on this connection
         con.create_function(EXACT_JSON_NUMBER, _exact_json_number, [VARCHAR, VARCHAR], VARCHAR)
-    except duckdb.NotImplementedException:
-        pass  # already registered on this connection
 
 
 def create_stage(con: duckdb.DuckDBPyConnection, schema: StreamSchema, stage: str) -> None:

@@ -69,7 +69,8 @@ def append_received(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checke
 def write_invalid(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked: str) -> None:
     """Rows that break the contract, with the reason and the original record."""
     record = ", ".join(f"{n} := {n}" for n in schema.field_names)
-    payload = f"coalesce(_line, json_merge_patch(to_json(struct_pack({record})), coalesce(_extra, '{{}}')::json)::varchar)"
+    as_read = f"json_merge_patch(to_json(struct_pack({record})), coalesce(_extra, '{{}}')::json)::varchar"
+    payload = f"coalesce(_line, {as_read})"
     con.execute(
         f"""
         insert into raw.quarantine

@@ -6,6 +6,8 @@ Every planted row carries `_fault` so the sidecar can list exactly what the inge
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,7 +20,7 @@ BAD_TIMESTAMPS = ("2024-13-45T10:00:00Z", "not a date", "31/12/2024 10:00")
 BAD_CURRENCIES = ("EURO", "E$R", "ABC")
 
 
-def _shift_days(day, days: int):
+def _shift_days(day: date | None, days: int) -> date | None:
     return None if day is None else day + np.timedelta64(int(days), "D").astype(object)
 
 
@@ -76,7 +78,7 @@ def inject_faults(table: pa.Table, name: str, fmt: str, rng: np.random.Generator
             if fault in ("duplicate_exact", "conflicting_event_id"):
                 copy = dict(row, _copy=1, _fault=fault)
                 copy["arrival_date"] = _shift_days(
-                    row["arrival_date"], rng.integers(0, 2) * rng.integers(1, 6)
+                    row["arrival_date"], int(rng.integers(0, 2) * rng.integers(1, 6))
                 )
                 if fault == "conflicting_event_id":
                     if row.get("amount"):

@@ -51,7 +51,7 @@ def write_day_files(
     days = table["arrival_date"].to_numpy()
     bounds = np.flatnonzero(np.r_[True, days[1:] != days[:-1], True])
     public = _public(table)
-    lines = _json_lines(public) if fmt == "jsonl" else None
+    lines = _json_lines(public) if fmt == "jsonl" else []
     faults = table["_fault"].to_numpy(zero_copy_only=False)
     malformed = faults == "malformed_line"
     records: list[dict] = []

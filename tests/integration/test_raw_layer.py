@@ -289,8 +289,8 @@ def write_day(landing: Path, day: date, files: list[list[dict]]) -> None:
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    first=st.fixed_dictionaries({d: day_strategy for d in DAYS}),
-    final=st.fixed_dictionaries({d: day_strategy for d in DAYS}),
+    first=st.fixed_dictionaries(dict.fromkeys(DAYS, day_strategy)),
+    final=st.fixed_dictionaries(dict.fromkeys(DAYS, day_strategy)),
     redelivered=st.lists(st.sampled_from(DAYS), unique=True),
     plan=st.lists(st.lists(st.sampled_from(DAYS), min_size=1, max_size=4), min_size=1, max_size=5),
     per_transaction=st.integers(min_value=1, max_value=4),

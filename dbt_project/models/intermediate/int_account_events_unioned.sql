@@ -6,13 +6,31 @@ as_of as (
 ),
 
 unioned as (
-    select account_id, 'sales' as stream, event_id, event_type, occurred_at_utc, occurred_on
+    select
+        account_id,
+        'sales' as stream,
+        event_id,
+        event_type,
+        occurred_at_utc,
+        occurred_on
     from {{ ref('stg_sales__events') }}
     union all
-    select account_id, 'service' as stream, event_id, event_type, occurred_at_utc, occurred_on
+    select
+        account_id,
+        'service' as stream,
+        event_id,
+        event_type,
+        occurred_at_utc,
+        occurred_on
     from {{ ref('stg_service__events') }}
     union all
-    select account_id, 'contact' as stream, event_id, event_type, occurred_at_utc, occurred_on
+    select
+        account_id,
+        'contact' as stream,
+        event_id,
+        event_type,
+        occurred_at_utc,
+        occurred_on
     from {{ ref('stg_contact__events') }}
 )
 

@@ -12,11 +12,16 @@ sales as (
 ),
 
 orders as (
-    select * from sales where event_type = 'order_placed'
+    select * from sales
+    where event_type = 'order_placed'
 ),
 
 cancelled_orders as (
-    select distinct account_id, order_id from sales where event_type = 'order_cancelled'
+    select distinct
+        account_id,
+        order_id
+    from sales
+    where event_type = 'order_cancelled'
 )
 
 select

@@ -29,9 +29,18 @@ lines as (
 
 -- one base currency per day (test assert_fx_rates_share_one_base_per_day); its own rate is 1
 rates as (
-    select rate_date, base_currency, currency, rate from fx_rates
+    select
+        rate_date,
+        base_currency,
+        currency,
+        rate
+    from fx_rates
     union
-    select distinct rate_date, base_currency, base_currency as currency, cast(1 as decimal(20, 8)) as rate
+    select distinct
+        rate_date,
+        base_currency,
+        base_currency as currency,
+        cast(1 as decimal(20, 8)) as rate
     from fx_rates
 ),
 

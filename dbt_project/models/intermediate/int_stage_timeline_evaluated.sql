@@ -21,13 +21,25 @@ first_seen as (
 ),
 
 candidate_days as (
-    select account_id, first_seen_on as evaluated_on from first_seen
+    select
+        account_id,
+        first_seen_on as evaluated_on
+    from first_seen
     union
-    select account_id, purchase_date as evaluated_on from purchase_days
+    select
+        account_id,
+        purchase_date as evaluated_on
+    from purchase_days
     union
-    select account_id, {{ add_days('purchase_date', window) }} as evaluated_on from purchase_days
+    select
+        account_id,
+        {{ add_days('purchase_date', window) }} as evaluated_on
+    from purchase_days
     union
-    select account_id, {{ add_days('purchase_date', lost_after + 1) }} as evaluated_on from purchase_days
+    select
+        account_id,
+        {{ add_days('purchase_date', lost_after + 1) }} as evaluated_on
+    from purchase_days
 ),
 
 timeline as (
@@ -43,8 +55,9 @@ timeline as (
     inner join as_of on candidate_days.evaluated_on <= as_of.as_of_date
     inner join first_seen on candidate_days.account_id = first_seen.account_id
     left join purchase_days
-        on candidate_days.account_id = purchase_days.account_id
-        and candidate_days.evaluated_on = purchase_days.purchase_date
+        on
+            candidate_days.account_id = purchase_days.account_id
+            and candidate_days.evaluated_on = purchase_days.purchase_date
     where candidate_days.evaluated_on >= first_seen.first_seen_on
 ),
 

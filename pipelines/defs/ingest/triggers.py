@@ -41,7 +41,7 @@ def new_landing_days(landing: Path, seen_mtime: float) -> tuple[list[date], floa
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="Starts one run over the arrival days that received new landing files.",
 )
-def landing_sensor(context: dg.SensorEvaluationContext):
+def landing_sensor(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
     state = json.loads(context.cursor) if context.cursor else {"mtime": 0.0}
     days, newest = new_landing_days(warehouse_paths().landing, state["mtime"])
     if not days:

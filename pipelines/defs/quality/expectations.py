@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import date
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -21,7 +22,7 @@ from pipelines.defs.quality.ingest_checks import EXPECTATIONS, _days_table
 MAX_ROWS = 2_000_000  # larger batches are checked on a deterministic sample of this size
 
 
-def build_suite(schema: StreamSchema):
+def build_suite(schema: StreamSchema) -> Any:
     import great_expectations as gx
 
     suite = gx.ExpectationSuite(name=f"{schema.name}_events")
@@ -86,7 +87,9 @@ def extract(con: duckdb.DuckDBPyConnection, schema: StreamSchema, days: list[dat
         using sample reservoir({MAX_ROWS} rows) repeatable (7)""").df()
 
 
-def expectations_check(con, schema: StreamSchema, days: list[date]) -> dg.AssetCheckResult:
+def expectations_check(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, days: list[date]
+) -> dg.AssetCheckResult:
     frame = extract(con, schema, days)
     if frame.empty:
         return dg.AssetCheckResult(check_name=EXPECTATIONS, passed=True, metadata={"rows_checked": 0})

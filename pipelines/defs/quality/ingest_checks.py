@@ -30,7 +30,7 @@ def _days_table(con: duckdb.DuckDBPyConnection, days: list[date]) -> None:
         con.executemany("insert into _check_days values (?)", [(d,) for d in days])
 
 
-def rows_balance(con, stream: str, days: list[date]) -> dg.AssetCheckResult:
+def rows_balance(con: duckdb.DuckDBPyConnection, stream: str, days: list[date]) -> dg.AssetCheckResult:
     _days_table(con, days)
     bad = con.execute(
         """
@@ -55,14 +55,17 @@ def rows_balance(con, stream: str, days: list[date]) -> dg.AssetCheckResult:
     )
 
 
-def quarantine_rate(con, stream: str, days: list[date], max_rate: float) -> dg.AssetCheckResult:
+def quarantine_rate(
+    con: duckdb.DuckDBPyConnection, stream: str, days: list[date], max_rate: float
+) -> dg.AssetCheckResult:
     _days_table(con, days)
-    read, quarantined = con.execute(
+    totals = con.execute(
         """
         select coalesce(sum(rows_read), 0), coalesce(sum(rows_quarantined), 0) from raw.ingest_batches
         where stream = $s and arrival_date in (select d from _check_days)""",
         {"s": stream},
     ).fetchone()
+    read, quarantined = totals if totals else (0, 0)
     rate = quarantined / read if read else 0.0
     return dg.AssetCheckResult(
         check_name=QUARANTINE_RATE,
@@ -77,7 +80,7 @@ def quarantine_rate(con, stream: str, days: list[date], max_rate: float) -> dg.A
     )
 
 
-def no_unreadable_files(con, stream: str, days: list[date]) -> dg.AssetCheckResult:
+def no_unreadable_files(con: duckdb.DuckDBPyConnection, stream: str, days: list[date]) -> dg.AssetCheckResult:
     _days_table(con, days)
     rows = con.execute(
         """

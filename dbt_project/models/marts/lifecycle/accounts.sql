@@ -12,7 +12,10 @@ first_seen as (
 ),
 
 current_stage as (
-    select account_id, stage as current_stage, valid_from as stage_since
+    select
+        account_id,
+        stage as current_stage,
+        valid_from as stage_since
     from {{ ref('lifecycle_history') }}
     where valid_to is null
 ),
@@ -23,7 +26,9 @@ purchase_days as (
         purchase_date,
         n_orders,
         {{ day_number('purchase_date') }}
-        - lag({{ day_number('purchase_date') }}) over (partition by account_id order by purchase_date) as gap_days,
+        - lag({{ day_number('purchase_date') }})
+            over (partition by account_id order by purchase_date)
+            as gap_days,
         row_number() over (partition by account_id order by purchase_date) as purchase_day_rank
     from {{ ref('int_purchase_days_aggregated') }}
 ),
@@ -49,10 +54,12 @@ second_purchase as (
 ),
 
 revenue as (
-    select account_id, sum(amount_reporting) as lifetime_revenue
-    from {{ ref('int_revenue_lines_converted') }}
-    inner join as_of on booked_on <= as_of.as_of_date
-    group by account_id
+    select
+        lines.account_id,
+        sum(lines.amount_reporting) as lifetime_revenue
+    from {{ ref('int_revenue_lines_converted') }} as lines
+    inner join as_of on lines.booked_on <= as_of.as_of_date
+    group by lines.account_id
 ),
 
 contact as (
@@ -60,7 +67,9 @@ contact as (
         contact.account_id,
         count(distinct contact.contact_person_key) as n_contact_persons,
         count(distinct case
-            when contact.occurred_on > {{ add_days('as_of.as_of_date', -365) }} then contact.contact_person_key
+            when
+                contact.occurred_on > {{ add_days('as_of.as_of_date', -365) }}
+                then contact.contact_person_key
         end) as n_contact_persons_12m,
         max(contact.occurred_on) as last_contact_date
     from {{ ref('stg_contact__events') }} as contact
@@ -73,8 +82,11 @@ ticket_events as (
         service.*,
         row_number() over (
             partition by service.account_id, service.ticket_id
-            order by case when service.event_type in ('ticket_opened', 'ticket_resolved', 'ticket_reopened')
-                then 0 else 1 end, service.occurred_at_utc desc, service.event_id desc
+            order by case
+                when service.event_type in ('ticket_opened', 'ticket_resolved', 'ticket_reopened')
+                    then 0
+                else 1
+            end, service.occurred_at_utc desc, service.event_id desc
         ) as status_rank
     from {{ ref('stg_service__events') }} as service
     inner join as_of on service.occurred_on <= as_of.as_of_date
@@ -97,8 +109,11 @@ service as (
         sum(case when last_status_event in ('ticket_opened', 'ticket_reopened') then 1 else 0 end)
             as open_tickets,
         sum(case when category = 'complaint' then 1 else 0 end) as complaints,
-        sum(case when category = 'complaint' and last_status_event in ('ticket_opened', 'ticket_reopened')
-            then 1 else 0 end) as open_complaints
+        sum(case
+            when category = 'complaint' and last_status_event in ('ticket_opened', 'ticket_reopened')
+                then 1
+            else 0
+        end) as open_complaints
     from tickets
     group by account_id
 ),
@@ -107,7 +122,9 @@ ratings as (
     select
         account_id,
         csat_score,
-        row_number() over (partition by account_id order by occurred_at_utc desc, event_id desc) as rating_rank
+        row_number()
+            over (partition by account_id order by occurred_at_utc desc, event_id desc)
+            as rating_rank
     from ticket_events
     where event_type = 'satisfaction_rated'
 )
@@ -129,12 +146,16 @@ select
     coalesce(
         {{ is_active('current_stage.current_stage') }}
         and (
-            (purchases.n_gaps >= 2
+            (
+                purchases.n_gaps >= 2
                 and {{ day_number('as_of.as_of_date') }} - {{ day_number('purchases.last_purchase_date') }}
-                > {{ factor }} * purchases.median_gap_days)
-            or (purchases.n_purchase_days = 1
+                > {{ factor }} * purchases.median_gap_days
+            )
+            or (
+                purchases.n_purchase_days = 1
                 and {{ day_number('as_of.as_of_date') }} - {{ day_number('purchases.last_purchase_date') }}
-                > second_purchase.p90_days_to_second_purchase)
+                > second_purchase.p90_days_to_second_purchase
+            )
         ),
         false
     ) as at_risk,

@@ -1,4 +1,5 @@
-{#- One row per stage change: the day the rule says, its cause, and the event behind it where there is one. -#}
+{#- One row per stage change: the day the rule says, its cause, and the event behind it (where there is
+    one). -#}
 with
 
 timeline as (

@@ -39,5 +39,6 @@ select
     snapshot_dates.is_complete
 from snapshot_dates
 inner join history
-    on history.valid_from <= snapshot_dates.snapshot_date
-    and (history.valid_to is null or history.valid_to > snapshot_dates.snapshot_date)
+    on
+        snapshot_dates.snapshot_date >= history.valid_from
+        and (history.valid_to is null or snapshot_dates.snapshot_date < history.valid_to)
