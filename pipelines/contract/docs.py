@@ -53,32 +53,71 @@ in JSON Lines the row number is the line number).
 |---|---|---|---|"""
 
 AFTER_ENVELOPE = """
-Timestamps: `2024-03-01T14:05:00Z`, `2024-03-01T16:05:00+02:00` and `2024-03-01` are all accepted and
-stored in UTC (a date means midnight UTC). A timestamp without an offset (`2024-03-01T14:05:00`) is
-rejected: the pipeline cannot know which time zone it meant.
+Timestamps: `2024-03-01T14:05:00Z` and `2024-03-01T16:05:00+02:00` are instants, stored in UTC.
+`2024-03-01` is a calendar date: that day in the reporting timezone (`occurred_at_is_date` is set), whatever
+the timezone. A timestamp without an offset (`2024-03-01T14:05:00`) is rejected: the pipeline cannot know
+which time zone it meant. An event dated more than one day after its arrival day is quarantined (reason
+`occurs after it arrived`): a future date is an error in the source, never a reason to turn accounts lost.
 
-Any column not named here is **kept** (in `extra_fields`, as JSON), never dropped and never an error.
+Amounts are exact decimals: CSV cells and JSON numbers are read from their text (`12345678901234.5678`
+stays exact), a double Parquet column by its shortest round-trip decimal, and a float32 Parquet amount
+column is refused (every row quarantined with the reason). In CSV only an empty cell is missing: `NA`,
+`NULL`, `N/A` and `nan` are data. A byte-order mark before the header is ignored.
+
+Any column not named here is **kept** (in `extra_fields`, as JSON; nested values as nested JSON), never
+dropped and never an error. A file name is a name: `p[1].parquet` is read as itself, never as a pattern.
 """
 
 OUTCOMES = """## What happens to a row
 
 | case | where it goes |
 |---|---|
-| valid, new `event_id` | `raw.<stream>_events` with `arrival_date` and `ingested_at` |
-| same `event_id`, same content (after normalising time zones and decimals) | counted in `rows_duplicate`, not stored again |
+| valid | `raw.<stream>_received` (the log of every valid row, with arrival day, file and row) |
+| valid, the first copy of its `event_id` in knowledge order (arrival day, file name, row) | `raw.<stream>_events` with `arrival_date` and `ingested_at` |
+| same `event_id`, same content as that first copy (after normalising time zones and decimals) | counted in `rows_duplicate`, not stored again |
 | same `event_id`, different content | `raw.quarantine` as a conflict, with a pointer to the stored version |
 | breaks a rule above (missing field, bad timestamp, unknown type, negative amount, bad currency, text in a number, malformed line) | `raw.quarantine` with the reason, file, row number and the original record |
 | the whole file cannot be read (corrupt, not UTF-8) | `raw.ingest_batches` with `status = 'unreadable'`; the day's `no_unreadable_files` check fails; the day's other files still load |
 
-For every file, `raw.ingest_batches` records the content hash and `rows_read = rows_accepted +
-rows_duplicate + rows_quarantined`.
+For every file, `raw.ingest_batches` records the content hash, `rows_read` counted from the file itself
+(Parquet metadata, non-blank lines, CSV records) and the outcomes; the check `rows_balance` fails unless
+`rows_read = rows_accepted + rows_duplicate + rows_quarantined`.
+
+Order does not matter: which copy of an event is stored depends only on the landed files, never on which
+days were loaded first. Loading days in any order, any number of times, gives the tables of one in-order
+load; re-delivering a day (its folder replaced) and loading it again re-decides the events it held, and
+never removes an event that another day still carries. A day whose folder is gone is emptied when its
+range is loaded again.
+
+## Importing a sales export (`lifecycle import-csv`)
+
+A one-row-per-sale export (from an ERP, a shop, a spreadsheet) becomes contract files: each row an
+`order_placed` and an `invoice_issued` event, written to `landing/sales/<arrival day>/import-<source>.csv`.
+
+```
+lifecycle import-csv export.csv --map Customer=account_id --map Date=occurred_at --map Total=amount \
+    [--map Currency=currency] [--map OrderNo=order_id] [--currency EUR] [--date-format %d.%m.%Y] \
+    [--delimiter ';'] [--arrival-date 2024-03-05] [--source-id crm] [--strict]
+```
+
+- Event ids come from the row's business key, never its position: the mapped `order_id` (with `#2`,
+  `#3` for further rows of one order), or else a hash of the row's mapped values (with `#2`, `#3` for
+  identical rows, which stay separate sales). Tomorrow's export with rows inserted keeps every other id,
+  so re-importing counts duplicates, not new sales.
+- `--source-id` (lower-case letters, digits, `-`, `_`; default: from the file name) starts every id.
+- A row with a bad value is written as it was, with `import_file` and `import_row` (the export's row
+  number) as extra columns, so `lifecycle run` quarantines it with its reason; the command lists the
+  problems by row and column. `--strict` refuses the whole file instead and writes nothing.
 
 ## FX rates
 
 `<warehouse>/landing/fx_rates/*.csv` with the header `rate_date,base_currency,currency,rate`: one row per
 day and currency, `rate` = units of `currency` per 1 `base_currency` (e.g. `2024-03-01,EUR,PLN,4.3170`).
-Every day with revenue in a currency needs its rate; a missing rate stops the build and names the
-currency and date.
+All rates of one day share one base currency (two bases on a day are refused when the rates load).
+Revenue in the reporting currency needs no rate, so a one-currency business needs no rates file. Every
+other day and currency with revenue needs its rate and the reporting currency's; a missing rate stops the
+build and the run summary names the currency and date. Conversion: amount / rate(currency) x
+rate(reporting currency), in exact decimal arithmetic, rounded half-even to 4 decimals per line.
 
 ## Simulated data and its faults
 
