@@ -52,7 +52,27 @@ def events_table(schema: StreamSchema) -> str:
     return f"raw.{schema.raw_table}"
 
 
+class OldRawLayout(RuntimeError):
+    """The database holds raw tables of an earlier layout; the landed files can rebuild them."""
+
+
+def _refuse_old_layout(con: duckdb.DuckDBPyConnection) -> None:
+    found = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' "
+        "and table_name = 'quarantine' and column_name = 'kind'"
+    ).fetchone()
+    old = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'quarantine'"
+    ).fetchone()
+    if old and old[0] and found and not found[0]:
+        raise OldRawLayout(
+            "the raw tables in this warehouse have an earlier layout: delete lifecycle.duckdb and run "
+            "`lifecycle run` again (the landing files are the source; nothing is lost)"
+        )
+
+
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    _refuse_old_layout(con)
     con.execute("create schema if not exists raw")
     for schema in STREAMS.values():
         cols = ", ".join(f"{name} {sql_type}" for name, sql_type in event_columns(schema))
