@@ -62,7 +62,8 @@ def _refuse_old_layout(con: duckdb.DuckDBPyConnection) -> None:
         "and table_name = 'quarantine' and column_name = 'kind'"
     ).fetchone()
     old = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'quarantine'"
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'quarantine'"
     ).fetchone()
     if old and old[0] and found and not found[0]:
         raise OldRawLayout(
