@@ -98,7 +98,8 @@ class LifecycleSettings(dg.ConfigurableResource):
     def changed_vars(self) -> dict[str, Any]:
         """The settings that differ from the defaults (dbt_project.yml holds those): dbt's partial
         parsing stays valid when a run passes no vars."""
-        return {k: v for k, v in self.dbt_vars().items() if v != defaults()[k]}
+        default = defaults()
+        return {k: v for k, v in self.dbt_vars().items() if v != default[k]}
 
 
 def setting_names() -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -32,6 +33,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("rollback")
         raise
     con.execute("commit")
+
+
+def fill_days(con: duckdb.DuckDBPyConnection, days: list[date], days_table: str) -> None:
+    """A temp table `days_table (d date)` holding `days`: SQL filters arrival days by joining to it."""
+    con.execute(f"create or replace temp table {days_table} (d date)")
+    if days:
+        con.executemany(f"insert into {days_table} values (?)", [(d,) for d in days])
 
 
 class WarehouseBusy(RuntimeError):

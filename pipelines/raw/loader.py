@@ -20,7 +20,7 @@ import duckdb
 
 from pipelines.contract import StreamSchema
 from pipelines.raw import writing
-from pipelines.raw.db import transaction
+from pipelines.raw.db import fill_days, transaction
 from pipelines.raw.reading import read_file
 from pipelines.raw.staging import StagedFile, check_stage, stage_files
 from pipelines.raw.tables import create_raw_tables
@@ -91,7 +91,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, landing: Path, schema: StreamSche
     # Staging only touches temp tables, so it runs before the transaction.
     stage_files(con, schema, files, STAGE)
     check_stage(con, schema, STAGE, CHECKED)
-    writing.fill_days(con, days, DAYS)
+    fill_days(con, days, DAYS)
     with transaction(con):
         writing.collect_touched_ids(con, schema, CHECKED, DAYS, TOUCHED)
         writing.delete_days(con, schema, DAYS)
@@ -107,7 +107,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, landing: Path, schema: StreamSche
 
 def summarise(con: duckdb.DuckDBPyConnection, stream: str, days: list[date], seconds: float) -> LoadSummary:
     """Totals of the given days as the audit holds them now."""
-    writing.fill_days(con, days, DAYS)
+    fill_days(con, days, DAYS)
     counts = con.execute(
         f"""
         select count(*), coalesce(sum(rows_read), 0), coalesce(sum(rows_accepted), 0),

@@ -54,13 +54,13 @@ def create_stage(con: duckdb.DuckDBPyConnection, schema: StreamSchema, stage: st
     )
 
 
-def _is_nested(t: pa.DataType) -> bool:
-    return pa.types.is_nested(t)
-
-
 def _as_text(name: str, t: pa.DataType) -> str:
     """A column as text; nested values as JSON, so every path keeps them alike."""
-    return f"cast(to_json({ident(name)}) as varchar)" if _is_nested(t) else f"cast({ident(name)} as varchar)"
+    return (
+        f"cast(to_json({ident(name)}) as varchar)"
+        if pa.types.is_nested(t)
+        else f"cast({ident(name)} as varchar)"
+    )
 
 
 def _columnar_select(schema: StreamSchema, arrow: pa.Schema, refused_because: str | None) -> str:

@@ -57,15 +57,12 @@ class OldRawLayout(RuntimeError):
 
 
 def _refuse_old_layout(con: duckdb.DuckDBPyConnection) -> None:
-    found = con.execute(
-        "select count(*) from information_schema.columns where table_schema = 'raw' "
-        "and table_name = 'quarantine' and column_name = 'kind'"
-    ).fetchone()
-    old = con.execute(
-        "select count(*) from information_schema.tables "
+    """raw.quarantine without the column `kind` is the layout before the received log."""
+    layout = con.execute(
+        "select count(*), count(*) filter (where column_name = 'kind') from information_schema.columns "
         "where table_schema = 'raw' and table_name = 'quarantine'"
     ).fetchone()
-    if old and old[0] and found and not found[0]:
+    if layout and layout[0] and not layout[1]:
         raise OldRawLayout(
             "the raw tables in this warehouse have an earlier layout: delete lifecycle.duckdb and run "
             "`lifecycle run` again (the landing files are the source; nothing is lost)"

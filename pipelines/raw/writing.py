@@ -7,8 +7,6 @@ event ids a load touches. So loading days in any order, any number of times, end
 
 from __future__ import annotations
 
-from datetime import date
-
 import duckdb
 
 from pipelines.contract import StreamSchema
@@ -21,12 +19,6 @@ KNOWLEDGE_ORDER = "arrival_date, source_file, source_row"
 
 def _column_list(schema: StreamSchema) -> str:
     return ", ".join(name for name, _ in event_columns(schema))
-
-
-def fill_days(con: duckdb.DuckDBPyConnection, days: list[date], days_table: str) -> None:
-    con.execute(f"create or replace temp table {days_table} (d date)")
-    if days:
-        con.executemany(f"insert into {days_table} values (?)", [(d,) for d in days])
 
 
 def collect_touched_ids(

@@ -17,7 +17,8 @@ import pandas as pd
 
 from pipelines.contract import StreamSchema
 from pipelines.contract.currencies import ISO_4217
-from pipelines.defs.quality.ingest_checks import EXPECTATIONS, _days_table
+from pipelines.defs.quality.ingest_checks import CHECK_DAYS, EXPECTATIONS
+from pipelines.raw.db import fill_days
 
 MAX_ROWS = 2_000_000  # larger batches are checked on a deterministic sample of this size
 
@@ -77,13 +78,13 @@ def validate_frame(schema: StreamSchema, frame: pd.DataFrame) -> tuple[bool, lis
 
 
 def extract(con: duckdb.DuckDBPyConnection, schema: StreamSchema, days: list[date]) -> pd.DataFrame:
-    _days_table(con, days)
+    fill_days(con, days, CHECK_DAYS)
     cols = ", ".join(
         f"{name}::double as {name}" if spec.kind in ("decimal", "int") else name
         for name, spec in ((f.name, f) for f in schema.all_fields)
     )
     return con.execute(f"""
-        select {cols} from raw.{schema.raw_table} where arrival_date in (select d from _check_days)
+        select {cols} from raw.{schema.raw_table} where arrival_date in (select d from {CHECK_DAYS})
         using sample reservoir({MAX_ROWS} rows) repeatable (7)""").df()
 
 

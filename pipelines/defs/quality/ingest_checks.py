@@ -10,10 +10,13 @@ from datetime import date
 import dagster as dg
 import duckdb
 
+from pipelines.raw.db import fill_days
+
 ROWS_BALANCE = "rows_balance"
 QUARANTINE_RATE = "quarantine_rate"
 NO_UNREADABLE_FILES = "no_unreadable_files"
 EXPECTATIONS = "expectations"
+CHECK_DAYS = "_check_days"  # the temp table of the days a check looks at
 
 
 CHECK_DOCS = {
@@ -24,19 +27,13 @@ CHECK_DOCS = {
 }
 
 
-def _days_table(con: duckdb.DuckDBPyConnection, days: list[date]) -> None:
-    con.execute("create or replace temp table _check_days (d date)")
-    if days:
-        con.executemany("insert into _check_days values (?)", [(d,) for d in days])
-
-
 def rows_balance(con: duckdb.DuckDBPyConnection, stream: str, days: list[date]) -> dg.AssetCheckResult:
-    _days_table(con, days)
+    fill_days(con, days, CHECK_DAYS)
     bad = con.execute(
-        """
+        f"""
         select source_file, rows_read, rows_accepted, rows_duplicate, rows_quarantined
         from raw.ingest_batches
-        where stream = $s and arrival_date in (select d from _check_days)
+        where stream = $s and arrival_date in (select d from {CHECK_DAYS})
           and rows_read <> rows_accepted + rows_duplicate + rows_quarantined
         order by source_file""",
         {"s": stream},
@@ -58,11 +55,11 @@ def rows_balance(con: duckdb.DuckDBPyConnection, stream: str, days: list[date]) 
 def quarantine_rate(
     con: duckdb.DuckDBPyConnection, stream: str, days: list[date], max_rate: float
 ) -> dg.AssetCheckResult:
-    _days_table(con, days)
+    fill_days(con, days, CHECK_DAYS)
     totals = con.execute(
-        """
+        f"""
         select coalesce(sum(rows_read), 0), coalesce(sum(rows_quarantined), 0) from raw.ingest_batches
-        where stream = $s and arrival_date in (select d from _check_days)""",
+        where stream = $s and arrival_date in (select d from {CHECK_DAYS})""",
         {"s": stream},
     ).fetchone()
     read, quarantined = totals if totals else (0, 0)
@@ -81,11 +78,11 @@ def quarantine_rate(
 
 
 def no_unreadable_files(con: duckdb.DuckDBPyConnection, stream: str, days: list[date]) -> dg.AssetCheckResult:
-    _days_table(con, days)
+    fill_days(con, days, CHECK_DAYS)
     rows = con.execute(
-        """
+        f"""
         select source_file, error from raw.ingest_batches
-        where stream = $s and status = 'unreadable' and arrival_date in (select d from _check_days)
+        where stream = $s and status = 'unreadable' and arrival_date in (select d from {CHECK_DAYS})
         order by source_file""",
         {"s": stream},
     ).fetchall()
