@@ -27,7 +27,8 @@ from pipelines.raw.tables import create_raw_tables
 
 DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Temp tables of one load, named once here and passed to every function that uses them.
-STAGE, CHECKED, DAYS, TOUCHED = "_load_stage", "_load_checked", "_load_days", "_load_touched"
+STAGE, CHECKED, DAYS = "_load_stage", "_load_checked", "_load_days"
+TOUCHED, COPIES = "_load_touched", "_load_copies"
 
 
 @dataclass
@@ -97,11 +98,12 @@ def load_batch(con: duckdb.DuckDBPyConnection, landing: Path, schema: StreamSche
         writing.delete_days(con, schema, DAYS)
         writing.append_received(con, schema, CHECKED)
         writing.write_invalid(con, schema, CHECKED)
-        writing.refresh_events(con, schema, TOUCHED)
-        writing.refresh_conflicts(con, schema, TOUCHED)
+        writing.collect_copies(con, schema, TOUCHED, COPIES)
+        writing.refresh_events(con, schema, TOUCHED, COPIES)
+        writing.refresh_conflicts(con, schema, TOUCHED, COPIES)
         writing.write_file_audit(con, schema, files, CHECKED, started)
-        writing.refresh_outcomes(con, schema, TOUCHED)
-    for table in (STAGE, CHECKED, TOUCHED):
+        writing.refresh_outcomes(con, schema, COPIES)
+    for table in (STAGE, CHECKED, TOUCHED, COPIES):
         con.execute(f"drop table if exists {table}")
 
 

@@ -8,6 +8,7 @@ event ids a load touches. So loading days in any order, any number of times, end
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from pipelines.contract import StreamSchema
 from pipelines.raw.staging import StagedFile
@@ -74,19 +75,27 @@ def write_invalid(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked:
     )
 
 
-def refresh_events(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str) -> None:
+def collect_copies(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str, copies: str) -> None:
+    """Every received copy of a touched event_id, each marked whether it is the first in knowledge order:
+    read once per batch, so the events, conflicts and outcome counts below need no other pass."""
+    con.execute(f"""
+        create or replace temp table {copies} as
+        select *, row_number() over (partition by event_id order by {KNOWLEDGE_ORDER}) = 1 as _is_stored
+        from {received_table(schema)} where event_id in (select event_id from {touched})""")
+
+
+def refresh_events(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str, copies: str) -> None:
     """The stored copy of each touched event_id: its first received row in knowledge order."""
     columns = _column_list(schema)
     con.execute(f"delete from {events_table(schema)} where event_id in (select event_id from {touched})")
-    con.execute(f"""
-        insert into {events_table(schema)} ({columns})
-        select {columns} from (
-            select *, row_number() over (partition by event_id order by {KNOWLEDGE_ORDER}) as _copy
-            from {received_table(schema)} where event_id in (select event_id from {touched})
-        ) where _copy = 1""")
+    con.execute(
+        f"insert into {events_table(schema)} ({columns}) select {columns} from {copies} where _is_stored"
+    )
 
 
-def refresh_conflicts(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str) -> None:
+def refresh_conflicts(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str, copies: str
+) -> None:
     """Received copies of a touched event_id whose content differs from the stored copy."""
     record = ", ".join(f"{f.name} := r.{f.name}" for f in schema.all_fields)
     con.execute(
@@ -100,9 +109,9 @@ def refresh_conflicts(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touc
         select $s, r.arrival_date, r.source_file, r.source_row, r.event_id, 'conflict', $reason,
                json_merge_patch(to_json(struct_pack({record})), coalesce(r.extra_fields, '{{}}'))::varchar,
                e.arrival_date, e.source_file, e.source_row, r.ingested_at
-        from {received_table(schema)} r
-        join {events_table(schema)} e using (event_id)
-        where r.event_id in (select event_id from {touched}) and r.content_hash <> e.content_hash
+        from {copies} r
+        join (select * from {copies} where _is_stored) e using (event_id)
+        where r.content_hash <> e.content_hash
         order by r.arrival_date, r.source_file, r.source_row""",
         {"s": schema.name, "reason": CONFLICT_REASON},
     )
@@ -116,24 +125,19 @@ def write_file_audit(
     started: float,
 ) -> None:
     """One audit row per file of the batch, readable or not; outcome counts follow in `refresh_outcomes`."""
-    con.execute(
-        "create or replace temp table _batch_files (arrival_date date, source_file varchar, "
-        "file_format varchar, content_hash varchar, rows_read bigint, status varchar, error varchar)"
+    # one Arrow table, not executemany: a backfill batch has thousands of files
+    batch_files = pa.table(
+        {
+            "arrival_date": pa.array([f.arrival_date for f in files], pa.date32()),
+            "source_file": pa.array([f.source_file for f in files], pa.string()),
+            "file_format": pa.array([f.read.fmt for f in files], pa.string()),
+            "content_hash": pa.array([f.read.content_hash for f in files], pa.string()),
+            "rows_read": pa.array([f.read.records_in_file for f in files], pa.int64()),
+            "status": pa.array(["loaded" if f.read.readable else "unreadable" for f in files], pa.string()),
+            "error": pa.array([f.read.error for f in files], pa.string()),
+        }
     )
-    rows = [
-        (
-            f.arrival_date,
-            f.source_file,
-            f.read.fmt,
-            f.read.content_hash,
-            f.read.records_in_file,
-            "loaded" if f.read.readable else "unreadable",
-            f.read.error,
-        )
-        for f in files
-    ]
-    if rows:
-        con.executemany("insert into _batch_files values (?, ?, ?, ?, ?, ?, ?)", rows)
+    con.register("_batch_files", batch_files)
     con.execute(
         f"""
         insert into raw.ingest_batches
@@ -147,28 +151,35 @@ def write_file_audit(
         order by f.arrival_date, f.source_file""",
         {"s": schema.name, "started": started},
     )
+    con.unregister("_batch_files")
 
 
-def refresh_outcomes(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str) -> None:
-    """Accepted / duplicate / conflict counts of every file holding a touched event_id."""
+def refresh_outcomes(con: duckdb.DuckDBPyConnection, schema: StreamSchema, copies: str) -> None:
+    """Accepted / duplicate / conflict counts of every file holding a touched event_id.
+
+    A count covers the whole file, so the file's other rows are read too, and matched to their stored
+    copies by event_id: a semi-join on those ids, not a scan-and-join of the whole events table."""
     con.execute(
         f"""
         update raw.ingest_batches b
         set rows_accepted = c.n_accepted, rows_duplicate = c.n_duplicate, rows_conflict = c.n_conflict,
             rows_quarantined = b.rows_invalid + c.n_conflict
         from (
+            with file_rows as (
+                select event_id, source_file, source_row, content_hash from {received_table(schema)}
+                where source_file in (select distinct source_file from {copies})
+            ), stored as (
+                select event_id, source_file, source_row, content_hash from {events_table(schema)}
+                where event_id in (select event_id from file_rows)
+            )
             select r.source_file,
                    count(*) filter (where r.source_file = e.source_file and r.source_row = e.source_row)
                        as n_accepted,
                    count(*) filter (where (r.source_file <> e.source_file or r.source_row <> e.source_row)
                                       and r.content_hash = e.content_hash) as n_duplicate,
                    count(*) filter (where r.content_hash <> e.content_hash) as n_conflict
-            from {received_table(schema)} r
-            join {events_table(schema)} e using (event_id)
-            where r.source_file in (
-                select distinct source_file from {received_table(schema)}
-                where event_id in (select event_id from {touched})
-            )
+            from file_rows r
+            join stored e using (event_id)
             group by r.source_file
         ) c
         where b.stream = $s and b.source_file = c.source_file""",
