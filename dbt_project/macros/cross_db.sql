@@ -144,3 +144,34 @@
 {% macro spark__fx_convert(amount, source_rate, reporting_rate) -%}
     cast(bround({{ amount }} * {{ reporting_rate }} / {{ source_rate }}, 4) as decimal(20, 4))
 {%- endmacro %}
+
+{#- The two rates a line needs (its currency and the reporting currency, on its booking date), joined as
+    source_rate and reporting_rate from int_fx_rates_completed. A line in the reporting currency needs none. -#}
+{% macro join_fx_rates(rates, currency, booked_on) -%}
+    left join {{ rates }} as source_rate
+        on
+            {{ currency }} = source_rate.currency
+            and {{ booked_on }} = source_rate.rate_date
+            and {{ currency }} <> '{{ reporting_currency() }}'
+    left join {{ rates }} as reporting_rate
+        on
+            reporting_rate.currency = '{{ reporting_currency() }}'
+            and {{ booked_on }} = reporting_rate.rate_date
+            and {{ currency }} <> '{{ reporting_currency() }}'
+{%- endmacro %}
+
+{#- An amount in the reporting currency: itself when already in it, else converted with the rates joined
+    by join_fx_rates; null when a rate is missing (the build then stops on assert_revenue_lines_have_fx_rates). -#}
+{% macro reporting_amount(amount, currency) -%}
+    case
+        when {{ currency }} = '{{ reporting_currency() }}' then {{ amount }}
+        when source_rate.rate is not null and reporting_rate.rate is not null
+            then {{ fx_convert(amount, 'source_rate.rate', 'reporting_rate.rate') }}
+    end
+{%- endmacro %}
+
+{#- The first day of the month / quarter / year of a date, as a date (date_trunc gives a timestamp on
+    some engines). -#}
+{% macro period_start(grain, d) -%}
+    cast({{ dbt.date_trunc(grain, d) }} as date)
+{%- endmacro %}

@@ -2,15 +2,22 @@
     the original currency and converted with that date's rates: amount / rate(currency) x rate(reporting
     currency), exact, rounded half-even to 4 decimals per line (macro fx_convert). Revenue already in the
     reporting currency needs no rate. A line without the rates it needs keeps a null amount_reporting; the
-    test assert_revenue_lines_have_fx_rates then stops the build, naming the currency and date. -#}
+    test assert_revenue_lines_have_fx_rates then stops the build, naming the currency and date.
+    Lines booked after the as-of date are left out, as every other event is. -#}
 with
 
-sales as (
-    select * from {{ ref('stg_sales__events') }}
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
 ),
 
-fx_rates as (
-    select * from {{ ref('stg_fx__rates') }}
+sales as (
+    select sales.*
+    from {{ ref('stg_sales__events') }} as sales
+    inner join as_of on sales.occurred_on <= as_of.as_of_date
+),
+
+rates as (
+    select * from {{ ref('int_fx_rates_completed') }}
 ),
 
 lines as (
@@ -21,27 +28,11 @@ lines as (
         invoice_id,
         event_type,
         occurred_on as booked_on,
+        arrival_date,
         currency,
         case when event_type = 'credit_note_issued' then -amount else amount end as amount
     from sales
     where event_type in ('invoice_issued', 'credit_note_issued')
-),
-
--- one base currency per day (test assert_fx_rates_share_one_base_per_day); its own rate is 1
-rates as (
-    select
-        rate_date,
-        base_currency,
-        currency,
-        rate
-    from fx_rates
-    union
-    select distinct
-        rate_date,
-        base_currency,
-        base_currency as currency,
-        cast(1 as decimal(20, 8)) as rate
-    from fx_rates
 ),
 
 converted as (
@@ -50,22 +41,9 @@ converted as (
         '{{ reporting_currency() }}' as reporting_currency,
         source_rate.rate as source_rate,
         reporting_rate.rate as reporting_rate,
-        case
-            when lines.currency = '{{ reporting_currency() }}' then lines.amount
-            when source_rate.rate is not null and reporting_rate.rate is not null
-                then {{ fx_convert('lines.amount', 'source_rate.rate', 'reporting_rate.rate') }}
-        end as amount_reporting
+        {{ reporting_amount('lines.amount', 'lines.currency') }} as amount_reporting
     from lines
-    left join rates as source_rate
-        on
-            lines.currency = source_rate.currency
-            and lines.booked_on = source_rate.rate_date
-            and lines.currency <> '{{ reporting_currency() }}'
-    left join rates as reporting_rate
-        on
-            reporting_rate.currency = '{{ reporting_currency() }}'
-            and lines.booked_on = reporting_rate.rate_date
-            and lines.currency <> '{{ reporting_currency() }}'
+    {{ join_fx_rates('rates', 'lines.currency', 'lines.booked_on') }}
 )
 
 select * from converted

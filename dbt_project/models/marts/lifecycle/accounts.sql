@@ -55,11 +55,10 @@ second_purchase as (
 
 revenue as (
     select
-        lines.account_id,
-        sum(lines.amount_reporting) as lifetime_revenue
-    from {{ ref('int_revenue_lines_converted') }} as lines
-    inner join as_of on lines.booked_on <= as_of.as_of_date
-    group by lines.account_id
+        account_id,
+        sum(amount_reporting) as lifetime_revenue
+    from {{ ref('int_revenue_lines_converted') }}
+    group by account_id
 ),
 
 contact as (

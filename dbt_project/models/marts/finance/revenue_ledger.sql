@@ -1,0 +1,51 @@
+{#- The revenue ledger per month and currency: invoices and credit notes summed straight from the staged
+    sales events, independently of the lifecycle models, so that revenue_by_lifecycle, account_months,
+    cohort_retention and revenue_retention are reconciled against a second computation. Lines are
+    converted one by one (rounded half-even to 4 decimals) before they are summed, as everywhere. -#}
+with
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
+sales as (
+    select * from {{ ref('stg_sales__events') }}
+),
+
+rates as (
+    select * from {{ ref('int_fx_rates_completed') }}
+),
+
+lines as (
+    select
+        {{ period_start('month', 'sales.occurred_on') }} as month,
+        sales.currency,
+        sales.event_type,
+        sales.amount,
+        {{ reporting_amount('sales.amount', 'sales.currency') }} as amount_reporting
+    from sales
+    inner join as_of on sales.occurred_on <= as_of.as_of_date
+    {{ join_fx_rates('rates', 'sales.currency', 'sales.occurred_on') }}
+    where sales.event_type in ('invoice_issued', 'credit_note_issued')
+),
+
+final as (
+    select
+        month,
+        currency,
+        sum(case when event_type = 'invoice_issued' then amount else 0 end) as invoiced,
+        sum(case when event_type = 'credit_note_issued' then amount else 0 end) as credited,
+        sum(case when event_type = 'invoice_issued' then amount else -amount end) as net_revenue,
+        '{{ reporting_currency() }}' as reporting_currency,
+        sum(case when event_type = 'invoice_issued' then amount_reporting else 0 end) as invoiced_reporting,
+        sum(case when event_type = 'credit_note_issued' then amount_reporting else 0 end)
+            as credited_reporting,
+        sum(case when event_type = 'invoice_issued' then amount_reporting else -amount_reporting end)
+            as net_revenue_reporting,
+        sum(case when event_type = 'invoice_issued' then 1 else 0 end) as invoices,
+        sum(case when event_type = 'credit_note_issued' then 1 else 0 end) as credit_notes
+    from lines
+    group by month, currency
+)
+
+select * from final

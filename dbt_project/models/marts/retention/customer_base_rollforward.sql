@@ -1,0 +1,58 @@
+{#- The leaky bucket per month: active accounts (a buying stage) at the start and end of the month and the
+    transitions that move the count. Flows are counted from lifecycle_transitions, the closing count from
+    account_months, so the identity opening + new + won_back - lost = closing compares two computations
+    (test assert_rollforward_balances). -#}
+with
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
+transitions as (
+    select * from {{ ref('lifecycle_transitions') }}
+),
+
+account_months as (
+    select * from {{ ref('account_months') }}
+),
+
+months as (
+    select
+        month,
+        max(snapshot_date) as snapshot_date,
+        sum(case when is_active_at_month_end then 1 else 0 end) as closing_active
+    from account_months
+    group by month
+),
+
+flows as (
+    select
+        {{ period_start('month', 'changed_on') }} as month,
+        sum(case
+            when (from_stage is null or from_stage = 'prospect') and {{ is_active('to_stage') }} then 1
+            else 0
+        end) as new_accounts,
+        sum(case when from_stage = 'lost' and {{ is_active('to_stage') }} then 1 else 0 end)
+            as won_back_accounts,
+        sum(case when {{ is_active('from_stage') }} and to_stage = 'lost' then 1 else 0 end)
+            as lost_accounts
+    from transitions
+    group by {{ period_start('month', 'changed_on') }}
+),
+
+final as (
+    select
+        months.month,
+        coalesce(lag(months.closing_active) over (order by months.month), 0) as opening_active,
+        coalesce(flows.new_accounts, 0) as new_accounts,
+        coalesce(flows.won_back_accounts, 0) as won_back_accounts,
+        coalesce(flows.lost_accounts, 0) as lost_accounts,
+        months.closing_active,
+        months.snapshot_date as closing_date,
+        {{ dbt.last_day('months.month', 'month') }} <= as_of.as_of_date as is_complete
+    from months
+    cross join as_of
+    left join flows on months.month = flows.month
+)
+
+select * from final

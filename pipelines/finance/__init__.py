@@ -1,0 +1,1 @@
+"""Finance sign-off: month closes and the figures they publish."""

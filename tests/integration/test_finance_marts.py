@@ -1,0 +1,310 @@
+"""Retention and finance marts on a small business whose every figure is computed by hand below.
+
+Settings: lost_after_days=60 (so a year and a half shows losses and win-backs), as-of 2024-06-30,
+reporting currency EUR. Rates (units per 1 EUR): PLN 4.3 on 2024-02-10, USD 1.0823 on 2024-03-01.
+An account is lost on its last purchase day + 61.
+
+  A  buys 2024-01-10 (100 EUR); lost 03-11; buys 05-05 (50 EUR): won back.
+  B  buys 2024-01-20 (300 EUR); credit note 02-05 (50 EUR, a later month); lost 03-21;
+     credit note 04-10 (20 EUR) while lost: class lapsed.
+  C  two currencies: buys 2024-02-10 (1000 PLN = 232.5581 EUR), 03-01 (200 USD = 184.7916 EUR); lost 05-01.
+  D  first order 2024-02-15 cancelled 02-16, yet invoiced 02-15 (80 EUR) and credited 03-02 (80 EUR):
+     class before_first_purchase; first purchase 04-03 (40 EUR), so its cohort is April; lost 06-03.
+  E  a prospect (one call 2024-01-05).
+  G  buys 2023-03-15 (100 EUR), lost 05-15, buys 2024-03-15 (150 EUR): won back; TTM expansion.
+  H  buys 2023-04-10 (200 EUR), lost 06-10: TTM churn.
+  I  buys 2023-05-05 (100 EUR), lost 07-05, buys 2024-05-06 (60 EUR): won back; TTM contraction.
+
+All of it arrives in one export on 2024-06-01. Later a late invoice of C (25 EUR, booked 2024-03-20)
+arrives on 2024-06-20 and restates the closed March.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+from pipelines.settings import WAREHOUSE_ENV, warehouse_paths
+from tests.support.landing import write_jsonl
+
+SETTINGS = ["--var", "lost_after_days=60", "--var", "as_of_date=2024-06-30"]
+RATES = "rate_date,base_currency,currency,rate\n2024-02-10,EUR,PLN,4.3\n2024-03-01,EUR,USD,1.0823\n"
+
+# account, date, type, amount, currency, order
+SALES = [
+    ("A", "2024-01-10", "order_placed", "100", "EUR", "A1"),
+    ("A", "2024-01-10", "invoice_issued", "100", "EUR", "A1"),
+    ("A", "2024-05-05", "order_placed", "50", "EUR", "A2"),
+    ("A", "2024-05-05", "invoice_issued", "50", "EUR", "A2"),
+    ("B", "2024-01-20", "order_placed", "300", "EUR", "B1"),
+    ("B", "2024-01-20", "invoice_issued", "300", "EUR", "B1"),
+    ("B", "2024-02-05", "credit_note_issued", "50", "EUR", "B1"),
+    ("B", "2024-04-10", "credit_note_issued", "20", "EUR", "B1"),
+    ("C", "2024-02-10", "order_placed", "1000", "PLN", "C1"),
+    ("C", "2024-02-10", "invoice_issued", "1000", "PLN", "C1"),
+    ("C", "2024-03-01", "order_placed", "200", "USD", "C2"),
+    ("C", "2024-03-01", "invoice_issued", "200", "USD", "C2"),
+    ("D", "2024-02-15", "order_placed", "80", "EUR", "D1"),
+    ("D", "2024-02-15", "invoice_issued", "80", "EUR", "D1"),
+    ("D", "2024-02-16", "order_cancelled", None, None, "D1"),
+    ("D", "2024-03-02", "credit_note_issued", "80", "EUR", "D1"),
+    ("D", "2024-04-03", "order_placed", "40", "EUR", "D2"),
+    ("D", "2024-04-03", "invoice_issued", "40", "EUR", "D2"),
+    ("G", "2023-03-15", "order_placed", "100", "EUR", "G1"),
+    ("G", "2023-03-15", "invoice_issued", "100", "EUR", "G1"),
+    ("G", "2024-03-15", "order_placed", "150", "EUR", "G2"),
+    ("G", "2024-03-15", "invoice_issued", "150", "EUR", "G2"),
+    ("H", "2023-04-10", "order_placed", "200", "EUR", "H1"),
+    ("H", "2023-04-10", "invoice_issued", "200", "EUR", "H1"),
+    ("I", "2023-05-05", "order_placed", "100", "EUR", "I1"),
+    ("I", "2023-05-05", "invoice_issued", "100", "EUR", "I1"),
+    ("I", "2024-05-06", "order_placed", "60", "EUR", "I2"),
+    ("I", "2024-05-06", "invoice_issued", "60", "EUR", "I2"),
+]
+LATE_INVOICE = ("C", "2024-03-20", "invoice_issued", "25", "EUR", "C2")
+
+
+def sales_row(n: int, account: str, day: str, kind: str, amount: str | None, currency: str | None, order: str):
+    row = {
+        "event_id": f"{account}-{n:02d}",
+        "event_type": kind,
+        "occurred_at": f"{day}T10:00:00Z",
+        "account_id": account,
+        "order_id": order,
+    }
+    if amount is not None:
+        row |= {"amount": amount, "currency": currency}
+    if kind != "order_placed" and kind != "order_cancelled":
+        row["invoice_id"] = f"INV-{order}"
+    return row
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("finance")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(WAREHOUSE_ENV, str(root / "warehouse"))
+        mp.delenv("DAGSTER_HOME", raising=False)
+        paths = warehouse_paths().ensure()
+        rows = [sales_row(n, *event) for n, event in enumerate(SALES)]
+        write_jsonl(paths.landing, "sales", "2024-06-01", "export.jsonl", rows)
+        call = {"event_id": "E-00", "event_type": "call", "occurred_at": "2024-01-05T09:00:00Z", "account_id": "E"}
+        write_jsonl(paths.landing, "contact", "2024-06-01", "export.jsonl", [call])
+        (paths.landing / "fx_rates").mkdir()
+        (paths.landing / "fx_rates" / "rates.csv").write_text(RATES)
+        assert main(["run", "--quiet", *SETTINGS]) == 0
+        yield paths
+
+
+@pytest.fixture
+def copy_of(built, tmp_path, monkeypatch):
+    """A private copy of the built warehouse, for tests that change it."""
+    shutil.copytree(built.root, tmp_path / "warehouse", ignore=shutil.ignore_patterns(".writer.lock"))
+    monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "warehouse"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    return warehouse_paths()
+
+
+def query(paths, sql, params=None):
+    with duckdb.connect(str(paths.database), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def m(text: str) -> date:
+    return date.fromisoformat(text + "-01")
+
+
+def test_rollforward_balances_by_hand(built):
+    rows = query(
+        built,
+        "select month, opening_active, new_accounts, won_back_accounts, lost_accounts, closing_active "
+        "from marts.customer_base_rollforward order by month",
+    )
+    expected = {
+        m("2023-03"): (0, 1, 0, 0, 1),  # G
+        m("2023-04"): (1, 1, 0, 0, 2),  # H
+        m("2023-05"): (2, 1, 0, 1, 2),  # I new, G lost
+        m("2023-06"): (2, 0, 0, 1, 1),  # H lost
+        m("2023-07"): (1, 0, 0, 1, 0),  # I lost
+        m("2024-01"): (0, 2, 0, 0, 2),  # A, B
+        m("2024-02"): (2, 1, 0, 0, 3),  # C
+        m("2024-03"): (3, 0, 1, 2, 2),  # G won back; A, B lost
+        m("2024-04"): (2, 1, 0, 0, 3),  # D
+        m("2024-05"): (3, 0, 2, 2, 3),  # A, I won back; C, G lost
+        m("2024-06"): (3, 0, 0, 1, 2),  # D lost
+    }
+    got = {r[0]: r[1:] for r in rows}
+    assert [r[0] for r in rows][0] == m("2023-03") and len(rows) == 16  # every month to the as-of month
+    for month in (m("2023-08"), m("2023-12")):
+        assert got[month] == (0, 0, 0, 0, 0)
+    assert {k: got[k] for k in expected} == expected
+
+
+def test_cohorts_by_hand(built):
+    rows = query(
+        built,
+        "select period_grain, cohort, period_number, cohort_size, active_accounts, retained_accounts, "
+        "revenue, cumulative_revenue, is_complete from marts.cohort_retention "
+        "where cohort >= date '2024-01-01' order by period_grain, cohort, period_number",
+    )
+    d = Decimal
+    expected = [
+        ("month", m("2024-01"), 0, 2, 2, 2, d("400"), d("400"), True),
+        ("month", m("2024-01"), 1, 2, 0, 2, d("-50"), d("350"), True),  # B's credit note
+        ("month", m("2024-01"), 2, 2, 0, 0, d("0"), d("350"), True),  # both lost in March
+        ("month", m("2024-01"), 3, 2, 0, 0, d("-20"), d("330"), True),  # B's credit while lost
+        ("month", m("2024-01"), 4, 2, 1, 1, d("50"), d("380"), True),  # A won back
+        ("month", m("2024-01"), 5, 2, 0, 1, d("0"), d("380"), True),
+        ("month", m("2024-02"), 0, 1, 1, 1, d("232.5581"), d("232.5581"), True),  # 1000 PLN / 4.3
+        ("month", m("2024-02"), 1, 1, 1, 1, d("184.7916"), d("417.3497"), True),  # 200 USD / 1.0823
+        ("month", m("2024-02"), 2, 1, 0, 1, d("0"), d("417.3497"), True),
+        ("month", m("2024-02"), 3, 1, 0, 0, d("0"), d("417.3497"), True),  # lost 05-01
+        ("month", m("2024-02"), 4, 1, 0, 0, d("0"), d("417.3497"), True),
+        ("month", m("2024-04"), 0, 1, 1, 1, d("40"), d("40"), True),  # D: cancelled first order
+        ("month", m("2024-04"), 1, 1, 0, 1, d("0"), d("40"), True),
+        ("month", m("2024-04"), 2, 1, 0, 0, d("0"), d("40"), True),  # lost 06-03
+        ("quarter", m("2024-01"), 0, 3, 3, 1, d("767.3497"), d("767.3497"), True),  # A, B, C; only C buying
+        ("quarter", m("2024-01"), 1, 3, 1, 1, d("30"), d("797.3497"), True),  # A back; B -20
+        ("quarter", m("2024-04"), 0, 1, 1, 0, d("40"), d("40"), True),
+    ]
+    assert rows == expected
+    # G's cohort a year on: bought again in its period 12
+    g = query(
+        built,
+        "select active_accounts, retained_accounts, revenue from marts.cohort_retention "
+        "where period_grain = 'month' and cohort = date '2023-03-01' and period_number = 12",
+    )
+    assert g == [(1, 1, Decimal("150"))]
+    # nothing after the as-of period
+    assert query(built, "select max(period_start) from marts.cohort_retention") == [(m("2024-06"),)]
+
+
+def test_ledger_by_hand(built):
+    rows = query(
+        built,
+        "select month, currency, invoiced, credited, net_revenue, net_revenue_reporting "
+        "from marts.revenue_ledger where month >= date '2024-01-01' order by month, currency",
+    )
+    d = Decimal
+    assert rows == [
+        (m("2024-01"), "EUR", d("400"), d("0"), d("400"), d("400")),
+        (m("2024-02"), "EUR", d("80"), d("50"), d("30"), d("30")),
+        (m("2024-02"), "PLN", d("1000"), d("0"), d("1000"), d("232.5581")),
+        (m("2024-03"), "EUR", d("150"), d("80"), d("70"), d("70")),
+        (m("2024-03"), "USD", d("200"), d("0"), d("200"), d("184.7916")),
+        (m("2024-04"), "EUR", d("40"), d("20"), d("20"), d("20")),
+        (m("2024-05"), "EUR", d("110"), d("0"), d("110"), d("110")),
+    ]
+
+
+def test_revenue_by_lifecycle_by_hand(built):
+    rows = query(
+        built,
+        "select month, currency, revenue_class, accounts, revenue, revenue_reporting "
+        "from marts.revenue_by_lifecycle where month >= date '2024-01-01' order by month, currency, revenue_class",
+    )
+    d = Decimal
+    assert rows == [
+        (m("2024-01"), "EUR", "new", 2, d("400"), d("400")),
+        (m("2024-02"), "EUR", "before_first_purchase", 1, d("80"), d("80")),  # D, order cancelled
+        (m("2024-02"), "EUR", "retained", 1, d("-50"), d("-50")),  # B's credit note
+        (m("2024-02"), "PLN", "new", 1, d("1000"), d("232.5581")),
+        (m("2024-03"), "EUR", "before_first_purchase", 1, d("-80"), d("-80")),
+        (m("2024-03"), "EUR", "won_back", 1, d("150"), d("150")),  # G
+        (m("2024-03"), "USD", "retained", 1, d("200"), d("184.7916")),  # C
+        (m("2024-04"), "EUR", "lapsed", 1, d("-20"), d("-20")),  # B, lost
+        (m("2024-04"), "EUR", "new", 1, d("40"), d("40")),  # D
+        (m("2024-05"), "EUR", "won_back", 2, d("110"), d("110")),  # A, I
+    ]
+
+
+def test_revenue_retention_by_hand(built):
+    rows = query(
+        built,
+        "select month, base_accounts, base_ttm_revenue, expansion, contraction, churned, retained_ttm_revenue, "
+        "new_ttm_revenue, won_back_ttm_revenue, other_ttm_revenue, total_ttm_revenue, nrr, grr "
+        "from marts.revenue_retention where month in (date '2024-02-01', date '2024-05-01') order by month",
+    )
+    d = Decimal
+    assert rows == [
+        # no revenue a year earlier; D's invoice ahead of its first purchase is "other"
+        (m("2024-02"), 0, d("0"), d("0"), d("0"), d("0"), d("0"), d("982.5581"), d("0"), d("80"), d("1062.5581"), None, None),
+        # base G 100, H 200, I 100 -> G 150 (+50), H 0 (churned 200), I 60 (-40)
+        (m("2024-05"), 3, d("400"), d("50"), d("40"), d("200"), d("210"), d("837.3497"), d("0"), d("0"), d("1047.3497"), 0.525, 0.4),
+    ]  # fmt: skip
+
+
+def test_account_months_by_hand(built):
+    rows = query(
+        built,
+        "select month, stage_at_month_end, n_purchase_days, n_orders, revenue from marts.account_months "
+        "where account_id = 'D' order by month",
+    )
+    d = Decimal
+    assert rows == [
+        (m("2024-02"), "prospect", 0, 0, d("80")),
+        (m("2024-03"), "prospect", 0, 0, d("-80")),
+        (m("2024-04"), "first_buyer", 1, 1, d("40")),
+        (m("2024-05"), "first_buyer", 0, 0, d("0")),
+        (m("2024-06"), "lost", 0, 0, d("0")),
+    ]
+    assert query(built, "select count(*) from marts.account_months where account_id = 'E'") == [(6,)]
+
+
+def test_close_month_publishes_refuses_and_lists_restatements(copy_of, capsys):
+    paths = copy_of
+    assert main(["close-month", "2024-03"]) == 0
+    assert main(["close-month", "2024-03"]) == 1
+    assert "was closed on" in capsys.readouterr().err
+    assert main(["close-month", "2024-07"]) == 1  # after the as-of date
+    closes = query(paths, "select month, version, arrival_cutoff, figures from finance.month_closes")
+    # ledger 2 currencies x 6 + 3 classes x 3 + roll-forward 5 + retention 10
+    assert closes == [(m("2024-03"), 1, date(2024, 6, 1), 36)]
+
+    # a late invoice of March arrives in June
+    write_jsonl(paths.landing, "sales", "2024-06-20", "late.jsonl", [sales_row(99, *LATE_INVOICE)])
+    assert main(["run", "--quiet", *SETTINGS]) == 0
+    restated = query(
+        paths,
+        "select figure_key, published_value, current_value, difference, late_events, late_event_ids "
+        "from marts.restatements order by figure_key",
+    )
+    d = Decimal
+    late = (1, "C-99")
+    assert restated == [
+        ("revenue_by_lifecycle.accounts.EUR.retained", None, d("1"), d("1"), *late),
+        ("revenue_by_lifecycle.revenue.EUR.retained", None, d("25"), d("25"), *late),
+        ("revenue_by_lifecycle.revenue_reporting.EUR.retained", None, d("25"), d("25"), *late),
+        ("revenue_ledger.invoiced.EUR", d("150"), d("175"), d("25"), *late),
+        ("revenue_ledger.invoiced_reporting.EUR", d("150"), d("175"), d("25"), *late),
+        ("revenue_ledger.net_revenue.EUR", d("70"), d("95"), d("25"), *late),
+        ("revenue_ledger.net_revenue_reporting.EUR", d("70"), d("95"), d("25"), *late),
+        # March's window is 2023-04 .. 2024-03; C is outside the base (no revenue a year earlier): new
+        ("revenue_retention.new_ttm_revenue", d("1067.3497"), d("1092.3497"), d("25"), *late),
+        ("revenue_retention.total_ttm_revenue", d("1217.3497"), d("1242.3497"), d("25"), *late),
+    ]
+    # the published figures never change
+    assert query(
+        paths,
+        "select value from finance.published_figures where figure_key = 'revenue_ledger.net_revenue.EUR'",
+    ) == [(d("70"),)]
+
+    capsys.readouterr()
+    assert main(["close-month", "--list"]) == 0
+    listing = capsys.readouterr().out
+    assert "2024-03" in listing and "2024-06-01" in listing
+    assert listing.split("2024-03", 1)[1].split()[4:6] == ["36", "9"]  # figures, restated now
+
+    # finance signs off on the restated month: a new version, and nothing is restated against it
+    assert main(["close-month", "2024-03", "--reopen"]) == 0
+    assert main(["run", "--quiet", *SETTINGS]) == 0
+    assert query(paths, "select count(*) from marts.restatements") == [(0,)]
+    assert query(paths, "select version, arrival_cutoff from finance.month_closes order by version") == [
+        (1, date(2024, 6, 1)),
+        (2, date(2024, 6, 20)),
+    ]
