@@ -69,7 +69,9 @@ SALES = [
 LATE_INVOICE = ("C", "2024-03-20", "invoice_issued", "25", "EUR", "C2")
 
 
-def sales_row(n: int, account: str, day: str, kind: str, amount: str | None, currency: str | None, order: str):
+def sales_row(
+    n: int, account: str, day: str, kind: str, amount: str | None, currency: str | None, order: str
+):
     row = {
         "event_id": f"{account}-{n:02d}",
         "event_type": kind,
@@ -93,7 +95,12 @@ def built(tmp_path_factory):
         paths = warehouse_paths().ensure()
         rows = [sales_row(n, *event) for n, event in enumerate(SALES)]
         write_jsonl(paths.landing, "sales", "2024-06-01", "export.jsonl", rows)
-        call = {"event_id": "E-00", "event_type": "call", "occurred_at": "2024-01-05T09:00:00Z", "account_id": "E"}
+        call = {
+            "event_id": "E-00",
+            "event_type": "call",
+            "occurred_at": "2024-01-05T09:00:00Z",
+            "account_id": "E",
+        }
         write_jsonl(paths.landing, "contact", "2024-06-01", "export.jsonl", [call])
         (paths.landing / "fx_rates").mkdir()
         (paths.landing / "fx_rates" / "rates.csv").write_text(RATES)
@@ -139,7 +146,8 @@ def test_rollforward_balances_by_hand(built):
         m("2024-06"): (3, 0, 0, 1, 2),  # D lost
     }
     got = {r[0]: r[1:] for r in rows}
-    assert [r[0] for r in rows][0] == m("2023-03") and len(rows) == 16  # every month to the as-of month
+    assert rows[0][0] == m("2023-03")  # every month from the first event to the as-of month
+    assert len(rows) == 16
     for month in (m("2023-08"), m("2023-12")):
         assert got[month] == (0, 0, 0, 0, 0)
     assert {k: got[k] for k in expected} == expected
@@ -206,7 +214,8 @@ def test_revenue_by_lifecycle_by_hand(built):
     rows = query(
         built,
         "select month, currency, revenue_class, accounts, revenue, revenue_reporting "
-        "from marts.revenue_by_lifecycle where month >= date '2024-01-01' order by month, currency, revenue_class",
+        "from marts.revenue_by_lifecycle where month >= date '2024-01-01' "
+        "order by month, currency, revenue_class",
     )
     d = Decimal
     assert rows == [
@@ -226,16 +235,19 @@ def test_revenue_by_lifecycle_by_hand(built):
 def test_revenue_retention_by_hand(built):
     rows = query(
         built,
-        "select month, base_accounts, base_ttm_revenue, expansion, contraction, churned, retained_ttm_revenue, "
+        "select month, base_accounts, base_ttm_revenue, expansion, contraction, churned, "
+        "retained_ttm_revenue, "
         "new_ttm_revenue, won_back_ttm_revenue, other_ttm_revenue, total_ttm_revenue, nrr, grr "
         "from marts.revenue_retention where month in (date '2024-02-01', date '2024-05-01') order by month",
     )
     d = Decimal
     assert rows == [
         # no revenue a year earlier; D's invoice ahead of its first purchase is "other"
-        (m("2024-02"), 0, d("0"), d("0"), d("0"), d("0"), d("0"), d("982.5581"), d("0"), d("80"), d("1062.5581"), None, None),
+        (m("2024-02"), 0, d("0"), d("0"), d("0"), d("0"), d("0"),
+         d("982.5581"), d("0"), d("80"), d("1062.5581"), None, None),
         # base G 100, H 200, I 100 -> G 150 (+50), H 0 (churned 200), I 60 (-40)
-        (m("2024-05"), 3, d("400"), d("50"), d("40"), d("200"), d("210"), d("837.3497"), d("0"), d("0"), d("1047.3497"), 0.525, 0.4),
+        (m("2024-05"), 3, d("400"), d("50"), d("40"), d("200"), d("210"),
+         d("837.3497"), d("0"), d("0"), d("1047.3497"), 0.525, 0.4),
     ]  # fmt: skip
 
 
@@ -297,7 +309,8 @@ def test_close_month_publishes_refuses_and_lists_restatements(copy_of, capsys):
     capsys.readouterr()
     assert main(["close-month", "--list"]) == 0
     listing = capsys.readouterr().out
-    assert "2024-03" in listing and "2024-06-01" in listing
+    assert "2024-03" in listing
+    assert "2024-06-01" in listing
     assert listing.split("2024-03", 1)[1].split()[4:6] == ["36", "9"]  # figures, restated now
 
     # finance signs off on the restated month: a new version, and nothing is restated against it
@@ -308,3 +321,103 @@ def test_close_month_publishes_refuses_and_lists_restatements(copy_of, capsys):
         (1, date(2024, 6, 1)),
         (2, date(2024, 6, 20)),
     ]
+
+
+# One cent or one account off in one month of one mart; the check that must catch it, and what it says.
+BREAKAGES = [
+    (
+        "revenue_by_lifecycle",
+        "assert_revenue_by_lifecycle_reconciles_to_ledger",
+        "update marts.revenue_by_lifecycle set revenue_reporting = revenue_reporting + 0.01 "
+        "where month = date '2024-03-01' and currency = 'USD'",
+        "revenue_reporting vs revenue_ledger net_revenue_reporting at 2024-03-01: 254.8016 <> 254.7916",
+    ),
+    (
+        "customer_base_rollforward",
+        "assert_rollforward_balances",
+        "update marts.customer_base_rollforward set lost_accounts = lost_accounts - 1 "
+        "where month = date '2024-05-01'",
+        "opening + new + won_back - lost vs closing_active at 2024-05-01: 4 <> 3",
+    ),
+    (
+        "cohort_retention",
+        "assert_cohorts_reconcile",
+        "update marts.cohort_retention set cohort_size = cohort_size + 1 "
+        "where period_grain = 'month' and cohort = date '2024-02-01' and period_number = 0",
+        "monthly cohort_size vs new_accounts at 2024-02-01: 2 <> 1",
+    ),
+    (
+        "account_months",
+        "assert_account_months_reconcile_to_ledger",
+        "update marts.account_months set revenue = revenue - 0.01 "
+        "where account_id = 'C' and month = date '2024-02-01'",
+        "account_months revenue vs revenue_ledger at 2024-02-01: 262.5481 <> 262.5581",
+    ),
+    (
+        "revenue_retention",
+        "assert_revenue_retention_bridge_holds",
+        "update marts.revenue_retention set churned = churned + 0.01 where month = date '2024-05-01'",
+        "base + expansion - contraction - churned vs retained_ttm_revenue at 2024-05-01: "
+        "209.9900 <> 210.0000",
+    ),
+]
+
+
+def run_check(paths, model: str, check: str):
+    """Run one dbt test through Dagster, as the asset check of its mart (nothing is materialized)."""
+    import dagster as dg
+
+    from pipelines.defs.dbt.project import prepare_manifest
+    from pipelines.lifecycle_settings import settings_from
+    from pipelines.runner import run_config
+
+    prepare_manifest()
+    from pipelines.definitions import defs
+
+    key = dg.AssetCheckKey(dg.AssetKey(["marts", model]), check)
+    settings = settings_from({"lost_after_days": "60", "as_of_date": "2024-06-30"})
+    result = dg.materialize(
+        [defs.resolve_assets_def(key.asset_key)],
+        selection=dg.AssetSelection.checks(key),
+        run_config=run_config(paths, settings, "WARNING"),
+        raise_on_error=False,
+    )
+    assert not result.get_asset_materialization_events()
+    [evaluation] = result.get_asset_check_evaluations()
+    return evaluation
+
+
+@pytest.mark.parametrize(("model", "check", "breakage", "message"), BREAKAGES, ids=[b[0] for b in BREAKAGES])
+def test_each_reconciliation_check_fails_with_error_severity_on_a_broken_mart(
+    copy_of, model, check, breakage, message
+):
+    import dagster as dg
+
+    from pipelines.runner import stored_failures
+
+    # the honest fixture reconciles: the build that made it passed every check
+    with duckdb.connect(str(copy_of.database)) as con:
+        con.execute(breakage)
+    evaluation = run_check(copy_of, model, check)
+    assert not evaluation.passed
+    assert evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert any(message in row for row in stored_failures(copy_of, check)), stored_failures(copy_of, check)
+
+
+def test_a_close_is_refused_while_the_marts_are_older_than_the_latest_load(copy_of, capsys):
+    # a late PLN invoice without its rate: the load succeeds, the build stops on the missing rate
+    late = ("C", "2024-03-20", "invoice_issued", "100", "PLN", "C2")
+    write_jsonl(copy_of.landing, "sales", "2024-06-20", "late.jsonl", [sales_row(98, *late)])
+    assert main(["run", "--quiet", *SETTINGS]) == 1
+    assert "Missing FX rate for PLN on 2024-03-20" in capsys.readouterr().out
+    assert main(["close-month", "2024-03"]) == 1
+    assert "after the marts were built" in capsys.readouterr().err
+    assert query(copy_of, "select count(*) from finance.month_closes") == [(0,)]
+
+
+def test_close_month_needs_a_month_or_list(copy_of, capsys):
+    assert main(["close-month"]) == 2
+    assert main(["close-month", "March"]) == 2
+    assert "not a month (YYYY-MM): 'March'" in capsys.readouterr().err
+    assert main(["close-month", "--list"]) == 0
+    assert "no month is closed" in capsys.readouterr().out
