@@ -17,3 +17,13 @@
         on {% for key in keys %}l.{{ key }} = r.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
     where coalesce(l.value, 0) <> coalesce(r.value, 0)
 {%- endmacro %}
+
+{#- The ledger's total per month in the reporting currency, as (month, value): the figure most
+    reconciliations compare with. -#}
+{% macro ledger_reporting_per_month(ledger) -%}
+    select
+        month,
+        sum(net_revenue_reporting) as value
+    from {{ ledger }}
+    group by month
+{%- endmacro %}

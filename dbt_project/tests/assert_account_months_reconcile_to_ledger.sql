@@ -25,11 +25,7 @@ revenue as (
 ),
 
 ledger_reporting as (
-    select
-        month,
-        sum(net_revenue_reporting) as value
-    from ledger
-    group by month
+    {{ ledger_reporting_per_month('ledger') }}
 ),
 
 rows_per_month as (

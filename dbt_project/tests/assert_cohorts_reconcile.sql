@@ -114,11 +114,7 @@ cohort_revenue_with_earlier as (
 ),
 
 ledger_reporting as (
-    select
-        month,
-        sum(net_revenue_reporting) as value
-    from ledger
-    group by month
+    {{ ledger_reporting_per_month('ledger') }}
 )
 
 {{ reconciliation_failures(

@@ -39,11 +39,7 @@ classes_reporting as (
 ),
 
 ledger_reporting as (
-    select
-        month,
-        sum(net_revenue_reporting) as value
-    from ledger
-    group by month
+    {{ ledger_reporting_per_month('ledger') }}
 )
 
 {{ reconciliation_failures(

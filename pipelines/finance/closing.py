@@ -1,10 +1,11 @@
 """`lifecycle close-month`: publish a month's finance figures as they are known now.
 
 A close copies the month's rows of the built figures table into `finance.published_figures` with the
-close time and the arrival-day cut-off. Nothing is ever updated or deleted: closing a month again
-(`--reopen`) adds a new version, and the `restatements` mart compares the newest version with today's
-figures. A close is refused when the marts are older than the latest load (they would not be the figures
-as known now), when the month has not ended by the as-of date, or when it has no figures.
+close time and the arrival-day cut-off (every dbt build creates these tables: macros/finance_tables.sql).
+Nothing is ever updated or deleted: closing a month again (`--reopen`) adds a new version, and the
+`restatements` mart compares the newest version with today's figures. A close is refused when the marts
+are older than the latest load (they would not be the figures as known now), when the month has not
+ended by the as-of date, or when it has no figures.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from pipelines.finance.tables import create_finance_tables
 from pipelines.raw.db import transaction
 
 FIGURES = "intermediate.int_finance_figures_unpivoted"
@@ -75,7 +75,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None
 
 def _check_closable(con: duckdb.DuckDBPyConnection, month: date) -> tuple[datetime, date]:
     """The marts' build time and the arrival-day cut-off, or CloseRefused."""
-    if not _table_exists(con, FIGURES):
+    if not (_table_exists(con, FIGURES) and _table_exists(con, "finance.month_closes")):
         raise CloseRefused("there are no finance figures yet: run `lifecycle run` first")
     built_at = _one(con, f"select max(built_at) from {FIGURES}")
     last_load = _one(
@@ -106,7 +106,6 @@ def close_month(
     con: duckdb.DuckDBPyConnection, month: date, *, reopen: bool = False, closed_by: str | None = None
 ) -> MonthClose:
     """Publish `month`'s figures; refuses a closed month unless `reopen`, which adds a new version."""
-    create_finance_tables(con)
     with transaction(con):
         built_at, cutoff = _check_closable(con, month)
         previous = con.execute(

@@ -13,7 +13,6 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from pipelines.defs.dbt.args import dbt_build_args, warehouse_var
 from pipelines.defs.dbt.project import DBT_PROJECT, prepare_manifest
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from pipelines.finance.tables import create_finance_tables
 from pipelines.lifecycle_settings import LifecycleSettings
 
 # The op that runs `dbt build`; its name is how run config and the runner address it.
@@ -50,9 +49,6 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     ) -> Iterator[Any]:
         context.log.info(f"lifecycle settings: {lifecycle_settings.dbt_vars()}")
         with warehouse.writing("dbt build", context.log) as paths:
-            # the month-close tables are Python's; restatements reads them, so they exist before dbt runs
-            with warehouse.connect(context.log) as con:
-                create_finance_tables(con)
             args = dbt_build_args(lifecycle_settings.changed_vars(), warehouse_var(paths.root))
             invocation = dbt.cli(args, context=context)
             yield from invocation.stream()
