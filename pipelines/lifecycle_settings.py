@@ -52,6 +52,47 @@ class LifecycleSettings(dg.ConfigurableResource):
         description="buying accounts are **at risk** when days since the last purchase day exceed factor x "
         "their median gap between purchase days",
     )
+    driver_lookback_months: int = Field(
+        default=12,
+        ge=1,
+        description="churn drivers are measured over this many months before each quarter start",
+    )
+    churn_outcome_months: int = Field(
+        default=12,
+        ge=1,
+        description="an account counts as lost for a quarter start when it becomes lost within this many "
+        "months after it (only quarters whose months have all elapsed)",
+    )
+    complaint_sla_days: int = Field(
+        default=7,
+        ge=1,
+        description="a complaint resolved (or still open) after more days than this is **slow** "
+        "(**unresolved** when still open at the quarter start)",
+    )
+    post_sale_contact_days: int = Field(
+        default=90,
+        ge=1,
+        description="a contact within this many days after a purchase day counts as **post-sale contact**",
+    )
+    discount_high_rate: float = Field(
+        default=0.08,
+        gt=0,
+        lt=1,
+        description="discount / (amount + discount) of the purchases above this is a **high** discount; "
+        "above 0 **low**",
+    )
+    payment_late_days: int = Field(
+        default=7,
+        ge=0,
+        description="an invoice paid (or still unpaid) more than this many days after its due date is "
+        "**late**",
+    )
+    key_account_share: float = Field(
+        default=0.2,
+        gt=0,
+        le=1,
+        description="the top share of accounts by trailing-12-month revenue that are **key accounts**",
+    )
     reporting_timezone: str = Field(
         default="UTC",
         description="the calendar that turns event instants into purchase days and reporting dates",

@@ -175,3 +175,19 @@
 {% macro period_start(grain, d) -%}
     cast({{ dbt.date_trunc(grain, d) }} as date)
 {%- endmacro %}
+
+{#- date + n months, as a date (n an integer; end-of-month days clamp to the shorter month). -#}
+{% macro add_months(d, n) -%}
+    cast({{ dbt.dateadd('month', n, d) }} as date)
+{%- endmacro %}
+
+{#- One row per whole number from first to last (inclusive), as column n. -#}
+{% macro number_series(first, last) -%}
+    {{ return(adapter.dispatch('number_series', 'lifecycle')(first, last)) }}
+{%- endmacro %}
+{% macro default__number_series(first, last) -%}
+    select cast(unnest(range({{ first }}, {{ last }} + 1)) as integer) as n
+{%- endmacro %}
+{% macro spark__number_series(first, last) -%}
+    select explode(sequence({{ first }}, {{ last }})) as n
+{%- endmacro %}

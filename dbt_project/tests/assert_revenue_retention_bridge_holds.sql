@@ -48,7 +48,7 @@ ledger_ttm as (
     inner join ledger
         on
             retention.month >= ledger.month
-            and ledger.month >= {{ dbt.dateadd('month', -11, 'retention.month') }}
+            and ledger.month >= {{ add_months('retention.month', -11) }}
     group by retention.month
 )
 

@@ -31,6 +31,7 @@ select
     orders.occurred_at_utc,
     orders.occurred_on as purchase_date,
     orders.amount,
+    orders.discount_amount,
     orders.currency
 from orders
 left join cancelled_orders

@@ -54,7 +54,7 @@ classified as (
             when ttm_then > 0 then 'base'
             when first_purchase_date is null or first_purchase_date > {{ dbt.last_day('month', 'month') }}
                 then 'other'
-            when first_purchase_date >= {{ dbt.dateadd('month', -11, 'month') }} then 'new'
+            when first_purchase_date >= {{ add_months('month', -11) }} then 'new'
             else 'won_back'
         end as bridge_class
     from compared

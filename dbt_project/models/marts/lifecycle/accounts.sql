@@ -1,4 +1,10 @@
-{#- One row per account: current stage, purchase history, revenue, risk and relationship signals. -#}
+{#- One row per account: current stage, purchase history, revenue, the at-risk flag and the signals that
+    say who needs a call this week (the churn-driver signals measured now, with the definitions of
+    int_driver_signals_measured: over the driver_lookback_months up to the as-of date).
+    At risk: buying, and days since the last purchase day > at_risk_factor x the expected gap, which is the
+    account's median gap between purchase days when it has one or more gaps (a single gap is its own
+    median), or, for first buyers, the 90th percentile of days to a second purchase day among accounts
+    that made one. -#}
 {%- set factor = validated_setting('at_risk_factor', '^[0-9]+([.][0-9]+)?$', 'a number > 0') -%}
 
 with
@@ -11,16 +17,40 @@ first_seen as (
     select * from {{ ref('int_accounts_first_seen') }}
 ),
 
+history as (
+    select * from {{ ref('lifecycle_history') }}
+),
+
+purchase_days as (
+    select * from {{ ref('int_purchase_days_aggregated') }}
+),
+
+revenue_lines as (
+    select * from {{ ref('int_revenue_lines_converted') }}
+),
+
+signals as (
+    select * from {{ ref('int_driver_signals_measured') }}
+),
+
+contact_events as (
+    select * from {{ ref('stg_contact__events') }}
+),
+
+service_events as (
+    select * from {{ ref('stg_service__events') }}
+),
+
 current_stage as (
     select
         account_id,
         stage as current_stage,
         valid_from as stage_since
-    from {{ ref('lifecycle_history') }}
+    from history
     where valid_to is null
 ),
 
-purchase_days as (
+gaps as (
     select
         account_id,
         purchase_date,
@@ -30,7 +60,7 @@ purchase_days as (
             over (partition by account_id order by purchase_date)
             as gap_days,
         row_number() over (partition by account_id order by purchase_date) as purchase_day_rank
-    from {{ ref('int_purchase_days_aggregated') }}
+    from purchase_days
 ),
 
 purchases as (
@@ -42,14 +72,14 @@ purchases as (
         count(*) as n_purchase_days,
         count(gap_days) as n_gaps,
         {{ percentile_cont('gap_days', 0.5) }} as median_gap_days
-    from purchase_days
+    from gaps
     group by account_id
 ),
 
 -- first buyers are overdue past the 90th percentile of time to a second purchase day
 second_purchase as (
     select {{ percentile_cont('gap_days', 0.9) }} as p90_days_to_second_purchase
-    from purchase_days
+    from gaps
     where purchase_day_rank = 2
 ),
 
@@ -57,38 +87,39 @@ revenue as (
     select
         account_id,
         sum(amount_reporting) as lifetime_revenue
-    from {{ ref('int_revenue_lines_converted') }}
+    from revenue_lines
     group by account_id
 ),
 
 contact as (
     select
-        contact.account_id,
-        count(distinct contact.contact_person_key) as n_contact_persons,
-        count(distinct case
-            when
-                contact.occurred_on > {{ add_days('as_of.as_of_date', -365) }}
-                then contact.contact_person_key
-        end) as n_contact_persons_12m,
-        max(contact.occurred_on) as last_contact_date
-    from {{ ref('stg_contact__events') }} as contact
-    inner join as_of on contact.occurred_on <= as_of.as_of_date
-    group by contact.account_id
+        contact_events.account_id,
+        count(distinct contact_events.contact_person_key) as n_contact_persons,
+        max(contact_events.occurred_on) as last_contact_date
+    from contact_events
+    inner join as_of on contact_events.occurred_on <= as_of.as_of_date
+    group by contact_events.account_id
+),
+
+signals_now as (
+    select signals.*
+    from signals
+    inner join as_of on signals.measured_on = {{ add_days('as_of.as_of_date', 1) }}
 ),
 
 ticket_events as (
     select
-        service.*,
+        service_events.*,
         row_number() over (
-            partition by service.account_id, service.ticket_id
+            partition by service_events.account_id, service_events.ticket_id
             order by case
-                when service.event_type in ('ticket_opened', 'ticket_resolved', 'ticket_reopened')
+                when service_events.event_type in ('ticket_opened', 'ticket_resolved', 'ticket_reopened')
                     then 0
                 else 1
-            end, service.occurred_at_utc desc, service.event_id desc
+            end, service_events.occurred_at_utc desc, service_events.event_id desc
         ) as status_rank
-    from {{ ref('stg_service__events') }} as service
-    inner join as_of on service.occurred_on <= as_of.as_of_date
+    from service_events
+    inner join as_of on service_events.occurred_on <= as_of.as_of_date
 ),
 
 tickets as (
@@ -126,53 +157,75 @@ ratings as (
             as rating_rank
     from ticket_events
     where event_type = 'satisfaction_rated'
+),
+
+expected as (
+    select
+        purchases.account_id,
+        {{ day_number('as_of.as_of_date') }} - {{ day_number('purchases.last_purchase_date') }}
+            as days_since_last_purchase,
+        case
+            when purchases.n_gaps >= 1 then purchases.median_gap_days
+            else second_purchase.p90_days_to_second_purchase
+        end as expected_gap_days,
+        case
+            when purchases.n_gaps >= 1 then {{ factor }} * purchases.median_gap_days
+            else second_purchase.p90_days_to_second_purchase
+        end as overdue_after_days
+    from purchases
+    cross join as_of
+    cross join second_purchase
+),
+
+final as (
+    select
+        first_seen.account_id,
+        current_stage.current_stage,
+        current_stage.stage_since,
+        first_seen.first_seen_on,
+        purchases.first_purchase_date,
+        purchases.last_purchase_date,
+        coalesce(purchases.n_orders, 0) as n_orders,
+        coalesce(purchases.n_purchase_days, 0) as n_purchase_days,
+        coalesce(revenue.lifetime_revenue, 0) as lifetime_revenue,
+        '{{ reporting_currency() }}' as reporting_currency,
+        expected.days_since_last_purchase,
+        purchases.median_gap_days,
+        expected.expected_gap_days,
+        expected.overdue_after_days,
+        coalesce(
+            {{ is_active('current_stage.current_stage') }}
+            and expected.days_since_last_purchase > expected.overdue_after_days,
+            false
+        ) as at_risk,
+        coalesce(contact.n_contact_persons, 0) as n_contact_persons,
+        signals_now.contact_persons as recent_contact_persons,
+        signals_now.contact_persons = 1 as single_contact_person,
+        signals_now.contact_persons_band,
+        contact.last_contact_date,
+        {{ day_number('as_of.as_of_date') }} - {{ day_number('signals_now.last_contact_on') }}
+            as days_since_last_contact,
+        signals_now.post_sale_contact,
+        coalesce(service.n_tickets, 0) as n_tickets,
+        coalesce(service.open_tickets, 0) as open_tickets,
+        coalesce(service.complaints, 0) as complaints,
+        coalesce(service.open_complaints, 0) as open_complaints,
+        signals_now.complaint_handling,
+        ratings.csat_score as last_csat,
+        signals_now.csat as csat_band,
+        signals_now.discount as discount_band,
+        signals_now.payment as payment_band,
+        as_of.as_of_date
+    from first_seen
+    cross join as_of
+    left join current_stage on first_seen.account_id = current_stage.account_id
+    left join purchases on first_seen.account_id = purchases.account_id
+    left join expected on first_seen.account_id = expected.account_id
+    left join revenue on first_seen.account_id = revenue.account_id
+    left join contact on first_seen.account_id = contact.account_id
+    left join signals_now on first_seen.account_id = signals_now.account_id
+    left join service on first_seen.account_id = service.account_id
+    left join ratings on first_seen.account_id = ratings.account_id and ratings.rating_rank = 1
 )
 
-select
-    first_seen.account_id,
-    current_stage.current_stage,
-    current_stage.stage_since,
-    first_seen.first_seen_on,
-    purchases.first_purchase_date,
-    purchases.last_purchase_date,
-    coalesce(purchases.n_orders, 0) as n_orders,
-    coalesce(purchases.n_purchase_days, 0) as n_purchase_days,
-    coalesce(revenue.lifetime_revenue, 0) as lifetime_revenue,
-    '{{ reporting_currency() }}' as reporting_currency,
-    {{ day_number('as_of.as_of_date') }} - {{ day_number('purchases.last_purchase_date') }}
-        as days_since_last_purchase,
-    purchases.median_gap_days,
-    coalesce(
-        {{ is_active('current_stage.current_stage') }}
-        and (
-            (
-                purchases.n_gaps >= 2
-                and {{ day_number('as_of.as_of_date') }} - {{ day_number('purchases.last_purchase_date') }}
-                > {{ factor }} * purchases.median_gap_days
-            )
-            or (
-                purchases.n_purchase_days = 1
-                and {{ day_number('as_of.as_of_date') }} - {{ day_number('purchases.last_purchase_date') }}
-                > second_purchase.p90_days_to_second_purchase
-            )
-        ),
-        false
-    ) as at_risk,
-    coalesce(contact.n_contact_persons, 0) as n_contact_persons,
-    coalesce(contact.n_contact_persons_12m, 0) as n_contact_persons_12m,
-    contact.last_contact_date,
-    coalesce(service.n_tickets, 0) as n_tickets,
-    coalesce(service.open_tickets, 0) as open_tickets,
-    coalesce(service.complaints, 0) as complaints,
-    coalesce(service.open_complaints, 0) as open_complaints,
-    ratings.csat_score as last_csat,
-    as_of.as_of_date
-from first_seen
-cross join as_of
-cross join second_purchase
-left join current_stage on first_seen.account_id = current_stage.account_id
-left join purchases on first_seen.account_id = purchases.account_id
-left join revenue on first_seen.account_id = revenue.account_id
-left join contact on first_seen.account_id = contact.account_id
-left join service on first_seen.account_id = service.account_id
-left join ratings on first_seen.account_id = ratings.account_id and ratings.rating_rank = 1
+select * from final

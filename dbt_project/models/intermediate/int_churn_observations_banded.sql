@@ -1,0 +1,49 @@
+{#- Each account-quarter observation once per driver, with its band: the long shape churn_drivers counts. -#}
+{%- set drivers = [
+    ('complaint_handling', 'complaint_handling'),
+    ('csat', 'csat'),
+    ('contact_persons', 'contact_persons_band'),
+    ('post_sale_contact', 'post_sale_contact'),
+    ('discount', 'discount'),
+    ('payment', 'payment'),
+] %}
+
+with
+
+account_quarters as (
+    select * from {{ ref('int_account_quarters_observed') }}
+),
+
+signals as (
+    select * from {{ ref('int_driver_signals_measured') }}
+),
+
+measured as (
+    select
+        account_quarters.account_id,
+        account_quarters.quarter_start,
+        account_quarters.became_lost,
+        signals.*
+    from account_quarters
+    inner join signals
+        on
+            account_quarters.account_id = signals.account_id
+            and account_quarters.quarter_start = signals.measured_on
+),
+
+final as (
+    {%- for driver, column in drivers %}
+        select
+            account_id,
+            quarter_start,
+            '{{ driver }}' as driver,
+            {{ column }} as band,
+            became_lost
+        from measured
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+)
+
+select * from final
