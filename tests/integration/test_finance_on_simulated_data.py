@@ -6,18 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from pipelines.cli import main
-from pipelines.contract import STREAMS
 from pipelines.settings import WAREHOUSE_ENV, warehouse_paths
 from pipelines.simulator import simulate
+from tests.support.delivery import deliver_as_exports
 
 CENT = Decimal("0.0001")
-EXPORT_DAYS = {2023: "2025-01-01", 2024: "2025-01-02", 2025: "2025-01-02"}
+EXPORT_DAYS = {2023: "2030-01-01", 2024: "2030-01-02", 2025: "2030-01-02"}
 
 
 @pytest.fixture(scope="module")
@@ -28,24 +27,11 @@ def con(tmp_path_factory):
         mp.delenv("DAGSTER_HOME", raising=False)
         paths = warehouse_paths().ensure()
         simulate(paths.landing, accounts=300, start=date(2023, 1, 1), end=date(2024, 12, 31), seed=7)
-        deliver_as_two_exports(paths.landing)
+        deliver_as_exports(paths.landing, EXPORT_DAYS)  # two arrival days: a short run
         # a short loss horizon: many accounts are lost and won back within the two years
         assert main(["run", "--quiet", "--var", "lost_after_days=120"]) == 0
         with duckdb.connect(str(paths.database), read_only=True) as connection:
             yield connection
-
-
-def deliver_as_two_exports(landing: Path) -> None:
-    """Move every day's files into two arrival days after the history, one per event year: the same events
-    in two Dagster partitions instead of 730, which keeps the run short (arrival only gets later, so
-    nothing becomes a future event)."""
-    for stream in STREAMS:
-        for day_folder in sorted((landing / stream).iterdir()):
-            target = landing / stream / EXPORT_DAYS[date.fromisoformat(day_folder.name).year]
-            target.mkdir(exist_ok=True)
-            for file in day_folder.iterdir():
-                file.rename(target / f"{day_folder.name}-{file.name}")
-            day_folder.rmdir()
 
 
 def rows(con, sql):

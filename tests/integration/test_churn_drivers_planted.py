@@ -1,0 +1,87 @@
+"""The churn drivers recover what the simulator planted, read from its ground truth (parameters.json):
+every loss multiplier above 1 shows as a band whose relative-risk interval lies above 1, every multiplier
+of 1 as a band whose interval covers 1. The business is large enough for stable intervals: 6,000
+accounts over five years, 16 quarter starts with a full outcome year (fixed seed, so the run is
+reproducible)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import pytest
+
+from pipelines.cli import main
+from pipelines.settings import WAREHOUSE_ENV, warehouse_paths
+from pipelines.simulator import SIDECAR_DIR, simulate
+from tests.support.delivery import deliver_as_exports
+
+# How each latent driver of the simulator shows in churn_drivers: (driver, band).
+PLANTED_AS = {
+    "complaints_slow": ("complaint_handling", "slow"),
+    "complaints_unresolved": ("complaint_handling", "unresolved"),
+    "single_contact_person": ("contact_persons", "1"),
+    "no_post_sale_contact": ("post_sale_contact", "no"),
+    "discount_none": ("discount", "none"),
+    "discount_low": ("discount", "low"),
+    "discount_high": ("discount", "high"),
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = tmp_path_factory.mktemp("drivers")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(WAREHOUSE_ENV, str(root / "warehouse"))
+        mp.delenv("DAGSTER_HOME", raising=False)
+        paths = warehouse_paths().ensure()
+        simulate(paths.landing, accounts=6000, start=date(2021, 1, 1), end=date(2025, 12, 31), seed=11)
+        deliver_as_exports(paths.landing, {year: f"2030-01-0{year - 2020}" for year in range(2021, 2027)})
+        assert main(["run", "--quiet"]) == 0
+        yield paths
+
+
+def test_planted_effects_are_recovered(built):
+    truth = json.loads((built.landing / SIDECAR_DIR / "parameters.json").read_text())
+    multipliers = truth["parameters"]["loss_multiplier"]
+    assert set(multipliers) == set(PLANTED_AS), "a planted driver without its band here"
+    with duckdb.connect(str(built.database), read_only=True) as con:
+        rows = con.execute(
+            "select driver, band, relative_risk, rr_ci_low, rr_ci_high, observations, quarters "
+            "from marts.churn_drivers"
+        ).fetchall()
+    found = {(r[0], r[1]): r[2:] for r in rows}
+    for name, multiplier in multipliers.items():
+        rr, low, high, observations, quarters = found[PLANTED_AS[name]]
+        assert quarters == 16
+        assert observations > 300, name
+        if multiplier > 1:
+            assert low > 1, f"{name} (x{multiplier}): RR {rr:.2f} [{low:.2f}, {high:.2f}] should lie above 1"
+        elif multiplier < 1:
+            assert high < 1, f"{name} (x{multiplier}): RR {rr:.2f} [{low:.2f}, {high:.2f}] should lie below 1"
+        else:
+            assert low <= 1 <= high, f"{name} (no effect): RR {rr:.2f} [{low:.2f}, {high:.2f}] should cover 1"
+
+
+def test_bands_partition_the_observations_and_quarters_add_up(built):
+    with duckdb.connect(str(built.database), read_only=True) as con:
+        per_driver = con.execute(
+            "select driver, sum(observations), sum(lost), min(baseline_loss_rate), max(baseline_loss_rate) "
+            "from marts.churn_drivers group by driver"
+        ).fetchall()
+        total = con.execute(
+            "select count(*), sum(became_lost) from intermediate.int_account_quarters_observed"
+        ).fetchone()
+        by_quarter = con.execute(
+            "select driver, band, sum(observations), sum(lost) from marts.churn_drivers_by_quarter "
+            "group by 1, 2"
+        ).fetchall()
+        pooled = con.execute("select driver, band, observations, lost from marts.churn_drivers").fetchall()
+    assert len(per_driver) == 6
+    for _driver, observations, lost, low_base, high_base in per_driver:
+        assert (observations, lost) == total
+        assert low_base == high_base == pytest.approx(total[1] / total[0])
+    assert {(d, b): (o, lost) for d, b, o, lost in by_quarter} == {
+        (d, b): (o, lost) for d, b, o, lost in pooled
+    }
