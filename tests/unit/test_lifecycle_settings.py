@@ -18,6 +18,15 @@ def test_defaults_follow_the_spec():
         "loyal_window_days": 365,
         "loyal_min_purchase_days": 4,
         "at_risk_factor": 2.0,
+        # churn drivers and key accounts (spec section 7: 12 months before / after each quarter start,
+        # 90 days of post-sale contact, the top 20% of accounts)
+        "driver_lookback_months": 12,
+        "churn_outcome_months": 12,
+        "complaint_sla_days": 7,
+        "post_sale_contact_days": 90,
+        "discount_high_rate": 0.08,
+        "payment_late_days": 7,
+        "key_account_share": 0.2,
         "reporting_timezone": "UTC",
         "reporting_currency": "EUR",
         "as_of_date": None,
@@ -43,6 +52,10 @@ def test_generated_dbt_vars_and_docs_table_are_current():
         ("lost_after_days=365 days", "setting lost_after_days: Input should be a valid integer"),
         ("lost_after_days=0", "setting lost_after_days: Input should be greater than or equal to 1"),
         ("at_risk_factor=-1", "setting at_risk_factor"),
+        ("discount_high_rate=1.5", "setting discount_high_rate: Input should be less than 1"),
+        ("key_account_share=0", "setting key_account_share: Input should be greater than 0"),
+        ("payment_late_days=-1", "setting payment_late_days: Input should be greater than or equal to 0"),
+        ("driver_lookback_months=0", "setting driver_lookback_months"),
     ],
 )
 def test_a_bad_value_names_the_setting_and_what_it_accepts(assignment, message):
