@@ -1,0 +1,1 @@
+"""Publishing the marts for BI tools: Parquet exports and a read-only serving database."""

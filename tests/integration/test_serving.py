@@ -1,0 +1,71 @@
+"""Serving: every mart is published as Parquet and in a read-only serving file, stamped with the build,
+and a BI tool holding the serving file open never blocks a run."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pyarrow.parquet as pq
+
+from pipelines.cli import main
+from pipelines.serving.publish import SERVING_FILE, STAMP_KEY
+from tests.support.landing import scenario_events, write_jsonl
+
+MONEY = {"amount": "10", "currency": "EUR", "order_id": "o1"}
+HISTORY = [
+    {"stream": "sales", "type": "order_placed", "date": "2024-03-01", **MONEY},
+    {"stream": "sales", "type": "invoice_issued", "date": "2024-03-01", "invoice_id": "i1", **MONEY},
+    {"stream": "contact", "type": "call", "date": "2024-03-05", "contact_person_id": "p1"},
+]
+
+
+def land(warehouse, account: str, arrival: str) -> None:
+    for stream, rows in scenario_events(account, HISTORY).items():
+        write_jsonl(warehouse.landing, stream, arrival, f"{account}.jsonl", rows)
+
+
+def test_every_mart_is_published_stamped_and_equal_to_the_working_tables(warehouse):
+    land(warehouse, "acme", "2024-03-06")
+    assert main(["run", "--quiet", "--var", "lost_after_days=200"]) == 0
+    with duckdb.connect(str(warehouse.database), read_only=True) as con:
+        working = {
+            name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'marts' and table_type = 'BASE TABLE'"
+            ).fetchall()
+        }
+    assert {"accounts", "cohort_retention", "revenue_ledger", "churn_drivers", "at_risk_accounts"} <= set(
+        working
+    )
+    assert {p.stem: pq.read_metadata(p).num_rows for p in warehouse.exports.glob("*.parquet")} == working
+    stamp = json.loads(pq.read_schema(warehouse.exports / "accounts.parquet").metadata[STAMP_KEY])
+    assert stamp["lost_after_days"] == 200
+    assert stamp["as_of"] == "2024-03-05"
+    with duckdb.connect(str(warehouse.root / SERVING_FILE), read_only=True) as serving:
+        assert {
+            n: serving.execute(f'select count(*) from marts."{n}"').fetchone()[0] for n in working
+        } == working
+        assert (
+            dict(serving.execute("select key, value from build_info").fetchall())["lost_after_days"] == "200"
+        )
+    assert not list(warehouse.root.glob(".*.tmp"))
+    assert not list(warehouse.exports.glob(".*.tmp"))
+
+
+def test_a_reader_holding_the_serving_file_never_blocks_a_run_and_then_sees_the_new_state(warehouse):
+    land(warehouse, "acme", "2024-03-06")
+    assert main(["run", "--quiet"]) == 0
+    serving_file = warehouse.root / SERVING_FILE
+    reader = duckdb.connect(str(serving_file), read_only=True)  # a BI tool, left open
+    try:
+        assert reader.execute("select count(*) from marts.accounts").fetchone()[0] == 1
+        land(warehouse, "globex", "2024-03-07")
+        assert main(["run", "--quiet"]) == 0
+        # the open reader keeps the state it opened: old or new, never a mix
+        assert reader.execute("select count(*) from marts.accounts").fetchone()[0] == 1
+    finally:
+        reader.close()
+    with duckdb.connect(str(serving_file), read_only=True) as fresh:
+        assert fresh.execute("select count(*) from marts.accounts").fetchone()[0] == 2
