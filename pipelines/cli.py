@@ -1,4 +1,4 @@
-"""`lifecycle`: the command line of the pipeline (simulate, import-csv, run, close-month)."""
+"""`lifecycle`: the command line of the pipeline (simulate, import-csv, run, close-month, status)."""
 
 from __future__ import annotations
 
@@ -140,6 +140,40 @@ def _print_closes(closes: list[MonthClose]) -> None:
         )
 
 
+def _span(days: list[date]) -> str:
+    return f"{len(days):>5,} ({days[0]} .. {days[-1]})" if days else "    0"
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    from pipelines.status import warehouse_status
+
+    paths = warehouse_paths(args.warehouse)
+    status = warehouse_status(paths)
+    print(f"warehouse {paths.root}")
+    print(f"  {'stream':<10}{'landed days':<34}{'loaded days':<34}not loaded")
+    for name, days in status.streams.items():
+        print(f"  {name:<10}{_span(days.landed):<34}{_span(days.loaded):<34}{len(days.not_loaded):,}")
+    print(f"  last load: {status.last_load or 'never'}")
+    if status.rows:
+        print("  rows:")
+        for table, count in status.rows.items():
+            print(f"    {table:<40}{count:>12,}")
+    if status.quarantine:
+        print("  quarantined rows by reason:")
+        for stream, reason, count in status.quarantine:
+            print(f"    {stream:<10}{count:>8,}  {reason}")
+    if status.published:
+        stamp = status.published
+        print(
+            f"  published: {stamp.get('published_at')} (as of {stamp.get('as_of')}): serving.duckdb, exports/"
+        )
+    else:
+        print("  published: not yet (a successful `lifecycle run` publishes the marts)")
+    closed = ", ".join(f"{m:%Y-%m}" + (f" (v{v})" if v > 1 else "") for m, v in status.closed_months)
+    print(f"  closed months: {closed or 'none'}")
+    return 0
+
+
 def _print_outcome(outcome: RunOutcome) -> None:
     print(f"\nrun {outcome.run_id}: arrival days {outcome.first_day} .. {outcome.last_day}")
     print("  settings: " + ", ".join(f"{k}={v}" for k, v in outcome.settings.items()))
@@ -216,24 +250,45 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0 if outcome.success and not outcome.failed_checks else 1
 
 
+WAREHOUSE_HELP = "warehouse directory (default: $LIFECYCLE_WAREHOUSE or ./warehouse)"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("customer-lifecycle")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lifecycle", description=__doc__)
-    parser.add_argument(
-        "--warehouse", help="warehouse directory (default: $LIFECYCLE_WAREHOUSE or ./warehouse)"
-    )
+    parser.add_argument("--warehouse", help=WAREHOUSE_HELP)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    # every subcommand takes --warehouse too (`lifecycle run --warehouse DIR`); SUPPRESS keeps a value
+    # given before the subcommand when none is given after it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--warehouse", default=argparse.SUPPRESS, help=WAREHOUSE_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sim = sub.add_parser("simulate", help="write realistic simulated event streams as landing folders")
+    sim = sub.add_parser(
+        "simulate", parents=[common], help="write realistic simulated event streams as landing folders"
+    )
     sim.add_argument("--accounts", type=int, required=True, help="number of customer companies")
     sim.add_argument("--start", type=_date, required=True, help="first event day (YYYY-MM-DD)")
     sim.add_argument("--end", type=_date, required=True, help="last event day (YYYY-MM-DD)")
-    sim.add_argument("--seed", type=int, default=42)
-    sim.add_argument("--format", choices=("parquet", "jsonl", "csv"), default="parquet")
+    sim.add_argument("--seed", type=int, default=42, help="random seed: the same seed writes the same events")
+    sim.add_argument(
+        "--format", choices=("parquet", "jsonl", "csv"), default="parquet", help="landing file format"
+    )
     sim.add_argument("--faults", action="store_true", help="plant the documented faults (docs/events.md)")
     sim.add_argument("--chunk-accounts", type=int, default=100_000, help="accounts per chunk (bounds memory)")
     sim.set_defaults(handler=_cmd_simulate)
 
-    run = sub.add_parser("run", help="ingest arrival days and rebuild everything downstream, in one run")
+    run = sub.add_parser(
+        "run", parents=[common], help="ingest arrival days and rebuild everything downstream, in one run"
+    )
     run.add_argument("--start", type=_date, help="first arrival day (default: the first landed day)")
     run.add_argument("--end", type=_date, help="last arrival day (default: the last landed day)")
     run.add_argument(
@@ -252,7 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_cmd_run)
 
-    imp = sub.add_parser("import-csv", help="turn a one-row-per-sale export into contract landing files")
+    imp = sub.add_parser(
+        "import-csv", parents=[common], help="turn a one-row-per-sale export into contract landing files"
+    )
     imp.add_argument("file", help="the CSV export (UTF-8, header row)")
     imp.add_argument("--stream", default="sales", help="target stream (sales)")
     imp.add_argument(
@@ -284,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     close = sub.add_parser(
         "close-month",
+        parents=[common],
         help="publish a month's finance figures as known now (append-only); "
         "later arrivals show as restatements",
     )
@@ -296,8 +354,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     close.set_defaults(handler=_cmd_close_month)
 
-    demo = sub.add_parser("demo", help="simulate a small data set if none has landed, then run everything")
-    demo.add_argument("--accounts", type=int, default=3000)
+    status = sub.add_parser(
+        "status",
+        parents=[common],
+        help="landed and loaded days, row counts, quarantine by reason, last load, closed months",
+    )
+    status.set_defaults(handler=_cmd_status)
+
+    demo = sub.add_parser(
+        "demo", parents=[common], help="simulate a small data set if none has landed, then run everything"
+    )
+    demo.add_argument("--accounts", type=int, default=3000, help="accounts to simulate (default 3000)")
     demo.set_defaults(handler=_cmd_demo)
     return parser
 

@@ -421,3 +421,26 @@ def test_close_month_needs_a_month_or_list(copy_of, capsys):
     assert "not a month (YYYY-MM): 'March'" in capsys.readouterr().err
     assert main(["close-month", "--list"]) == 0
     assert "no month is closed" in capsys.readouterr().out
+
+
+def test_status_shows_days_rows_publication_and_closed_months(copy_of, capsys):
+    assert main(["close-month", "2024-03"]) == 0
+    write_jsonl(copy_of.landing, "sales", "2024-06-20", "late.jsonl", [sales_row(99, *LATE_INVOICE)])
+    capsys.readouterr()
+    assert main(["status", "--warehouse", str(copy_of.root)]) == 0
+    out = capsys.readouterr().out
+    sales = next(line for line in out.splitlines() if line.strip().startswith("sales "))
+    assert sales.split()[1:] == [
+        "2",
+        "(2024-06-01",
+        "..",
+        "2024-06-20)",
+        "1",
+        "(2024-06-01",
+        "..",
+        "2024-06-01)",
+        "1",
+    ]
+    assert "marts.revenue_ledger" in out
+    assert "(as of 2024-06-30)" in out
+    assert "closed months: 2024-03" in out
