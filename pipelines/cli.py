@@ -200,6 +200,8 @@ def _print_outcome(outcome: RunOutcome) -> None:
         "  result: "
         + ("ok" if outcome.success and not outcome.failed_checks else "problems found (see above)")
     )
+    if outcome.log_file:
+        print(f"  dbt and step output: {outcome.log_file}")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -215,6 +217,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         settings,
         log_level="WARNING" if args.quiet else "INFO",
         record=args.record,
+        quiet=args.quiet,
     )
     _print_outcome(outcome)
     return 0 if outcome.success and not outcome.failed_checks else 1

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import time
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -36,6 +39,7 @@ class RunOutcome:
     warned_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     failure_messages: list[str] = field(default_factory=list)  # why those steps and checks failed
+    log_file: Path | None = None  # where the output of dbt and the steps went, when the run was quiet
 
 
 def landed_range(paths: WarehousePaths) -> tuple[date, date] | None:
@@ -136,7 +140,9 @@ def run_lifecycle(
     settings: LifecycleSettings | None = None,
     log_level: str = "INFO",
     record: bool = False,
+    quiet: bool = False,
 ) -> RunOutcome:
+    """Run the job; `quiet` sends dbt's and the steps' own output to a file under <warehouse>/logs."""
     from pipelines.defs.dbt.project import prepare_manifest
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 
@@ -146,7 +152,13 @@ def run_lifecycle(
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def(LIFECYCLE_JOB)
-    with _instance(record) as instance:
+    log_file = None
+    with contextlib.ExitStack() as stack:
+        if quiet:
+            paths.logs.mkdir(parents=True, exist_ok=True)
+            log_file = paths.logs / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
+            stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_file.open("w"))))
+        instance = stack.enter_context(_instance(record))
         result = job.execute_in_process(
             instance=instance,
             tags=range_tags(first, last),
@@ -159,6 +171,7 @@ def run_lifecycle(
         last_day=last,
         run_id=result.run_id,
         settings=settings.dbt_vars(),
+        log_file=log_file,
     )
     collect_outcome(result, outcome, paths)
     return outcome

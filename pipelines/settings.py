@@ -35,6 +35,10 @@ class WarehousePaths:
     def reports(self) -> Path:
         return self.root / "reports"
 
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
     def ensure(self) -> WarehousePaths:
         for path in (self.root, self.landing, self.exports, self.reports):
             path.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ and a BI tool holding the serving file open never blocks a run."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
 import pyarrow.parquet as pq
@@ -25,9 +26,15 @@ def land(warehouse, account: str, arrival: str) -> None:
         write_jsonl(warehouse.landing, stream, arrival, f"{account}.jsonl", rows)
 
 
-def test_every_mart_is_published_stamped_and_equal_to_the_working_tables(warehouse):
+def test_every_mart_is_published_stamped_and_equal_to_the_working_tables(warehouse, capfd):
     land(warehouse, "acme", "2024-03-06")
     assert main(["run", "--quiet", "--var", "lost_after_days=200"]) == 0
+    # quiet: the summary only; dbt's output goes to the log file the summary names
+    out, err = capfd.readouterr()
+    assert len(out.splitlines()) < 15, out
+    assert err == ""
+    log_file = next(line for line in out.splitlines() if "dbt and step output:" in line).split(": ", 1)[1]
+    assert "Running with dbt" in Path(log_file).read_text(encoding="utf-8")
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
         working = {
             name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0]
