@@ -236,20 +236,13 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  wrote {result.total_events:,} events in {result.files_written:,} files")
     else:
         print(f"using the landing data already in {paths.landing}")
-    outcome = run_lifecycle(paths, log_level="WARNING")
+    outcome = run_lifecycle(paths, log_level="WARNING", quiet=True)
     _print_outcome(outcome)
     if outcome.success:
-        import duckdb
+        from pipelines.summary import summary_lines
 
-        with duckdb.connect(str(paths.database), read_only=True) as con:
-            rows = con.execute(
-                "select current_stage, count(*), sum(case when at_risk then 1 else 0 end) "
-                "from marts.accounts group by 1 order by 2 desc"
-            ).fetchall()
-        print("\n  accounts by current stage (at risk):")
-        for stage, count, at_risk in rows:
-            print(f"    {stage:<12}{count:>8,}  ({at_risk:,} at risk)")
-        print(f"\n  marts are in {paths.database} (schema marts); `make dev` opens the Dagster UI")
+        print("\n" + "\n".join(f"  {line}" for line in summary_lines(paths)))
+        print("  `make dev` opens the Dagster UI")
     return 0 if outcome.success and not outcome.failed_checks else 1
 
 

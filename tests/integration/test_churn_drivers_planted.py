@@ -85,3 +85,31 @@ def test_bands_partition_the_observations_and_quarters_add_up(built):
     assert {(d, b): (o, lost) for d, b, o, lost in by_quarter} == {
         (d, b): (o, lost) for d, b, o, lost in pooled
     }
+
+
+def test_the_demo_summary_says_what_the_marts_say(built):
+    from pipelines.summary import summary_lines
+
+    text = "\n".join(summary_lines(built))
+    with duckdb.connect(str(built.database), read_only=True) as con:
+        stages = con.execute("select current_stage, count(*) from marts.accounts group by 1").fetchall()
+        last = con.execute(
+            "select month, closing_active from marts.customer_base_rollforward where is_complete "
+            "order by month desc limit 1"
+        ).fetchone()
+        top = con.execute(
+            "select driver, band, relative_risk from marts.churn_drivers where rr_ci_low > 1 "
+            "order by relative_risk desc limit 5"
+        ).fetchall()
+        nrr = con.execute(
+            "select nrr from marts.revenue_retention where is_complete and nrr is not null "
+            "order by month desc limit 1"
+        ).fetchone()[0]
+    for stage, count in stages:
+        assert f"{stage:<12}{count:>8,}" in text
+    assert f"{last[0]:%Y-%m}" in text
+    assert text.split(f"{last[0]:%Y-%m}")[1].split("\n")[0].split()[-1] == f"{last[1]:,}"
+    assert f"NRR {nrr:.1%}" in text
+    listed = [line.split() for line in text.split("interval above 1):\n")[1].split("\n")[: len(top)]]
+    assert [(w[0], w[2], w[3]) for w in listed] == [(d, b, f"{rr:.2f}") for d, b, rr in top]
+    assert "quarantined rows: 0" in text

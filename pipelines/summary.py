@@ -1,0 +1,72 @@
+"""The plain-text summary `lifecycle demo` ends with, read from what a BI tool reads (the serving file).
+
+Accounts per stage, the leaky bucket of the last complete months, NRR/GRR, the churn drivers whose
+interval lies above 1, quarantined rows, and where the exports are.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.serving.publish import SERVING_FILE
+from pipelines.settings import WarehousePaths
+
+BUCKET_MONTHS = 6
+TOP_DRIVERS = 5
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def summary_lines(paths: WarehousePaths) -> list[str]:
+    lines: list[str] = []
+    with duckdb.connect(str(paths.root / SERVING_FILE), read_only=True) as con:
+        lines.append("accounts by current stage (at risk):")
+        for stage, count, at_risk in _fetch(
+            con,
+            "select current_stage, count(*), count(*) filter (where at_risk) from marts.accounts "
+            "group by 1 order by 2 desc, 1",
+        ):
+            lines.append(f"  {stage:<12}{count:>8,}  ({at_risk:,} at risk)")
+
+        lines.append(f"the leaky bucket, last {BUCKET_MONTHS} complete months (active = buying):")
+        lines.append(f"  {'month':<9}{'opening':>9}{'new':>7}{'won back':>10}{'lost':>7}{'closing':>9}")
+        for month, opening, new, won_back, lost, closing in reversed(
+            _fetch(
+                con,
+                "select month, opening_active, new_accounts, won_back_accounts, lost_accounts, "
+                "closing_active from marts.customer_base_rollforward where is_complete "
+                f"order by month desc limit {BUCKET_MONTHS}",
+            )
+        ):
+            lines.append(f"  {month:%Y-%m}  {opening:>9,}{new:>7,}{won_back:>10,}{lost:>7,}{closing:>9,}")
+
+        retention = _fetch(
+            con,
+            "select month, nrr, grr from marts.revenue_retention where is_complete and nrr is not null "
+            "order by month desc limit 1",
+        )
+        if retention:
+            month, nrr, grr = retention[0]
+            lines.append(
+                f"revenue retention, trailing 12 months to {month:%Y-%m}: NRR {nrr:.1%}, GRR {grr:.1%}"
+            )
+
+        drivers = _fetch(
+            con,
+            "select driver, band, relative_risk, rr_ci_low, rr_ci_high from marts.churn_drivers "
+            f"where rr_ci_low > 1 order by relative_risk desc, driver, band limit {TOP_DRIVERS}",
+        )
+        lines.append("churn drivers (relative risk of loss, 95% interval above 1):")
+        for driver, band, rr, low, high in drivers:
+            lines.append(f"  {driver + ' = ' + band:<34}{rr:.2f}  [{low:.2f}, {high:.2f}]")
+        if not drivers:
+            lines.append("  none with an interval above 1 yet (too few quarters with a full outcome year)")
+    with duckdb.connect(str(paths.database), read_only=True) as con:
+        quarantined = _fetch(con, "select count(*) from raw.quarantine")[0][0]
+    lines.append(f"quarantined rows: {quarantined:,} (raw.quarantine, with reason, file and row)")
+    lines.append(
+        f"exports: {paths.exports}/<mart>.parquet; BI tools: {paths.root / SERVING_FILE} (read-only)"
+    )
+    return lines
