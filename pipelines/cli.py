@@ -195,13 +195,30 @@ def _print_outcome(outcome: RunOutcome) -> None:
     for step in outcome.failed_steps:
         print(f"  FAILED step {step}")
     for message in outcome.failure_messages:
-        print("    " + "\n    ".join(message.splitlines()[:12]))
-    print(
-        "  result: "
-        + ("ok" if outcome.success and not outcome.failed_checks else "problems found (see above)")
-    )
+        print("    " + "\n    ".join(line for line in _readable(message).splitlines() if line.strip()))
+    ok = outcome.success and not outcome.failed_checks
+    print("  result: " + ("ok" if ok else "problems found (see above)"))
     if outcome.log_file:
         print(f"  dbt and step output: {outcome.log_file}")
+    if not ok:
+        places = ["the messages above"]
+        if outcome.log_file:
+            places.append(f"the run's output in {outcome.log_file}")
+        if outcome.failed_checks:
+            places.append("the failing rows of each check in schema dbt_test__audit")
+        if any(meta.get("rows_quarantined") for meta in outcome.ingested.values()):
+            places.append("raw.quarantine (reason, file, row and payload of every rejected row)")
+        print("  where to look next: " + "; ".join(places))
+
+
+# dagster-dbt points at compute logs, which a run from the command line does not keep
+_COMPUTE_LOGS_HINT = (
+    "Check the stdout in the Dagster compute logs for the full information about the error, or view"
+)
+
+
+def _readable(message: str) -> str:
+    return message.replace(_COMPUTE_LOGS_HINT, "View")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -40,6 +41,12 @@ def test_import_run_convert_and_reimport(warehouse, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "Missing FX rate" in out
     assert "PLN on 2024-03-02" in out
+    # the whole reason, and where to look next: the run's own output, not compute logs it never kept
+    assert "compute logs" not in out
+    assert "where to look next:" in out
+    assert "dbt_test__audit" in out
+    log_file = out.split("dbt and step output: ", 1)[1].split()[0]
+    assert "assert_revenue_lines_have_fx_rates" in Path(log_file).read_text(encoding="utf-8")
 
     (rates / "rates.csv").write_text(
         "rate_date,base_currency,currency,rate\n2024-03-01,EUR,PLN,4.30\n2024-03-02,EUR,PLN,4.30\n"
