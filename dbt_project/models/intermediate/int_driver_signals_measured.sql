@@ -104,18 +104,19 @@ complaint_status_events as (
     where service.event_type in ('ticket_opened', 'ticket_resolved', 'ticket_reopened')
 ),
 
-complaints_at_point as (
+complaint_events_at_point as (
     select
         windows.account_id,
         windows.measured_on,
         complaint_openings.ticket_id,
         complaint_openings.opened_on,
-        min(case
-            when
-                complaint_status_events.event_type = 'ticket_resolved'
-                then complaint_status_events.occurred_on
-        end) as first_resolved_on,
-        max(complaint_status_events.occurred_at_utc) as last_status_at
+        complaint_status_events.event_type,
+        complaint_status_events.occurred_on,
+        -- 1 for the latest status event before the point
+        row_number() over (
+            partition by windows.account_id, windows.measured_on, complaint_openings.ticket_id
+            order by complaint_status_events.occurred_at_utc desc, complaint_status_events.event_id desc
+        ) as recency
     from windows
     inner join complaint_openings
         on
@@ -127,34 +128,19 @@ complaints_at_point as (
             complaint_openings.account_id = complaint_status_events.account_id
             and complaint_openings.ticket_id = complaint_status_events.ticket_id
             and windows.measured_on > complaint_status_events.occurred_on
-    group by
-        windows.account_id, windows.measured_on, complaint_openings.ticket_id, complaint_openings.opened_on
 ),
 
 complaint_states as (
     select
-        complaints_at_point.*,
+        account_id,
+        measured_on,
+        ticket_id,
+        opened_on,
+        min(case when event_type = 'ticket_resolved' then occurred_on end) as first_resolved_on,
         -- open when the latest status event before the point is an opening or a reopening
-        max(case
-            when
-                complaint_status_events.occurred_at_utc = complaints_at_point.last_status_at
-                and complaint_status_events.event_type = 'ticket_resolved'
-                then 0
-            else 1
-        end) as is_open_marker
-    from complaints_at_point
-    inner join complaint_status_events
-        on
-            complaints_at_point.account_id = complaint_status_events.account_id
-            and complaints_at_point.ticket_id = complaint_status_events.ticket_id
-            and complaints_at_point.last_status_at = complaint_status_events.occurred_at_utc
-    group by
-        complaints_at_point.account_id,
-        complaints_at_point.measured_on,
-        complaints_at_point.ticket_id,
-        complaints_at_point.opened_on,
-        complaints_at_point.first_resolved_on,
-        complaints_at_point.last_status_at
+        max(case when recency = 1 and event_type <> 'ticket_resolved' then 1 else 0 end) as is_open_marker
+    from complaint_events_at_point
+    group by account_id, measured_on, ticket_id, opened_on
 ),
 
 complaints as (
