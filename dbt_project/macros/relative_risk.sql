@@ -18,7 +18,6 @@
 {% macro relative_risk_ctes(observations, banded, by=[]) -%}
     {%- set g = by | join(', ') -%}
     {%- set g_ = (g ~ ', ') if by else '' -%}
-    {%- set join_on -%}{%- for col in by %} and l.{{ col }} = r.{{ col }}{% endfor -%}{%- endset %}
 per_account as (
     select
         {{ g_ }}account_id,
@@ -39,11 +38,11 @@ overall as (
 
 overall_terms as (
     select
-        {% for col in by %}l.{{ col }}, {% endfor %}sum(
+        {{ group_columns(by, 'l') }}sum(
             power((l.y_i - cast(r.y_all as double) / r.n_all * l.n_i) / nullif(r.y_all, 0), 2)
         ) as c2
     from per_account as l
-    inner join overall as r on 1 = 1{{ join_on }}
+    inner join overall as r on 1 = 1{{ same_group(by, 'l', 'r') }}
     {% if by %}group by {% for col in by %}l.{{ col }}{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}
 ),
 
@@ -71,7 +70,7 @@ band_totals as (
 
 band_terms as (
     select
-        {% for col in by %}l.{{ col }}, {% endfor %}l.driver,
+        {{ group_columns(by, 'l') }}l.driver,
         l.band,
         sum(power((l.y_bi - cast(t.y_band as double) / t.n_band * l.n_bi) / nullif(t.y_band, 0), 2)) as a2,
         sum(
@@ -79,15 +78,15 @@ band_terms as (
             * (a.y_i - cast(o.y_all as double) / o.n_all * a.n_i) / nullif(o.y_all, 0)
         ) as ac
     from band_accounts as l
-    inner join band_totals as t on l.driver = t.driver and l.band = t.band{% for col in by %} and l.{{ col }} = t.{{ col }}{% endfor %}
-    inner join per_account as a on l.account_id = a.account_id{% for col in by %} and l.{{ col }} = a.{{ col }}{% endfor %}
-    inner join overall as o on 1 = 1{% for col in by %} and l.{{ col }} = o.{{ col }}{% endfor %}
-    group by {% for col in by %}l.{{ col }}, {% endfor %}l.driver, l.band
+    inner join band_totals as t on l.driver = t.driver and l.band = t.band{{ same_group(by, 'l', 't') }}
+    inner join per_account as a on l.account_id = a.account_id{{ same_group(by, 'l', 'a') }}
+    inner join overall as o on 1 = 1{{ same_group(by, 'l', 'o') }}
+    group by {{ group_columns(by, 'l') }}l.driver, l.band
 ),
 
 risks as (
     select
-        {% for col in by %}t.{{ col }}, {% endfor %}t.driver,
+        {{ group_columns(by, 't') }}t.driver,
         t.band,
         t.n_band as observations,
         t.y_band as lost,
@@ -102,9 +101,9 @@ risks as (
                 then cast(o.accounts as double) / (o.accounts - 1) * greatest(b.a2 - 2 * b.ac + c.c2, 0)
         end as log_rr_variance
     from band_totals as t
-    inner join overall as o on 1 = 1{% for col in by %} and t.{{ col }} = o.{{ col }}{% endfor %}
-    inner join overall_terms as c on 1 = 1{% for col in by %} and t.{{ col }} = c.{{ col }}{% endfor %}
-    inner join band_terms as b on t.driver = b.driver and t.band = b.band{% for col in by %} and t.{{ col }} = b.{{ col }}{% endfor %}
+    inner join overall as o on 1 = 1{{ same_group(by, 't', 'o') }}
+    inner join overall_terms as c on 1 = 1{{ same_group(by, 't', 'c') }}
+    inner join band_terms as b on t.driver = b.driver and t.band = b.band{{ same_group(by, 't', 'b') }}
 )
 {%- endmacro %}
 
@@ -112,4 +111,14 @@ risks as (
 {% macro rr_interval(rr, variance) -%}
         case when {{ rr }} > 0 then exp(ln({{ rr }}) - 1.959964 * sqrt({{ variance }})) end as rr_ci_low,
         case when {{ rr }} > 0 then exp(ln({{ rr }}) + 1.959964 * sqrt({{ variance }})) end as rr_ci_high
+{%- endmacro %}
+
+{#- " and l.c = r.c" for each grouping column c: join conditions within one group. -#}
+{% macro same_group(by, left, right) -%}
+    {%- for col in by %} and {{ left }}.{{ col }} = {{ right }}.{{ col }}{% endfor -%}
+{%- endmacro %}
+
+{#- "a.c, " for each grouping column c: the group's columns ahead of a select list. -#}
+{% macro group_columns(by, alias) -%}
+    {%- for col in by %}{{ alias }}.{{ col }}, {% endfor -%}
 {%- endmacro %}
