@@ -4,12 +4,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 UV_VERSION := 0.13.8
 BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export LIFECYCLE_WAREHOUSE ?= $(CURDIR)/warehouse
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: setup demo test test-fast dev bench lint clean
+.PHONY: setup browser demo test test-fast dev bench lint clean
 
 # The virtual environment, synced from uv.lock (uv itself is pinned in the lock's dev group).
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -20,10 +21,15 @@ $(VENV)/.synced: pyproject.toml uv.lock
 setup: $(VENV)/.synced
 	$(BIN)/python -m pipelines.defs.dbt.project  # dbt's manifest, parsed when stale (the one place it is prepared)
 
+# Debian's Chromium, for the test that opens the HTML report in a browser (root or sudo, as on CI machines).
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
 demo: setup
 	$(BIN)/lifecycle demo
 
-test: setup
+test: setup browser
 	$(BIN)/pytest -q
 
 # Unit tests only (no warehouse, no dbt): seconds, for the edit-test loop.

@@ -1,4 +1,4 @@
-"""`lifecycle`: the command line of the pipeline (simulate, import-csv, run, close-month, status)."""
+"""`lifecycle`: the command line of the pipeline (simulate, import-csv, run, close-month, status, report)."""
 
 from __future__ import annotations
 
@@ -198,6 +198,8 @@ def _print_outcome(outcome: RunOutcome) -> None:
         print("    " + "\n    ".join(line for line in _readable(message).splitlines() if line.strip()))
     ok = outcome.success and not outcome.failed_checks
     print("  result: " + ("ok" if ok else "problems found (see above)"))
+    for label, path in outcome.published.items():
+        print(f"  {label.replace('_', ' ')}: {path}")
     if outcome.log_file:
         print(f"  dbt and step output: {outcome.log_file}")
     if not ok:
@@ -238,6 +240,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     )
     _print_outcome(outcome)
     return 0 if outcome.success and not outcome.failed_checks else 1
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pipelines.serving.publish import SERVING_FILE
+    from pipelines.serving.report import REPORT_FILE, build_report
+
+    paths = warehouse_paths(args.warehouse)
+    serving_file = paths.root / SERVING_FILE
+    if not serving_file.exists():
+        raise FileNotFoundError(f"nothing published yet ({serving_file}): run `lifecycle run` first")
+    report = build_report(serving_file, Path(args.output) if args.output else paths.reports / REPORT_FILE)
+    print(f"wrote {report.path} ({len(report.charts)} charts, {report.at_risk_rows} at-risk accounts listed)")
+    return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -373,6 +390,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="landed and loaded days, row counts, quarantine by reason, last load, closed months",
     )
     status.set_defaults(handler=_cmd_status)
+
+    report = sub.add_parser(
+        "report",
+        parents=[common],
+        help="write the offline HTML report from the last published build (every successful run writes it too)",
+    )
+    report.add_argument(
+        "--output", help="where to write it (default: <warehouse>/reports/lifecycle_report.html)"
+    )
+    report.set_defaults(handler=_cmd_report)
 
     demo = sub.add_parser(
         "demo", parents=[common], help="simulate a small data set if none has landed, then run everything"

@@ -40,6 +40,7 @@ class RunOutcome:
     failed_steps: list[str] = field(default_factory=list)
     failure_messages: list[str] = field(default_factory=list)  # why those steps and checks failed
     log_file: Path | None = None  # where the output of dbt and the steps went, when the run was quiet
+    published: dict[str, str] = field(default_factory=dict)  # what the serving assets wrote: label -> path
 
 
 def landed_range(paths: WarehousePaths) -> tuple[date, date] | None:
@@ -114,6 +115,10 @@ def collect_outcome(result: ExecuteInProcessResult, outcome: RunOutcome, paths: 
         mat = event.step_materialization_data.materialization
         if mat.asset_key.path[0] == "raw" and mat.asset_key.path[-1].endswith("_events"):
             outcome.ingested[mat.asset_key.path[-1]] = {k: v.value for k, v in mat.metadata.items()}
+        if mat.asset_key.path[0] == "serving":
+            for label in ("exports", "serving_file", "path"):
+                if label in mat.metadata:
+                    outcome.published["report" if label == "path" else label] = str(mat.metadata[label].value)
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             continue

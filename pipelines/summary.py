@@ -1,7 +1,7 @@
 """The plain-text summary `lifecycle demo` ends with, read from what a BI tool reads (the serving file).
 
 Accounts per stage, the leaky bucket of the last complete months, NRR/GRR, the churn drivers whose
-interval lies above 1, quarantined rows, and where the exports are.
+interval lies above 1, quarantined rows, and where the report and the exports are.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.serving.publish import SERVING_FILE
+from pipelines.serving.report import REPORT_FILE
 from pipelines.settings import WarehousePaths
 
 BUCKET_MONTHS = 6
@@ -66,6 +67,7 @@ def summary_lines(paths: WarehousePaths) -> list[str]:
     with duckdb.connect(str(paths.database), read_only=True) as con:
         quarantined = _fetch(con, "select count(*) from raw.quarantine")[0][0]
     lines.append(f"quarantined rows: {quarantined:,} (raw.quarantine, with reason, file and row)")
+    lines.append(f"report (opens offline in a browser): {paths.reports / REPORT_FILE}")
     lines.append(
         f"exports: {paths.exports}/<mart>.parquet; BI tools: {paths.root / SERVING_FILE} (read-only)"
     )

@@ -49,13 +49,14 @@ def _select_mart(name: str) -> str:
     return f"select * from {ident(MARTS_SCHEMA)}.{ident(name)}"
 
 
-def _temporary(path: Path) -> Path:
+def temporary_name(path: Path) -> Path:
+    """Where `path` is written before the rename: hidden, beside it (same file system), unique per process."""
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
 def _write_parquet(reader: pa.RecordBatchReader, target: Path, stamp: bytes) -> int:
     schema = reader.schema.with_metadata({**(reader.schema.metadata or {}), STAMP_KEY: stamp})
-    temporary = _temporary(target)
+    temporary = temporary_name(target)
     rows = 0
     with pq.ParquetWriter(temporary, schema) as writer:
         for batch in reader:
@@ -69,7 +70,7 @@ def publish(database: Path, exports: Path, serving_file: Path, stamp: Mapping[st
     """Export every table of schema marts from `database` and replace the serving file atomically."""
     exports.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    serving_temporary = _temporary(serving_file)
+    serving_temporary = temporary_name(serving_file)
     serving_temporary.unlink(missing_ok=True)
     source = duckdb.connect(str(database), read_only=True)
     serving = duckdb.connect(str(serving_temporary))

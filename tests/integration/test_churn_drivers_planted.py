@@ -1,21 +1,15 @@
 """The churn drivers recover what the simulator planted, read from its ground truth (parameters.json):
 every loss multiplier above 1 shows as a band whose relative-risk interval lies above 1, every multiplier
-of 1 as a band whose interval covers 1. The business is large enough for stable intervals: 6,000
-accounts over five years, 16 quarter starts with a full outcome year (fixed seed, so the run is
-reproducible)."""
+of 1 as a band whose interval covers 1. The business (fixture `simulated_business`) is large enough for
+stable intervals: 16 quarter starts with a full outcome year."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
 
 import duckdb
-import pytest
 
-from pipelines.cli import main
-from pipelines.settings import WAREHOUSE_ENV, warehouse_paths
-from pipelines.simulator import SIDECAR_DIR, simulate
-from tests.support.delivery import deliver_as_exports
+from pipelines.simulator import SIDECAR_DIR
 
 # How each latent driver of the simulator shows in churn_drivers: (driver, band).
 PLANTED_AS = {
@@ -29,24 +23,11 @@ PLANTED_AS = {
 }
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    root = tmp_path_factory.mktemp("drivers")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(WAREHOUSE_ENV, str(root / "warehouse"))
-        mp.delenv("DAGSTER_HOME", raising=False)
-        paths = warehouse_paths().ensure()
-        simulate(paths.landing, accounts=6000, start=date(2021, 1, 1), end=date(2025, 12, 31), seed=11)
-        deliver_as_exports(paths.landing, {year: f"2030-01-0{year - 2020}" for year in range(2021, 2027)})
-        assert main(["run", "--quiet"]) == 0
-        yield paths
-
-
-def test_planted_effects_are_recovered(built):
-    truth = json.loads((built.landing / SIDECAR_DIR / "parameters.json").read_text())
+def test_planted_effects_are_recovered(simulated_business):
+    truth = json.loads((simulated_business.landing / SIDECAR_DIR / "parameters.json").read_text())
     multipliers = truth["parameters"]["loss_multiplier"]
     assert set(multipliers) == set(PLANTED_AS), "a planted driver without its band here"
-    with duckdb.connect(str(built.database), read_only=True) as con:
+    with duckdb.connect(str(simulated_business.database), read_only=True) as con:
         rows = con.execute(
             "select driver, band, relative_risk, rr_ci_low, rr_ci_high, observations, quarters "
             "from marts.churn_drivers"
@@ -64,8 +45,8 @@ def test_planted_effects_are_recovered(built):
             assert low <= 1 <= high, f"{name} (no effect): RR {rr:.2f} [{low:.2f}, {high:.2f}] should cover 1"
 
 
-def test_bands_partition_the_observations_and_quarters_add_up(built):
-    with duckdb.connect(str(built.database), read_only=True) as con:
+def test_bands_partition_the_observations_and_quarters_add_up(simulated_business):
+    with duckdb.connect(str(simulated_business.database), read_only=True) as con:
         per_driver = con.execute(
             "select driver, sum(observations), sum(lost), min(baseline_loss_rate), max(baseline_loss_rate) "
             "from marts.churn_drivers group by driver"
@@ -87,11 +68,11 @@ def test_bands_partition_the_observations_and_quarters_add_up(built):
     }
 
 
-def test_the_demo_summary_says_what_the_marts_say(built):
+def test_the_demo_summary_says_what_the_marts_say(simulated_business):
     from pipelines.summary import summary_lines
 
-    text = "\n".join(summary_lines(built))
-    with duckdb.connect(str(built.database), read_only=True) as con:
+    text = "\n".join(summary_lines(simulated_business))
+    with duckdb.connect(str(simulated_business.database), read_only=True) as con:
         stages = con.execute("select current_stage, count(*) from marts.accounts group by 1").fetchall()
         last = con.execute(
             "select month, closing_active from marts.customer_base_rollforward where is_complete "

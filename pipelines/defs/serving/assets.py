@@ -10,8 +10,10 @@ import dagster as dg
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from pipelines.lifecycle_settings import LifecycleSettings
 from pipelines.serving.publish import SERVING_FILE, publish
+from pipelines.serving.report import REPORT_FILE, build_report
 
 SERVING_KEY = dg.AssetKey(["serving", "published_marts"])
+REPORT_KEY = dg.AssetKey(["serving", "lifecycle_report"])
 
 
 def build_serving_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -42,3 +44,24 @@ def build_serving_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         )
 
     return published_marts
+
+
+@dg.asset(
+    key=REPORT_KEY,
+    deps=[SERVING_KEY],
+    group_name="serving",
+    description="The offline HTML report (<warehouse>/reports/lifecycle_report.html): stages over time, the "
+    "leaky bucket, cohorts, revenue by lifecycle class, NRR/GRR, churn drivers, key-account concentration and "
+    "the at-risk list. Reads the serving file only, so it needs no writer slot.",
+)
+def lifecycle_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    paths = warehouse.paths()
+    report = build_report(paths.root / SERVING_FILE, paths.reports / REPORT_FILE)
+    context.log.info(f"wrote the report to {report.path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(report.path)),
+            "charts": dg.MetadataValue.json(report.charts),
+            "at_risk_rows": report.at_risk_rows,
+        }
+    )

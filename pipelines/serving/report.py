@@ -1,0 +1,421 @@
+"""The lifecycle report: one self-contained HTML file with the charts people would rather look at than read.
+
+It reads the published serving file (what BI tools read, never the working database), so the report and the
+exports always show the same build. The chart library is inlined: the file opens offline, from a mail
+attachment or a file share. Each chart says which mart it comes from, so an analyst can rebuild it in a BI
+tool. Written under a temporary name and renamed, like the exports.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.serving.publish import STAMP_TABLE, temporary_name
+
+REPORT_FILE = "lifecycle_report.html"
+AT_RISK_ROWS = 25
+STAGE_ORDER = ("prospect", "first_buyer", "repeat", "loyal", "lost")
+CLASS_ORDER = ("new", "retained", "won_back", "lapsed", "before_first_purchase")
+# one colour per stage and per revenue class, the same in every chart
+STAGE_COLOURS = {
+    "prospect": "#9aa5b1",
+    "first_buyer": "#7fb3d5",
+    "repeat": "#2e86c1",
+    "loyal": "#1b4f72",
+    "lost": "#c0392b",
+}
+CLASS_COLOURS = {
+    "new": "#7fb3d5",
+    "retained": "#1b4f72",
+    "won_back": "#27ae60",
+    "lapsed": "#c0392b",
+    "before_first_purchase": "#9aa5b1",
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    chart_id: str
+    title: str
+    source: str  # the mart(s) it is drawn from
+    how_to_read: str
+    figure: Any  # plotly.graph_objects.Figure
+
+
+@dataclass(frozen=True)
+class Report:
+    path: Path
+    charts: list[str]  # chart ids, in page order
+    at_risk_rows: int
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def _layout(fig: Any, y_title: str, **extra: Any) -> Any:
+    layout = {
+        "template": "plotly_white",
+        "height": 380,
+        "margin": {"l": 60, "r": 20, "t": 20, "b": 40},
+        "legend": {"orientation": "h", "y": -0.15},
+        "yaxis_title": y_title,
+    }
+    fig.update_layout(**{**layout, **extra})
+    return fig
+
+
+def stages_over_time(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select month, stage, count(*) from marts.stage_snapshot_monthly group by 1, 2 order by 1, 2",
+    )
+    fig = go.Figure()
+    for stage in STAGE_ORDER:
+        points = [(m, n) for m, s, n in rows if s == stage]
+        fig.add_trace(
+            go.Scatter(
+                x=[m for m, _ in points],
+                y=[n for _, n in points],
+                name=stage,
+                stackgroup="stages",
+                line={"color": STAGE_COLOURS[stage]},
+            )
+        )
+    return Chart(
+        "stages",
+        "Accounts per stage at each month end",
+        "marts.stage_snapshot_monthly",
+        "Every account known by the month end, stacked by its stage on the month's last day.",
+        _layout(fig, "accounts"),
+    )
+
+
+def leaky_bucket(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select month, new_accounts, won_back_accounts, lost_accounts, closing_active "
+        "from marts.customer_base_rollforward order by month",
+    )
+    months = [r[0] for r in rows]
+    fig = go.Figure(
+        [
+            go.Bar(x=months, y=[float(r[1]) for r in rows], name="gained (new)", marker_color="#2e86c1"),
+            go.Bar(x=months, y=[float(r[2]) for r in rows], name="won back", marker_color="#27ae60"),
+            go.Bar(x=months, y=[-float(r[3]) for r in rows], name="lost", marker_color="#c0392b"),
+            go.Scatter(
+                x=months,
+                y=[float(r[4]) for r in rows],
+                name="active at month end",
+                yaxis="y2",
+                line={"color": "#1b4f72"},
+            ),
+        ]
+    )
+    return Chart(
+        "leaky_bucket",
+        "The leaky bucket: accounts gained, won back and lost per month",
+        "marts.customer_base_rollforward",
+        "Bars above zero fill the bucket, bars below drain it; the line is the active base (right axis).",
+        _layout(
+            fig,
+            "accounts per month",
+            barmode="relative",
+            yaxis2={"title": "active accounts", "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        ),
+    )
+
+
+def cohort_heat_map(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select cohort, period_number, active_rate, cohort_size from marts.cohort_retention "
+        "where period_grain = 'quarter' order by cohort, period_number",
+    )
+    cohorts = sorted({r[0] for r in rows})
+    periods = sorted({r[1] for r in rows})
+    rate = {(r[0], r[1]): r[2] for r in rows}
+    size = {r[0]: r[3] for r in rows}
+    labels = [f"{c:%Y}-Q{(c.month - 1) // 3 + 1} ({size[c]:,})" for c in cohorts]
+    z = [[rate.get((c, p)) for p in periods] for c in cohorts]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=periods,
+            y=labels,
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            colorbar={"title": "active", "tickformat": ".0%"},
+            hovertemplate="cohort %{y}<br>quarter %{x}<br>active %{z:.1%}<extra></extra>",
+        )
+    )
+    return Chart(
+        "cohorts",
+        "Cohort retention: share of each quarter's new buyers with a purchase in later quarters",
+        "marts.cohort_retention (period_grain = 'quarter')",
+        "Rows are cohorts (first purchase quarter, size in brackets), columns quarters since; "
+        "darker is more of the cohort still buying. Cells stop at the as-of date.",
+        _layout(fig, "cohort", xaxis_title="quarters since first purchase", yaxis={"autorange": "reversed"}),
+    )
+
+
+def revenue_by_class(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select month, revenue_class, sum(revenue_reporting) from marts.revenue_by_lifecycle "
+        "group by 1, 2 order by 1",
+    )
+    fig = go.Figure()
+    for revenue_class in CLASS_ORDER:
+        points = [(m, float(v)) for m, c, v in rows if c == revenue_class]
+        if points:
+            fig.add_trace(
+                go.Bar(
+                    x=[m for m, _ in points],
+                    y=[v for _, v in points],
+                    name=revenue_class,
+                    marker_color=CLASS_COLOURS[revenue_class],
+                )
+            )
+    return Chart(
+        "revenue_classes",
+        f"Revenue by lifecycle class ({currency})",
+        "marts.revenue_by_lifecycle",
+        "Net revenue per month by the account's stage on the eve of the month; "
+        "the bars add up to the ledger.",
+        _layout(fig, currency, barmode="relative"),
+    )
+
+
+def revenue_retention(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(con, "select month, nrr, grr from marts.revenue_retention where nrr is not null order by 1")
+    months = [r[0] for r in rows]
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=months, y=[r[1] for r in rows], name="NRR (net revenue retention)", mode="lines+markers"
+            ),
+            go.Scatter(
+                x=months, y=[r[2] for r in rows], name="GRR (gross revenue retention)", mode="lines+markers"
+            ),
+        ]
+    )
+    fig.add_hline(y=1, line_dash="dot", line_color="#7f8c8d")
+    return Chart(
+        "revenue_retention",
+        "Revenue retention over trailing twelve months",
+        "marts.revenue_retention",
+        "Of the revenue the base gave in the previous twelve months: NRR keeps expansion, GRR does not. "
+        "Starts once twelve months of history exist.",
+        _layout(fig, "share of base revenue", yaxis_tickformat=".0%"),
+    )
+
+
+def churn_drivers(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select driver || ' = ' || band, relative_risk, rr_ci_low, rr_ci_high, observations "
+        "from marts.churn_drivers where relative_risk is not null order by relative_risk",
+    )
+    fig = go.Figure(
+        go.Scatter(
+            x=[r[1] for r in rows],
+            y=[r[0] for r in rows],
+            mode="markers",
+            marker={"size": 9, "color": ["#c0392b" if r[2] > 1 else "#2e86c1" for r in rows]},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [r[3] - r[1] for r in rows],
+                "arrayminus": [r[1] - r[2] for r in rows],
+            },
+            customdata=[float(r[4]) for r in rows],
+            hovertemplate="%{y}<br>relative risk %{x:.2f}<br>%{customdata:,} observations<extra></extra>",
+        )
+    )
+    fig.add_vline(x=1, line_dash="dot", line_color="#7f8c8d")
+    return Chart(
+        "churn_drivers",
+        "Churn drivers: relative risk of being lost within a year, with 95% intervals",
+        "marts.churn_drivers",
+        "Right of the dotted line, accounts in that band were lost more often than all accounts; red marks "
+        "an interval wholly above 1.",
+        _layout(
+            fig, "", xaxis_title="relative risk of loss", xaxis_type="log", height=max(380, 24 * len(rows))
+        ),
+    )
+
+
+def concentration(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select account_share, revenue_share, key_account_share, key_accounts_revenue_share "
+        "from marts.revenue_concentration order by percent_of_accounts",
+    )
+    fig = go.Figure(
+        [
+            go.Scatter(x=[0.0] + [r[0] for r in rows], y=[0.0] + [r[1] for r in rows], name="top accounts"),
+            go.Scatter(x=[0, 1], y=[0, 1], name="even spread", line={"dash": "dot", "color": "#7f8c8d"}),
+        ]
+    )
+    if rows:
+        key_share, key_revenue = float(rows[0][2]), rows[0][3]
+        fig.add_trace(
+            go.Scatter(
+                x=[key_share],
+                y=[key_revenue],
+                name=f"key accounts (top {key_share:.0%})",
+                mode="markers",
+                marker={"size": 12, "color": "#c0392b"},
+            )
+        )
+    return Chart(
+        "concentration",
+        "Key-account concentration: share of trailing-twelve-month revenue from the top accounts",
+        "marts.revenue_concentration, marts.key_accounts",
+        "The further the curve bows above the diagonal, the more revenue hangs on few accounts.",
+        _layout(
+            fig,
+            "share of revenue",
+            xaxis_title="share of accounts",
+            xaxis_tickformat=".0%",
+            yaxis_tickformat=".0%",
+        ),
+    )
+
+
+CHARTS: tuple[Callable[[duckdb.DuckDBPyConnection, str], Chart], ...] = (
+    stages_over_time,
+    leaky_bucket,
+    cohort_heat_map,
+    revenue_by_class,
+    revenue_retention,
+    churn_drivers,
+    concentration,
+)
+
+AT_RISK_COLUMNS = (
+    ("follow_up_rank", "#"),
+    ("account_id", "account"),
+    ("revenue_at_stake", "revenue at stake"),
+    ("current_stage", "stage"),
+    ("is_key_account", "key account"),
+    ("overdue_days", "days overdue"),
+    ("reasons", "why"),
+)
+
+
+def at_risk_table(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
+    columns = ", ".join(name for name, _ in AT_RISK_COLUMNS)
+    rows = _rows(
+        con, f"select {columns} from marts.at_risk_accounts order by follow_up_rank limit {AT_RISK_ROWS}"
+    )
+    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in AT_RISK_COLUMNS)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return f'<table id="at_risk"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>', len(rows)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float | Decimal):
+        return f"{float(value):,.2f}"
+    return str(value)
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Customer lifecycle report, as of {as_of}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #1c2833; }}
+section {{ margin-bottom: 2.5rem; }} h2 {{ margin-bottom: .2rem; }}
+.how, .stamp {{ color: #566573; font-size: .9rem; margin: .2rem 0; }}
+table {{ border-collapse: collapse; font-size: .85rem; width: 100%; }}
+th, td {{ border-bottom: 1px solid #d5d8dc; padding: .25rem .5rem; text-align: left; }}
+td:not(:last-child) {{ white-space: nowrap; }}
+</style>
+<script>{plotly_js}</script>
+</head><body>
+<h1>Customer lifecycle report</h1>
+<p class="stamp">As of {as_of}; published {published_at}; reporting currency {currency}.
+Settings: {settings}. Every chart names its mart in the serving file and the exports.</p>
+{sections}
+<section><h2>At-risk accounts to call first</h2>
+<p class="how">From marts.at_risk_accounts: the first {at_risk_rows} of {at_risk_total:,},
+by revenue at stake.</p>
+{at_risk}
+</section>
+</body></html>
+"""
+
+SECTION = """<section><h2>{title}</h2>
+<p class="how">{how} <em>Source: {source}.</em></p>
+{div}
+</section>"""
+
+
+def build_report(serving_file: Path, target: Path) -> Report:
+    """Write the report for the build in `serving_file` to `target` (replaced atomically)."""
+    import plotly.offline
+
+    with duckdb.connect(str(serving_file), read_only=True) as con:
+        stamp = dict(_rows(con, f"select key, value from {STAMP_TABLE}"))
+        currency = stamp.get("reporting_currency", "")
+        charts = [make(con, currency) for make in CHARTS]
+        table, shown = at_risk_table(con)
+        total = _rows(con, "select count(*) from marts.at_risk_accounts")[0][0]
+    sections = "\n".join(
+        SECTION.format(
+            title=html.escape(c.title),
+            how=html.escape(c.how_to_read),
+            source=html.escape(c.source),
+            div=c.figure.to_html(
+                full_html=False, include_plotlyjs=False, div_id=c.chart_id, config={"displaylogo": False}
+            ),
+        )
+        for c in charts
+    )
+    skipped = {"run_id", "as_of", "published_at"}
+    page = PAGE.format(
+        plotly_js=plotly.offline.get_plotlyjs(),
+        as_of=html.escape(stamp.get("as_of", "?")),
+        published_at=html.escape(stamp.get("published_at", "?")),
+        currency=html.escape(currency),
+        settings=html.escape(", ".join(f"{k}={v}" for k, v in stamp.items() if k not in skipped)),
+        sections=sections,
+        at_risk_rows=shown,
+        at_risk_total=total,
+        at_risk=table,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_name(target)
+    temporary.write_text(page, encoding="utf-8")
+    os.replace(temporary, target)
+    return Report(target, [c.chart_id for c in charts], shown)

@@ -1,0 +1,81 @@
+"""The offline report, opened in headless Chromium (Debian's package, installed by `make test`): it loads
+with no console errors and no network, every chart draws its data, and the at-risk list is the mart's.
+A screenshot is kept in test-artifacts/ for a person to look at."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from pipelines.serving.report import AT_RISK_ROWS, CHARTS, REPORT_FILE
+from tests.conftest import PROJECT_ROOT
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+# as Chromium runs on these machines: no sandbox for root, nothing that calls home
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# per chart: traces, data points, and marks drawn in the plot area (bars, lines, markers, heat-map cells)
+CHART_STATE = """id => {
+    const el = document.getElementById(id);
+    if (!el || !el.data) return null;
+    const points = el.data.reduce((n, t) => n + (t.z ? t.z.flat().filter(v => v !== null).length
+                                                     : (t.x || []).length), 0);
+    const marks = el.querySelectorAll('.cartesianlayer .trace path, .cartesianlayer .hm image, .cartesianlayer .point').length;
+    const box = el.getBoundingClientRect();
+    return {traces: el.data.length, points, marks, height: box.height, width: box.width};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.fail("chromium is not installed: `make test` installs Debian's package (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def test_the_report_renders_every_chart_offline_without_errors(simulated_business, browser):
+    report = simulated_business.reports / REPORT_FILE
+    assert report.exists(), "a successful run writes the report"
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(report.as_uri(), wait_until="load")
+
+    chart_ids = page.eval_on_selector_all(".js-plotly-plot", "els => els.map(e => e.id)")
+    assert len(chart_ids) == len(CHARTS)
+    for chart_id in chart_ids:
+        state = page.evaluate(CHART_STATE, chart_id)
+        assert state and state["traces"] > 0 and state["points"] > 0, f"{chart_id} has no data: {state}"
+        assert state["marks"] > 0 and state["height"] > 100 and state["width"] > 300, f"{chart_id}: {state}"
+
+    with duckdb.connect(str(simulated_business.database), read_only=True) as con:
+        at_risk = con.execute(
+            f"select account_id from marts.at_risk_accounts order by follow_up_rank limit {AT_RISK_ROWS}"
+        ).fetchall()
+    listed = page.eval_on_selector_all("#at_risk tbody tr td:nth-child(2)", "tds => tds.map(t => t.textContent)")
+    assert listed == [a for (a,) in at_risk] and listed
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "lifecycle_report.png"), full_page=True)
+    assert errors == []
+    assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
+    page.close()
