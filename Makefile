@@ -6,7 +6,6 @@ UV_VERSION := 0.13.8
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export LIFECYCLE_WAREHOUSE ?= $(CURDIR)/warehouse
-export DAGSTER_HOME ?= $(CURDIR)/.dagster
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
@@ -36,8 +35,9 @@ test: setup browser
 test-fast: setup
 	$(BIN)/pytest -q -m "not integration"
 
+# The UI on the instance that `lifecycle run` records into: <warehouse>/dagster, or $$DAGSTER_HOME if set.
 dev: setup
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
+	DAGSTER_HOME="$$($(BIN)/python -m pipelines.instance)" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
 bench: setup
 	$(BIN)/python -m bench

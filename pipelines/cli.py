@@ -270,7 +270,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  wrote {result.total_events:,} events in {result.files_written:,} files")
     else:
         print(f"using the landing data already in {paths.landing}")
-    outcome = run_lifecycle(paths, log_level="WARNING", quiet=True)
+    outcome = run_lifecycle(paths, log_level="WARNING", quiet=True)  # kept in the instance, for `make dev`
     _print_outcome(outcome)
     if outcome.success:
         from pipelines.summary import summary_lines
@@ -330,10 +330,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--quiet", action="store_true", help="only warnings and the summary")
     run.add_argument(
-        "--record",
-        action="store_true",
-        help="keep the run in the Dagster instance ($DAGSTER_HOME) so `make dev` shows it "
-        "(slower for long ranges)",
+        "--no-record",
+        dest="record",
+        action="store_false",
+        help="do not keep the run in the Dagster instance (<warehouse>/dagster or $DAGSTER_HOME) that the UI "
+        "shows; by default every run is kept",
     )
     run.set_defaults(handler=_cmd_run)
 
@@ -394,7 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser(
         "report",
         parents=[common],
-        help="write the offline HTML report from the last published build (every successful run writes it too)",
+        help="write the offline HTML report from the last published build "
+        "(every successful run writes it too)",
     )
     report.add_argument(
         "--output", help="where to write it (default: <warehouse>/reports/lifecycle_report.html)"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -68,17 +67,13 @@ def resolve_range(paths: WarehousePaths, first: date | None, last: date | None) 
     return first, last
 
 
-def _instance(record: bool) -> DagsterInstance:
-    """In memory by default: the on-disk instance commits one row per planned partition, which makes a
-    multi-year backfill spend minutes in bookkeeping. `record` keeps the run for the UI ($DAGSTER_HOME)."""
+def _instance(paths: WarehousePaths, record: bool) -> DagsterInstance:
+    """The warehouse's recorded instance (the UI shows the run), or one in memory that is gone after."""
     from dagster import DagsterInstance
 
-    home = os.environ.get("DAGSTER_HOME")
-    if record:
-        if not home or not os.path.isdir(home):
-            raise ValueError("--record needs DAGSTER_HOME set to an existing directory (make sets .dagster/)")
-        return DagsterInstance.get()
-    return DagsterInstance.ephemeral()
+    from pipelines.instance import recorded_instance
+
+    return recorded_instance(paths) if record else DagsterInstance.ephemeral()
 
 
 def run_config(paths: WarehousePaths, settings: LifecycleSettings, log_level: str) -> dict[str, Any]:
@@ -144,10 +139,11 @@ def run_lifecycle(
     last: date | None = None,
     settings: LifecycleSettings | None = None,
     log_level: str = "INFO",
-    record: bool = False,
+    record: bool = True,
     quiet: bool = False,
 ) -> RunOutcome:
-    """Run the job; `quiet` sends dbt's and the steps' own output to a file under <warehouse>/logs."""
+    """Run the job; `record` keeps it in the Dagster instance for the UI, `quiet` sends dbt's and the
+    steps' own output to a file under <warehouse>/logs."""
     from pipelines.defs.dbt.project import prepare_manifest
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 
@@ -163,7 +159,7 @@ def run_lifecycle(
             paths.logs.mkdir(parents=True, exist_ok=True)
             log_file = paths.logs / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
             stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_file.open("w"))))
-        instance = stack.enter_context(_instance(record))
+        instance = stack.enter_context(_instance(paths, record))
         result = job.execute_in_process(
             instance=instance,
             tags=range_tags(first, last),

@@ -47,6 +47,27 @@ def _tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tu
     ).fetchall()
 
 
+def _loaded_days(con: duckdb.DuckDBPyConnection) -> dict[str, list[date]]:
+    loaded: dict[str, list[date]] = {name: [] for name in STREAMS}
+    for stream, day in con.execute(
+        "select distinct stream, arrival_date from raw.ingest_batches order by 1, 2"
+    ).fetchall():
+        loaded.setdefault(stream, []).append(day)
+    return loaded
+
+
+def days_not_loaded(paths: WarehousePaths) -> list[date]:
+    """Arrival days with a landed folder that no load has taken in yet, over all streams."""
+    loaded: dict[str, list[date]] = {name: [] for name in STREAMS}
+    if paths.database.exists():
+        with duckdb.connect(str(paths.database), read_only=True) as con:
+            if ("raw", "ingest_batches") in _tables(con, ("raw",)):
+                loaded = _loaded_days(con)
+    return sorted(
+        {d for name in STREAMS for d in set(landed_days(paths.landing, name)) - set(loaded.get(name, []))}
+    )
+
+
 def warehouse_status(paths: WarehousePaths) -> WarehouseStatus:
     status = WarehouseStatus()
     loaded: dict[str, list[date]] = {name: [] for name in STREAMS}
@@ -57,10 +78,7 @@ def warehouse_status(paths: WarehousePaths) -> WarehouseStatus:
                 count = con.execute(f"select count(*) from {ident(schema)}.{ident(table)}").fetchone()
                 status.rows[f"{schema}.{table}"] = int(count[0]) if count else 0
             if ("raw", "ingest_batches") in tables:
-                for stream, day in con.execute(
-                    "select distinct stream, arrival_date from raw.ingest_batches order by 1, 2"
-                ).fetchall():
-                    loaded.setdefault(stream, []).append(day)
+                loaded = _loaded_days(con)
                 last = con.execute("select max(finished_at) from raw.ingest_batches").fetchone()
                 status.last_load = last[0] if last else None
             if ("raw", "quarantine") in tables:

@@ -12,7 +12,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 def warehouse(tmp_path, monkeypatch):
     """An empty warehouse in tmp_path, named by LIFECYCLE_WAREHOUSE as a user would."""
     monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "warehouse"))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)  # ephemeral Dagster instance per test
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)  # runs are kept in <warehouse>/dagster
     return warehouse_paths().ensure()
 
 

@@ -16,7 +16,8 @@ from pipelines.lifecycle_settings import LifecycleSettings
 from pipelines.raw.db import connect_writer, writer_lock
 from pipelines.settings import WarehousePaths, warehouse_paths
 
-# Every DuckDB writer (ingest assets, dbt) runs in this pool; .dagster/dagster.yaml limits it to 1.
+# Every DuckDB writer (ingest assets, dbt, publishing) runs in this pool; the instance configuration
+# (pipelines/instance.py) limits it to 1.
 DUCKDB_WRITER_POOL = "duckdb_writer"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"

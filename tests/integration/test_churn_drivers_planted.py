@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import duckdb
+import pytest
 
 from pipelines.simulator import SIDECAR_DIR
 

@@ -5,11 +5,15 @@ import time
 from datetime import date
 
 import dagster as dg
+import duckdb
 import yaml
 
 from pipelines.definitions import defs
 from pipelines.defs.ingest.triggers import RANGE_END_TAG, RANGE_START_TAG, landing_sensor
 from pipelines.defs.resources import DUCKDB_WRITER_POOL
+from pipelines.defs.serving.assets import REPORT_KEY
+from pipelines.instance import prepare_home
+from pipelines.raw.tables import create_raw_tables
 from tests.conftest import PROJECT_ROOT
 from tests.support.landing import write_jsonl
 
@@ -44,10 +48,12 @@ def test_code_location_loads_with_ingest_and_dbt_assets():
     assert any(name.startswith("unique_") for name in checks)  # dbt tests surface as checks
 
 
-def test_every_duckdb_writer_is_in_the_single_writer_pool():
+def test_every_duckdb_writer_is_in_the_single_writer_pool(tmp_path):
     for assets_def in defs.assets:
+        if assets_def.keys == {REPORT_KEY}:
+            continue  # reads the published serving file only
         assert assets_def.op.pool == DUCKDB_WRITER_POOL, assets_def.keys
-    instance_yaml = yaml.safe_load((PROJECT_ROOT / ".dagster" / "dagster.yaml").read_text())
+    instance_yaml = yaml.safe_load((prepare_home(tmp_path / "dagster") / "dagster.yaml").read_text())
     assert instance_yaml["concurrency"]["pools"]["default_limit"] == 1
 
 
@@ -100,3 +106,31 @@ def test_sensor_notices_a_file_moved_in_with_an_old_timestamp(warehouse, tmp_pat
         request = landing_sensor(context)
         assert isinstance(request, dg.RunRequest)
         assert request.tags[RANGE_START_TAG] == "2024-03-09"
+
+
+def test_sensor_first_look_skips_the_days_a_run_already_loaded(warehouse):
+    for day in ("2024-03-01", "2024-03-02"):
+        write_jsonl(warehouse.landing, "sales", day, "a.jsonl", [{"event_id": day}])
+    con = duckdb.connect(str(warehouse.database))
+    create_raw_tables(con)
+    con.execute(
+        "insert into raw.ingest_batches values ('sales', date '2024-03-01', 'a.jsonl', 'jsonl', 'h', "
+        "1, 1, 0, 0, 0, 0, 'loaded', null, now(), now())"
+    )
+    con.close()
+    with dg.build_sensor_context() as context:
+        request = landing_sensor(context)
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2024-03-02", "2024-03-02")
+    with duckdb.connect(str(warehouse.database)) as con:
+        con.execute(
+            "insert into raw.ingest_batches select * replace (date '2024-03-02' as arrival_date) "
+            "from raw.ingest_batches"
+        )
+    with dg.build_sensor_context() as context:
+        assert isinstance(landing_sensor(context), dg.SkipReason)  # everything landed is loaded
+
+
+def test_the_sensor_is_on_and_the_schedule_off_by_default():
+    assert landing_sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    schedule = defs.resolve_schedule_def("lifecycle_job_schedule")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED

@@ -11,19 +11,11 @@ import pyarrow.parquet as pq
 
 from pipelines.cli import main
 from pipelines.serving.publish import SERVING_FILE, STAMP_KEY
-from tests.support.landing import scenario_events, write_jsonl
-
-MONEY = {"amount": "10", "currency": "EUR", "order_id": "o1"}
-HISTORY = [
-    {"stream": "sales", "type": "order_placed", "date": "2024-03-01", **MONEY},
-    {"stream": "sales", "type": "invoice_issued", "date": "2024-03-01", "invoice_id": "i1", **MONEY},
-    {"stream": "contact", "type": "call", "date": "2024-03-05", "contact_person_id": "p1"},
-]
+from tests.support.landing import land_small_account
 
 
 def land(warehouse, account: str, arrival: str) -> None:
-    for stream, rows in scenario_events(account, HISTORY).items():
-        write_jsonl(warehouse.landing, stream, arrival, f"{account}.jsonl", rows)
+    land_small_account(warehouse.landing, account, arrival)
 
 
 def test_every_mart_is_published_stamped_and_equal_to_the_working_tables(warehouse, capfd):

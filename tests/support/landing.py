@@ -46,3 +46,32 @@ def scenario_events(account: str, events: list[dict]) -> dict[str, list[dict]]:
                 row[key] = value
         by_stream[e["stream"]].append(row)
     return by_stream
+
+
+# A small customer: one order with its invoice, then a call.
+SMALL_ACCOUNT_HISTORY = [
+    {
+        "stream": "sales",
+        "type": "order_placed",
+        "date": "2024-03-01",
+        "amount": "10",
+        "currency": "EUR",
+        "order_id": "o1",
+    },
+    {
+        "stream": "sales",
+        "type": "invoice_issued",
+        "date": "2024-03-01",
+        "invoice_id": "i1",
+        "amount": "10",
+        "currency": "EUR",
+        "order_id": "o1",
+    },
+    {"stream": "contact", "type": "call", "date": "2024-03-05", "contact_person_id": "p1"},
+]
+
+
+def land_small_account(landing: Path, account: str, arrival: date | str) -> None:
+    """Land SMALL_ACCOUNT_HISTORY for `account` as JSON Lines files of one arrival day."""
+    for stream, rows in scenario_events(account, SMALL_ACCOUNT_HISTORY).items():
+        write_jsonl(landing, stream, arrival, f"{account}.jsonl", rows)

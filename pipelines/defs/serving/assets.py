@@ -50,9 +50,9 @@ def build_serving_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
     key=REPORT_KEY,
     deps=[SERVING_KEY],
     group_name="serving",
-    description="The offline HTML report (<warehouse>/reports/lifecycle_report.html): stages over time, the "
-    "leaky bucket, cohorts, revenue by lifecycle class, NRR/GRR, churn drivers, key-account concentration and "
-    "the at-risk list. Reads the serving file only, so it needs no writer slot.",
+    description="The offline HTML report (<warehouse>/reports/lifecycle_report.html): stages over time, "
+    "the leaky bucket, cohorts, revenue by lifecycle class, NRR/GRR, churn drivers, key-account "
+    "concentration and the at-risk list. Reads the serving file only, so it needs no writer slot.",
 )
 def lifecycle_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     paths = warehouse.paths()

@@ -1,0 +1,79 @@
+"""The Dagster instance that keeps the runs, so the UI shows what `lifecycle run` did.
+
+It lives with the warehouse it describes, `<warehouse>/dagster`, unless $DAGSTER_HOME names another
+directory. Its configuration is written here when the directory has none: the `duckdb_writer` pool holds
+one step at a time (DuckDB allows one writer process per file) and telemetry is off.
+
+`python -m pipelines.instance` prepares the directory and prints it (`make dev` starts the UI on it).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pipelines.settings import WarehousePaths, warehouse_paths
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
+
+INSTANCE_DIR = "dagster"
+CONFIG_FILE = "dagster.yaml"
+INSTANCE_CONFIG = """\
+# Dagster instance settings for `lifecycle run` and `make dev` (written by pipelines/instance.py).
+concurrency:
+  pools:
+    # Every DuckDB writer (ingest assets, dbt, publishing) is in the pool "duckdb_writer": DuckDB allows
+    # one writer process per file, so at most one of them may run at a time across all runs.
+    default_limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def dagster_home(paths: WarehousePaths) -> Path:
+    home = os.environ.get("DAGSTER_HOME")
+    return Path(home).expanduser().resolve() if home else paths.root / INSTANCE_DIR
+
+
+def prepare_home(home: Path) -> Path:
+    """Create the instance directory with its configuration; an existing configuration is kept."""
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / CONFIG_FILE
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG)
+    return home
+
+
+# Instance directories whose SQLite files skip the fsync per commit (see _relax_sync).
+_relaxed_homes: set[str] = set()
+
+
+def _relax_sync(dbapi_connection: Any, _record: Any) -> None:
+    """The run history is a local, rebuildable record: its SQLite files skip the fsync per commit, which
+    otherwise costs ~10 ms for each of the thousands of events a multi-year backfill writes (one per
+    partition and asset). A crash can lose the last events of a run, never the warehouse's data."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    files = [str(row[2]) for row in dbapi_connection.execute("pragma database_list").fetchall()]
+    if any(f.startswith(home) for f in files for home in _relaxed_homes):
+        dbapi_connection.execute("pragma synchronous = off")
+
+
+def recorded_instance(paths: WarehousePaths) -> DagsterInstance:
+    """The instance of `paths`' warehouse (or $DAGSTER_HOME), prepared and with relaxed fsync."""
+    from dagster import DagsterInstance
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    home = prepare_home(dagster_home(paths))
+    _relaxed_homes.add(f"{home}{os.sep}")
+    if not event.contains(Engine, "connect", _relax_sync):
+        event.listen(Engine, "connect", _relax_sync)
+    return DagsterInstance.from_config(str(home))
+
+
+if __name__ == "__main__":
+    print(prepare_home(dagster_home(warehouse_paths())))
