@@ -1,4 +1,5 @@
-"""`lifecycle`: the command line of the pipeline (simulate, import-csv, run, close-month, status, report)."""
+"""`lifecycle`: the command line of the pipeline (simulate, import-csv, run, close-month, status, report,
+docs, demo)."""
 
 from __future__ import annotations
 
@@ -257,6 +258,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from pipelines.serving.docs import generate_docs, serve_docs
+
+    page = generate_docs(warehouse_paths(args.warehouse))
+    print(f"wrote the dbt docs to {page} (opens offline)")
+    if args.serve:
+        serve_docs(page.parent, args.port)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.runner import landed_range, run_lifecycle
     from pipelines.simulator import simulate
@@ -402,6 +413,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", help="where to write it (default: <warehouse>/reports/lifecycle_report.html)"
     )
     report.set_defaults(handler=_cmd_report)
+
+    docs = sub.add_parser(
+        "docs",
+        parents=[common],
+        help="write dbt's documentation (lineage, models, columns, tests, exposures, catalog) as one "
+        "static page under <warehouse>/docs; --serve serves it locally",
+    )
+    docs.add_argument("--serve", action="store_true", help="serve the page on 127.0.0.1 until Ctrl-C")
+    docs.add_argument("--port", type=int, default=8080, help="port for --serve (default 8080)")
+    docs.set_defaults(handler=_cmd_docs)
 
     demo = sub.add_parser(
         "demo", parents=[common], help="simulate a small data set if none has landed, then run everything"

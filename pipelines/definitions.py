@@ -3,6 +3,7 @@
 import dagster as dg
 
 from pipelines.defs.dbt.assets import build_dbt_assets
+from pipelines.defs.finance.assets import month_close_tables
 from pipelines.defs.ingest.assets import fx_rates, ingest_audit, stream_assets
 from pipelines.defs.ingest.triggers import daily_schedule, landing_sensor, lifecycle_job
 from pipelines.defs.resources import resources
@@ -12,7 +13,15 @@ dbt_assets = build_dbt_assets()
 marts = [key for key in dbt_assets.keys if key.path[0] == "marts"]
 
 defs = dg.Definitions(
-    assets=[*stream_assets, fx_rates, ingest_audit, dbt_assets, build_serving_asset(marts), lifecycle_report],
+    assets=[
+        *stream_assets,
+        fx_rates,
+        ingest_audit,
+        *month_close_tables,
+        dbt_assets,
+        build_serving_asset(marts),
+        lifecycle_report,
+    ],
     jobs=[lifecycle_job],
     schedules=[daily_schedule],
     sensors=[landing_sensor],

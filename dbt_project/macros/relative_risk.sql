@@ -88,8 +88,8 @@ risks as (
     select
         {{ group_columns(by, 't') }}t.driver,
         t.band,
-        t.n_band as observations,
-        t.y_band as lost,
+        cast(t.n_band as bigint) as observations,
+        cast(t.y_band as bigint) as lost,
         t.band_accounts as accounts,
         cast(t.y_band as double) / t.n_band as loss_rate,
         cast(o.y_all as double) / o.n_all as baseline_loss_rate,

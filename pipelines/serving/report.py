@@ -295,7 +295,7 @@ def concentration(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
     return Chart(
         "concentration",
         "Key-account concentration: share of trailing-twelve-month revenue from the top accounts",
-        "marts.revenue_concentration, marts.key_accounts",
+        "marts.revenue_concentration (accounts ranked in marts.key_accounts)",
         "The further the curve bows above the diagonal, the more revenue hangs on few accounts.",
         _layout(
             fig,

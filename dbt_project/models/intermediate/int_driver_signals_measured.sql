@@ -155,7 +155,7 @@ complaints as (
                 then 1
             else 0
         end) as complaints_open_late,
-        sum(case when is_open_marker = 1 then 1 else 0 end) as complaints_open,
+        count(case when is_open_marker = 1 then 1 end) as complaints_open,
         sum(case
             when
                 first_resolved_on is not null

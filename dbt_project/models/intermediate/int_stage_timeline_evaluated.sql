@@ -64,7 +64,7 @@ timeline as (
 measured as (
     select
         *,
-        sum(case when is_purchase_day then 1 else 0 end) over (
+        count(case when is_purchase_day then 1 end) over (
             partition by account_id order by day_num
             rows between unbounded preceding and current row
         ) as purchase_days_to_date,
@@ -73,7 +73,7 @@ measured as (
             rows between unbounded preceding and current row
         ) as last_purchase_day_num,
         -- the loyal window (d - loyal_window_days, d]
-        sum(case when is_purchase_day then 1 else 0 end) over (
+        count(case when is_purchase_day then 1 end) over (
             partition by account_id order by day_num
             range between {{ window - 1 }} preceding and current row
         ) as purchase_days_in_window

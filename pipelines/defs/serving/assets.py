@@ -35,6 +35,13 @@ def build_serving_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         context.log.info(
             f"published {len(published.marts)} marts to {published.exports} and {published.serving_file}"
         )
+        # each mart's row count shows on its own page in the UI (dbt's run cannot count: it holds the file)
+        for mart, rows in published.marts.items():
+            context.log_event(
+                dg.AssetObservation(
+                    asset_key=dg.AssetKey(["marts", mart]), metadata={"dagster/row_count": rows}
+                )
+            )
         return dg.MaterializeResult(
             metadata={
                 "exports": dg.MetadataValue.path(str(published.exports)),

@@ -42,8 +42,8 @@ final as (
             as credited_reporting,
         sum(case when event_type = 'invoice_issued' then amount_reporting else -amount_reporting end)
             as net_revenue_reporting,
-        sum(case when event_type = 'invoice_issued' then 1 else 0 end) as invoices,
-        sum(case when event_type = 'credit_note_issued' then 1 else 0 end) as credit_notes
+        count(case when event_type = 'invoice_issued' then 1 end) as invoices,
+        count(case when event_type = 'credit_note_issued' then 1 end) as credit_notes
     from lines
     group by month, currency
 )

@@ -63,19 +63,19 @@ classified as (
 monthly as (
     select
         month,
-        sum(case when in_base then 1 else 0 end) as base_accounts,
+        count(case when in_base then 1 end) as base_accounts,
         sum(case when in_base then ttm_then else 0 end) as base_ttm_revenue,
         sum(case when in_base and ttm_now > ttm_then then ttm_now - ttm_then else 0 end) as expansion,
         sum(case when in_base and ttm_now > 0 and ttm_now < ttm_then then ttm_then - ttm_now else 0 end)
             as contraction,
         sum(case when in_base and ttm_now <= 0 then ttm_then - ttm_now else 0 end) as churned,
-        sum(case when in_base and ttm_now <= 0 then 1 else 0 end) as churned_accounts,
+        count(case when in_base and ttm_now <= 0 then 1 end) as churned_accounts,
         sum(case when in_base then ttm_now else 0 end) as retained_ttm_revenue,
         sum(case when bridge_class = 'new' then ttm_now else 0 end) as new_ttm_revenue,
         sum(case when bridge_class = 'won_back' then ttm_now else 0 end) as won_back_ttm_revenue,
         sum(case when bridge_class = 'other' then ttm_now else 0 end) as other_ttm_revenue,
-        sum(case when bridge_class = 'new' and ttm_now <> 0 then 1 else 0 end) as new_accounts,
-        sum(case when bridge_class = 'won_back' and ttm_now <> 0 then 1 else 0 end) as won_back_accounts,
+        count(case when bridge_class = 'new' and ttm_now <> 0 then 1 end) as new_accounts,
+        count(case when bridge_class = 'won_back' and ttm_now <> 0 then 1 end) as won_back_accounts,
         sum(ttm_now) as total_ttm_revenue
     from classified
     group by month

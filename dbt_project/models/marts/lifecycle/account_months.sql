@@ -28,7 +28,7 @@ purchases_per_month as (
         account_id,
         {{ period_start('month', 'purchase_date') }} as month,
         count(*) as n_purchase_days,
-        sum(n_orders) as n_orders
+        cast(sum(n_orders) as bigint) as n_orders
     from purchase_days
     group by account_id, {{ period_start('month', 'purchase_date') }}
 ),

@@ -68,7 +68,7 @@ purchases as (
         account_id,
         min(purchase_date) as first_purchase_date,
         max(purchase_date) as last_purchase_date,
-        sum(n_orders) as n_orders,
+        cast(sum(n_orders) as bigint) as n_orders,
         count(*) as n_purchase_days,
         count(gap_days) as n_gaps,
         {{ percentile_cont('gap_days', 0.5) }} as median_gap_days
@@ -136,13 +136,12 @@ service as (
     select
         account_id,
         count(*) as n_tickets,
-        sum(case when last_status_event in ('ticket_opened', 'ticket_reopened') then 1 else 0 end)
+        count(case when last_status_event in ('ticket_opened', 'ticket_reopened') then 1 end)
             as open_tickets,
-        sum(case when category = 'complaint' then 1 else 0 end) as complaints,
-        sum(case
+        count(case when category = 'complaint' then 1 end) as complaints,
+        count(case
             when category = 'complaint' and last_status_event in ('ticket_opened', 'ticket_reopened')
                 then 1
-            else 0
         end) as open_complaints
     from tickets
     group by account_id

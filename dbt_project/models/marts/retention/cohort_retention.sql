@@ -58,8 +58,8 @@ cells as (
         cohort,
         period_start,
         count(*) as cohort_size,
-        sum(is_purchasing) as active_accounts,
-        sum(is_retained) as retained_accounts,
+        cast(sum(is_purchasing) as bigint) as active_accounts,
+        cast(sum(is_retained) as bigint) as retained_accounts,
         sum(revenue) as revenue
     from account_periods
     group by period_grain, cohort, period_start

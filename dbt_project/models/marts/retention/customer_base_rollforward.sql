@@ -20,7 +20,7 @@ months as (
     select
         month,
         max(snapshot_date) as snapshot_date,
-        sum(case when is_active_at_month_end then 1 else 0 end) as closing_active
+        count(case when is_active_at_month_end then 1 end) as closing_active
     from account_months
     group by month
 ),
@@ -28,13 +28,12 @@ months as (
 flows as (
     select
         {{ period_start('month', 'changed_on') }} as month,
-        sum(case
+        count(case
             when (from_stage is null or from_stage = 'prospect') and {{ is_active('to_stage') }} then 1
-            else 0
         end) as new_accounts,
-        sum(case when from_stage = 'lost' and {{ is_active('to_stage') }} then 1 else 0 end)
+        count(case when from_stage = 'lost' and {{ is_active('to_stage') }} then 1 end)
             as won_back_accounts,
-        sum(case when {{ is_active('from_stage') }} and to_stage = 'lost' then 1 else 0 end)
+        count(case when {{ is_active('from_stage') }} and to_stage = 'lost' then 1 end)
             as lost_accounts
     from transitions
     group by {{ period_start('month', 'changed_on') }}
