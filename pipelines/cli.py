@@ -238,6 +238,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         log_level="WARNING" if args.quiet else "INFO",
         record=args.record,
         quiet=args.quiet,
+        progress=not args.quiet,
     )
     _print_outcome(outcome)
     return 0 if outcome.success and not outcome.failed_checks else 1
@@ -281,7 +282,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"  wrote {result.total_events:,} events in {result.files_written:,} files")
     else:
         print(f"using the landing data already in {paths.landing}")
-    outcome = run_lifecycle(paths, log_level="WARNING", quiet=True)  # kept in the instance, for `make dev`
+    # kept in the instance, for `make dev`; dbt's output goes to a file, a line per step to the terminal
+    outcome = run_lifecycle(paths, log_level="WARNING", quiet=True, progress=True)
     _print_outcome(outcome)
     if outcome.success:
         from pipelines.summary import summary_lines

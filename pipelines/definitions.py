@@ -6,6 +6,7 @@ from pipelines.defs.dbt.assets import build_dbt_assets
 from pipelines.defs.finance.assets import month_close_tables
 from pipelines.defs.ingest.assets import fx_rates, ingest_audit, stream_assets
 from pipelines.defs.ingest.triggers import daily_schedule, landing_sensor, lifecycle_job
+from pipelines.defs.progress import PROGRESS_LOGGER, progress_logger
 from pipelines.defs.resources import resources
 from pipelines.defs.serving.assets import build_serving_asset, lifecycle_report
 
@@ -26,4 +27,5 @@ defs = dg.Definitions(
     schedules=[daily_schedule],
     sensors=[landing_sensor],
     resources=resources(),
+    loggers={"console": dg.colored_console_logger, PROGRESS_LOGGER: progress_logger},
 )

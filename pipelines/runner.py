@@ -76,10 +76,18 @@ def _instance(paths: WarehousePaths, record: bool) -> DagsterInstance:
     return recorded_instance(paths) if record else DagsterInstance.ephemeral()
 
 
-def run_config(paths: WarehousePaths, settings: LifecycleSettings, log_level: str) -> dict[str, Any]:
+def run_config(
+    paths: WarehousePaths, settings: LifecycleSettings, log_level: str, progress: bool = False
+) -> dict[str, Any]:
+    """`progress` adds the logger that prints one line per step on stderr (pipelines/defs/progress.py)."""
+    from pipelines.defs.progress import PROGRESS_LOGGER
+
     chosen = {k: v for k, v in settings.dbt_vars().items() if v is not None}
+    loggers: dict[str, Any] = {"console": {"config": {"log_level": log_level}}}
+    if progress:
+        loggers[PROGRESS_LOGGER] = {"config": {}}
     return {
-        "loggers": {"console": {"config": {"log_level": log_level}}},
+        "loggers": loggers,
         "resources": {
             "warehouse": {"config": {"root": str(paths.root)}},
             "lifecycle_settings": {"config": chosen},
@@ -141,9 +149,10 @@ def run_lifecycle(
     log_level: str = "INFO",
     record: bool = True,
     quiet: bool = False,
+    progress: bool = False,
 ) -> RunOutcome:
     """Run the job; `record` keeps it in the Dagster instance for the UI, `quiet` sends dbt's and the
-    steps' own output to a file under <warehouse>/logs."""
+    steps' own output to a file under <warehouse>/logs, `progress` prints a line per step on stderr."""
     from pipelines.defs.dbt.project import prepare_manifest
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 
@@ -163,7 +172,7 @@ def run_lifecycle(
         result = job.execute_in_process(
             instance=instance,
             tags=range_tags(first, last),
-            run_config=run_config(paths, settings, log_level),
+            run_config=run_config(paths, settings, log_level, progress),
             raise_on_error=False,
         )
     outcome = RunOutcome(
