@@ -238,17 +238,18 @@ def churn_drivers(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
         "select driver || ' = ' || band, relative_risk, rr_ci_low, rr_ci_high, observations "
         "from marts.churn_drivers where relative_risk is not null order by relative_risk",
     )
+    # a band without any loss has no interval (null ends): drawn as a point without whiskers
     fig = go.Figure(
         go.Scatter(
             x=[r[1] for r in rows],
             y=[r[0] for r in rows],
             mode="markers",
-            marker={"size": 9, "color": ["#c0392b" if r[2] > 1 else "#2e86c1" for r in rows]},
+            marker={"size": 9, "color": ["#c0392b" if (r[2] or 0) > 1 else "#2e86c1" for r in rows]},
             error_x={
                 "type": "data",
                 "symmetric": False,
-                "array": [r[3] - r[1] for r in rows],
-                "arrayminus": [r[1] - r[2] for r in rows],
+                "array": [r[3] - r[1] if r[3] is not None else 0 for r in rows],
+                "arrayminus": [r[1] - r[2] if r[2] is not None else 0 for r in rows],
             },
             customdata=[float(r[4]) for r in rows],
             hovertemplate="%{y}<br>relative risk %{x:.2f}<br>%{customdata:,} observations<extra></extra>",

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 
 from pipelines.cli import main
 from pipelines.serving.publish import SERVING_FILE, STAMP_KEY
+from pipelines.serving.report import REPORT_FILE
 from tests.support.landing import land_small_account
 
 
@@ -49,6 +50,9 @@ def test_every_mart_is_published_stamped_and_equal_to_the_working_tables(warehou
         assert (
             dict(serving.execute("select key, value from build_info").fetchall())["lost_after_days"] == "200"
         )
+    # the report is written from the serving file even for a business of one account (empty charts)
+    page = (warehouse.reports / REPORT_FILE).read_text(encoding="utf-8")
+    assert all(f'id="{chart}"' in page for chart in ("stages", "churn_drivers", "concentration"))
     assert not list(warehouse.root.glob(".*.tmp"))
     assert not list(warehouse.exports.glob(".*.tmp"))
 
