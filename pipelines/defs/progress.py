@@ -67,8 +67,8 @@ class ProgressHandler(logging.Handler):
     description="One line per step start and end, and dbt model counts, on stderr (CLI runs).",
 )
 def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
-    logger = logging.getLogger(f"lifecycle.progress.{init_context.run_id}")
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    logger.handlers = [ProgressHandler(sys.stderr)]
+    # not registered with logging.getLogger: a registered logger would live (with what Dagster hangs on
+    # it) until interpreter exit, where DuckDB's bindings then report leaked objects
+    logger = logging.Logger(f"lifecycle.progress.{init_context.run_id}", logging.DEBUG)
+    logger.addHandler(ProgressHandler(sys.stderr))
     return logger

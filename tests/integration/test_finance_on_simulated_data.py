@@ -10,10 +10,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 import duckdb
 import pytest
 
-from pipelines.cli import main
-from pipelines.settings import WAREHOUSE_ENV, warehouse_paths
-from pipelines.simulator import simulate
-from tests.support.delivery import deliver_as_exports
+from tests.support.delivery import simulated_warehouse
 
 CENT = Decimal("0.0001")
 EXPORT_DAYS = {2023: "2030-01-01", 2024: "2030-01-02", 2025: "2030-01-02"}
@@ -21,17 +18,20 @@ EXPORT_DAYS = {2023: "2030-01-01", 2024: "2030-01-02", 2025: "2030-01-02"}
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    root = tmp_path_factory.mktemp("simulated")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv(WAREHOUSE_ENV, str(root / "warehouse"))
-        mp.delenv("DAGSTER_HOME", raising=False)
-        paths = warehouse_paths().ensure()
-        simulate(paths.landing, accounts=300, start=date(2023, 1, 1), end=date(2024, 12, 31), seed=7)
-        deliver_as_exports(paths.landing, EXPORT_DAYS)  # two arrival days: a short run
-        # a short loss horizon: many accounts are lost and won back within the two years
-        assert main(["run", "--quiet", "--var", "lost_after_days=120"]) == 0
-        with duckdb.connect(str(paths.database), read_only=True) as connection:
-            yield connection
+    # two arrival days (a short run); a short loss horizon: many losses and win-backs within two years
+    with (
+        simulated_warehouse(
+            tmp_path_factory.mktemp("simulated"),
+            EXPORT_DAYS,
+            ["--var", "lost_after_days=120"],
+            accounts=300,
+            start=date(2023, 1, 1),
+            end=date(2024, 12, 31),
+            seed=7,
+        ) as paths,
+        duckdb.connect(str(paths.database), read_only=True) as connection,
+    ):
+        yield connection
 
 
 def rows(con, sql):

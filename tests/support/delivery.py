@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from pipelines.cli import main
 from pipelines.contract import STREAMS
+from pipelines.settings import WAREHOUSE_ENV, WarehousePaths, warehouse_paths
+from pipelines.simulator import simulate
 
 
 def deliver_as_exports(landing: Path, export_day_of_year: dict[int, str]) -> None:
@@ -19,3 +27,22 @@ def deliver_as_exports(landing: Path, export_day_of_year: dict[int, str]) -> Non
                 file.rename(target / f"{day_folder.name}-{file.name}")
             if not any(day_folder.iterdir()):
                 day_folder.rmdir()
+
+
+@contextmanager
+def simulated_warehouse(
+    root: Path,
+    export_day_of_year: dict[int, str],
+    run_args: list[str],
+    **simulation: Any,
+) -> Iterator[WarehousePaths]:
+    """A warehouse under `root` (named by $LIFECYCLE_WAREHOUSE while in use) holding a simulated business
+    (`simulation`: the simulator's arguments), delivered as exports and loaded by `lifecycle run --quiet`."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(WAREHOUSE_ENV, str(root / "warehouse"))
+        mp.delenv("DAGSTER_HOME", raising=False)
+        paths = warehouse_paths().ensure()
+        simulate(paths.landing, **simulation)
+        deliver_as_exports(paths.landing, export_day_of_year)
+        assert main(["run", "--quiet", *run_args]) == 0
+        yield paths
