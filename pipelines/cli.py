@@ -225,11 +225,13 @@ def _readable(message: str) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.engine import engine_settings
     from pipelines.lifecycle_settings import parse_assignments, settings_from
     from pipelines.runner import run_lifecycle
 
     settings = settings_from(parse_assignments(args.var))  # a bad setting fails before any work
     paths = warehouse_paths(args.warehouse)
+    engine_settings(paths.root)  # and so does a bad memory limit, thread count or spill directory
     outcome = run_lifecycle(
         paths,
         args.start,

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.engine import engine_settings
+
 LOCK_FILE = ".writer.lock"
 POLL_SECONDS = 0.5
 
@@ -99,7 +101,8 @@ def _is_lock_conflict(exc: duckdb.Error) -> bool:
 def connect_writer(
     database: Path, wait_seconds: float = 60.0, log: Callable[[str], None] = print
 ) -> duckdb.DuckDBPyConnection:
-    """A read-write connection; retries while another process (a reader) holds the file open."""
+    """A read-write connection with the engine settings (pipelines/engine.py); retries while another
+    process (a reader) holds the file open."""
     deadline = time.monotonic() + wait_seconds
     told = False
     while True:
@@ -119,4 +122,5 @@ def connect_writer(
             time.sleep(POLL_SECONDS)
             continue
         con.execute("set timezone = 'UTC'")
+        engine_settings(database.parent).apply(con)
         return con

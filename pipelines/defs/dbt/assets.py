@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here: Dagster inspects the context annotation at definition time.
 """
 
+import os
 import shutil
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -13,6 +14,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 from pipelines.defs.dbt.args import dbt_build_args, warehouse_var
 from pipelines.defs.dbt.project import DBT_PROJECT, prepare_manifest
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from pipelines.engine import engine_settings
 from pipelines.lifecycle_settings import LifecycleSettings
 
 # The op that runs `dbt build`; its name is how run config and the runner address it.
@@ -49,6 +51,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     ) -> Iterator[Any]:
         context.log.info(f"lifecycle settings: {lifecycle_settings.dbt_vars()}")
         with warehouse.writing("dbt build", context.log) as paths:
+            # profiles.yml reads the engine settings from the environment: validated values, or defaults
+            os.environ.update(engine_settings(paths.root).environ())
             args = dbt_build_args(lifecycle_settings.changed_vars(), warehouse_var(paths.root))
             invocation = dbt.cli(args, context=context)
             yield from invocation.stream()

@@ -1,0 +1,66 @@
+"""How much of the machine DuckDB may use: memory limit, threads and where it spills.
+
+One place for the three, read from the environment at call time and validated before they reach SQL, and
+applied to every DuckDB writer: the ingest and close-month connections here, dbt through profiles.yml
+(which reads the same variables; the dbt step exports the resolved values first). A run bigger than the
+memory limit spills to the temporary directory instead of failing.
+
+    LIFECYCLE_MEMORY_LIMIT  e.g. 4GB, 12GiB or 60% (default 80%, DuckDB's own default)
+    LIFECYCLE_THREADS       worker threads (default: the machine's cores)
+    LIFECYCLE_TEMP_DIR      spill directory (default <warehouse>/tmp)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.raw.sql import lit
+
+MEMORY_ENV = "LIFECYCLE_MEMORY_LIMIT"
+THREADS_ENV = "LIFECYCLE_THREADS"
+TEMP_DIR_ENV = "LIFECYCLE_TEMP_DIR"
+DEFAULT_MEMORY_LIMIT = "80%"
+TEMP_DIR = "tmp"
+_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    memory_limit: str
+    threads: int
+    temp_directory: Path
+
+    def environ(self) -> dict[str, str]:
+        """The same settings as environment variables (what profiles.yml reads)."""
+        return {
+            MEMORY_ENV: self.memory_limit,
+            THREADS_ENV: str(self.threads),
+            TEMP_DIR_ENV: str(self.temp_directory),
+        }
+
+    def apply(self, con: duckdb.DuckDBPyConnection) -> None:
+        # SET takes no bound parameters; every value was validated by engine_settings()
+        con.execute(f"set memory_limit = {lit(self.memory_limit)}")
+        con.execute(f"set threads = {self.threads:d}")
+        con.execute(f"set temp_directory = {lit(str(self.temp_directory))}")
+
+
+def engine_settings(warehouse: Path, environ: Mapping[str, str] | None = None) -> EngineSettings:
+    """The settings named by the environment (else the defaults); a bad value raises ValueError naming
+    the variable and what it accepts."""
+    env = os.environ if environ is None else environ
+    memory = env.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
+    if not _SIZE.match(memory) or (memory.endswith("%") and not 0 < float(memory[:-1]) <= 100):
+        raise ValueError(f"{MEMORY_ENV}={memory!r}: give a size such as 4GB, 12GiB or a share such as 60%")
+    threads_text = env.get(THREADS_ENV, "").strip()
+    if threads_text and not (threads_text.isdigit() and int(threads_text) > 0):
+        raise ValueError(f"{THREADS_ENV}={threads_text!r}: give a whole number of threads, 1 or more")
+    threads = int(threads_text) if threads_text else (os.cpu_count() or 1)
+    temp = Path(env.get(TEMP_DIR_ENV, "").strip() or warehouse / TEMP_DIR).expanduser().resolve()
+    return EngineSettings(memory.replace(" ", ""), threads, temp)
