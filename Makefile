@@ -39,8 +39,11 @@ test-fast: setup
 dev: setup
 	DAGSTER_HOME="$$($(BIN)/python -m pipelines.instance)" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
+# SIZE=1m, 10m or 100m simulated events; RUNS repetitions (medians reported)
+SIZE ?= 1m
+RUNS ?= 3
 bench: setup
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --events $(SIZE) --runs $(RUNS)
 
 # What a reviewer checks: Python style and types, dbt's project, SQL style. Each fails the target.
 lint: setup

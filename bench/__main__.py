@@ -1,6 +1,6 @@
 """Benchmarks, each phase in its own process so its peak memory is its own.
 
-    python -m bench [--events 10000000] [--runs 3] [--keep DIR]
+    python -m bench [--events 10m] [--runs 3] [--keep DIR]       (make bench SIZE=1m|10m|100m)
 
 Reports medians over --runs for the simulator, ingest of Parquet and of JSON Lines next to the time
 DuckDB alone needs to scan the same files (the floor), and the dbt build on the ingested data.
@@ -55,9 +55,20 @@ def median_of(runs: int, make_args, label: str) -> dict:
     }
 
 
+def _count(text: str) -> int:
+    """1000000, 1m, 10m, 250k: an event count."""
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    digits = text[:-1] if factor > 1 else text
+    if not digits.isdigit():
+        raise argparse.ArgumentTypeError(f"not an event count (e.g. 1m, 10m, 1000000): {text!r}")
+    return int(digits) * factor
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
-    parser.add_argument("--events", type=int, default=10_000_000)
+    parser.add_argument(
+        "--events", type=_count, default=10_000_000, help="events to simulate: 1000000, or 1m, 10m, 100m"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", help="work directory to keep (default: a temporary one, removed)")
     args = parser.parse_args()
