@@ -39,9 +39,10 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 def fill_days(con: duckdb.DuckDBPyConnection, days: list[date], days_table: str) -> None:
     """A temp table `days_table (d date)` holding `days`: SQL filters arrival days by joining to it."""
-    con.execute(f"create or replace temp table {days_table} (d date)")
-    if days:
-        con.executemany(f"insert into {days_table} values (?)", [(d,) for d in days])
+    # one bound list, unnested: executemany would insert (and cost) a statement per day
+    con.execute(
+        f"create or replace temp table {days_table} as select unnest($days::date[]) as d", {"days": days}
+    )
 
 
 class WarehouseBusy(RuntimeError):
