@@ -1,9 +1,11 @@
-"""The Dagster UI tells the truth: `make dev` (dagster dev: webserver and daemon) on the warehouse's instance
-shows the runs `lifecycle run` made, and a run launched through its GraphQL API succeeds while a BI tool
-holds the serving file open; the tool then sees the new build."""
+"""A BI tool holding the serving file open never blocks a run, from the command line or from the UI, and
+the UI tells the truth: `make dev` (dagster dev: webserver and daemon) on the warehouse's instance shows
+the runs `lifecycle run` made, and a run launched through its GraphQL API succeeds. The tool keeps the
+build it opened; a new connection sees the new one."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -17,6 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
@@ -24,7 +27,7 @@ from dagster_graphql import DagsterGraphQLClient
 from pipelines.cli import main
 from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 from pipelines.instance import dagster_home
-from pipelines.serving.publish import SERVING_FILE
+from pipelines.serving.publish import SERVING_FILE, STAMP_KEY
 from pipelines.settings import WAREHOUSE_ENV, WarehousePaths
 from tests.conftest import PROJECT_ROOT
 from tests.support.landing import land_small_account
@@ -91,26 +94,43 @@ def _wait_for(client: DagsterGraphQLClient, run_id: str) -> DagsterRunStatus:
     pytest.fail(f"run {run_id} did not finish within {RUN_SECONDS}s")
 
 
-def test_cli_runs_show_in_the_ui_and_a_ui_run_succeeds_while_a_reader_holds_the_serving_file(warehouse):
-    day = date(2024, 3, 6)
+def _published(exports: Path) -> tuple[dict, int]:
+    """The build stamp and row count of the accounts export. Read with pyarrow: a second DuckDB connection
+    in this process would share the reader's open database instead of opening the new file."""
+    export = exports / "accounts.parquet"
+    return json.loads(pq.read_schema(export).metadata[STAMP_KEY]), pq.read_metadata(export).num_rows
 
-    land_small_account(warehouse.landing, "acme", day)
+
+def test_a_reader_holds_the_serving_file_through_a_cli_run_and_a_ui_run_which_the_ui_shows(warehouse):
+    first, second = date(2024, 3, 6), date(2024, 3, 7)
+    land_small_account(warehouse.landing, "acme", first)
     assert main(["run", "--quiet"]) == 0  # kept in <warehouse>/dagster by default
     serving_file = warehouse.root / SERVING_FILE
     reader = duckdb.connect(str(serving_file), read_only=True)  # a BI tool, left open
     try:
         stamp = dict(reader.execute("select key, value from build_info").fetchall())
-        assert stamp["lost_after_days"] == "365"
-        with dagster_dev(warehouse) as port:  # after the CLI run: its sensor finds nothing new
+        assert reader.execute("select count(*) from marts.accounts").fetchone() == (1,)
+
+        # a full `lifecycle run` while the reader holds the file: it succeeds, the reader keeps its state
+        land_small_account(warehouse.landing, "globex", second)
+        assert main(["run", "--quiet"]) == 0
+        assert reader.execute("select count(*) from marts.accounts").fetchone() == (1,)
+        cli_build, accounts = _published(warehouse.exports)
+        assert accounts == 2
+
+        with dagster_dev(warehouse) as port:  # after the CLI runs: its sensor finds nothing new
             client = DagsterGraphQLClient("127.0.0.1", port_number=port)
             shown = client._execute(RUN_IDS_QUERY)["runsOrError"]["results"]
-            assert [(r["runId"], r["status"]) for r in shown] == [(stamp["run_id"], "SUCCESS")]
+            assert {(r["runId"], r["status"]) for r in shown} == {
+                (stamp["run_id"], "SUCCESS"),
+                (cli_build["run_id"], "SUCCESS"),
+            }
 
             run_id = client.submit_job_execution(
                 LIFECYCLE_JOB,
                 repository_location_name="lifecycle",
                 run_config={"resources": {"lifecycle_settings": {"config": {"lost_after_days": 200}}}},
-                tags=range_tags(day, day),
+                tags=range_tags(first, second),
             )
             status = _wait_for(client, run_id)
             assert status == DagsterRunStatus.SUCCESS, f"run {run_id} ended {status}"
@@ -119,6 +139,7 @@ def test_cli_runs_show_in_the_ui_and_a_ui_run_succeeds_while_a_reader_holds_the_
         assert kept == (stamp["run_id"],)
     finally:
         reader.close()
-    with duckdb.connect(str(serving_file), read_only=True) as fresh:
-        now = dict(fresh.execute("select key, value from build_info").fetchall())
-    assert (now["run_id"], now["lost_after_days"]) == (run_id, "200")
+    now, accounts = _published(warehouse.exports)
+    assert (now["run_id"], now["lost_after_days"], accounts) == (run_id, 200, 2)
+    with duckdb.connect(str(serving_file), read_only=True) as fresh:  # the reader is closed: a new open
+        assert dict(fresh.execute("select key, value from build_info").fetchall())["run_id"] == run_id
