@@ -119,9 +119,9 @@ def collect_outcome(result: ExecuteInProcessResult, outcome: RunOutcome, paths: 
         if mat.asset_key.path[0] == "raw" and mat.asset_key.path[-1].endswith("_events"):
             outcome.ingested[mat.asset_key.path[-1]] = {k: v.value for k, v in mat.metadata.items()}
         if mat.asset_key.path[0] == "serving":
-            for label in ("exports", "serving_file", "path"):
+            for label in ("exports", "serving_file", "report"):
                 if label in mat.metadata:
-                    outcome.published["report" if label == "path" else label] = str(mat.metadata[label].value)
+                    outcome.published[label] = str(mat.metadata[label].value)
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             continue

@@ -67,7 +67,7 @@ def lifecycle_report(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     context.log.info(f"wrote the report to {report.path}")
     return dg.MaterializeResult(
         metadata={
-            "path": dg.MetadataValue.path(str(report.path)),
+            "report": dg.MetadataValue.path(str(report.path)),
             "charts": dg.MetadataValue.json(report.charts),
             "at_risk_rows": report.at_risk_rows,
         }
