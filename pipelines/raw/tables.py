@@ -2,7 +2,8 @@
 
 Per stream: `<stream>_received`, the append log of every valid row received (with its arrival day, file
 and row), and `<stream>_events`, derived from it: the first copy of each event_id in knowledge order.
-Beside them: the quarantine (invalid rows and conflicts), the per-file ingest audit and the FX rates.
+Beside them: the quarantine (invalid rows and conflicts), the per-file ingest audit, the FX rates, and
+`account_changes`, the accounts each load may have changed: what incremental dbt builds recompute.
 No PRIMARY KEY or UNIQUE constraints: DuckDB holds such indexes in memory and loads slow down.
 """
 
@@ -28,6 +29,7 @@ BOOKKEEPING_COLUMNS = (
     ("source_file", "varchar"),
     ("source_row", "bigint"),
     ("ingested_at", "timestamptz"),
+    ("load_id", "bigint"),  # the load transaction that received the row: the watermark of incremental builds
 )
 
 
@@ -74,8 +76,17 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists raw")
     for schema in STREAMS.values():
         cols = ", ".join(f"{name} {sql_type}" for name, sql_type in event_columns(schema))
-        con.execute(f"create table if not exists {received_table(schema)} ({cols})")
-        con.execute(f"create table if not exists {events_table(schema)} ({cols})")
+        for table in (received_table(schema), events_table(schema)):
+            con.execute(f"create table if not exists {table} ({cols})")
+            # rows of warehouses from before load ids keep a null load_id: a full build covers them
+            con.execute(f"alter table {table} add column if not exists load_id bigint")
+    con.execute("create sequence if not exists raw.load_ids start 1")
+    con.execute("""
+        create table if not exists raw.account_changes (
+            load_id bigint not null,        -- raw.load_ids: one per load transaction, increasing
+            stream varchar not null,
+            account_id varchar not null     -- an account whose stored events this load may have changed
+        )""")
     con.execute("""
         create table if not exists raw.quarantine (
             stream varchar not null,

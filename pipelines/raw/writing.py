@@ -43,7 +43,16 @@ def delete_days(con: duckdb.DuckDBPyConnection, schema: StreamSchema, days_table
         )
 
 
-def append_received(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked: str) -> None:
+def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    """The id of this load transaction, stamped on every row it receives (the ingest watermark)."""
+    row = con.execute("select nextval('raw.load_ids')").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def append_received(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked: str, load_id: int
+) -> None:
     bookkeeping = {
         "extra_fields": "_extra::json",
         "content_hash": "_hash",
@@ -51,11 +60,13 @@ def append_received(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checke
         "source_file": "_file",
         "source_row": "_row",
         "ingested_at": "current_timestamp",
+        "load_id": "$load_id",
     }
     values = ", ".join(bookkeeping.get(name, f"_{name}") for name, _ in event_columns(schema))
     con.execute(
         f"insert into {received_table(schema)} ({_column_list(schema)}) "
-        f"select {values} from {checked} where _hash is not null"
+        f"select {values} from {checked} where _hash is not null",
+        {"load_id": load_id},
     )
 
 
@@ -82,6 +93,23 @@ def collect_copies(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched
         create or replace temp table {copies} as
         select *, row_number() over (partition by event_id order by {KNOWLEDGE_ORDER}) = 1 as _is_stored
         from {received_table(schema)} where event_id in (select event_id from {touched})""")
+
+
+def record_account_changes(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str, copies: str, load_id: int
+) -> None:
+    """The accounts of the touched event ids, before and after this load: incremental builds recompute
+    exactly these (an account whose last event a corrected day removed is among them too)."""
+    con.execute(
+        f"""
+        insert into raw.account_changes
+        select distinct $load_id, $s, account_id from (
+            select account_id from {events_table(schema)} where event_id in (select event_id from {touched})
+            union all
+            select account_id from {copies} where _is_stored
+        ) where account_id is not null""",
+        {"load_id": load_id, "s": schema.name},
+    )
 
 
 def refresh_events(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str, copies: str) -> None:

@@ -314,3 +314,32 @@ def test_any_load_order_and_repetition_equals_one_ordered_load(
     ordered = duckdb.connect()
     load_days(ordered, landing, SALES, landed_days(landing, "sales"), days_per_transaction=len(DAYS))
     assert checksums(con) == checksums(ordered)
+
+
+def changed_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    return con.execute("select load_id, account_id from raw.account_changes order by all").fetchall()
+
+
+def test_each_load_stamps_its_rows_and_records_the_accounts_it_may_have_changed(tmp_path):
+    """The watermark of incremental builds: every received row carries its load's id, and
+    raw.account_changes names the accounts of every event id a load touched, including an account
+    whose only event a corrected day removed (its history must be recomputed to nothing)."""
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1"), sale("E2", account_id="B")])
+    write_jsonl(tmp_path, "sales", DAY6, "a.jsonl", [sale("E3", account_id="C"), sale("E1", amount="99")])
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    load(con, tmp_path, [DAY6])
+    assert con.execute("select event_id, load_id from raw.sales_received order by all").fetchall() == [
+        ("E1", 1),
+        ("E1", 2),
+        ("E2", 1),
+        ("E3", 2),
+    ]
+    # day 6 re-delivers E1 (a conflict: the stored copy stays) and brings C
+    assert changed_accounts(con) == [(1, "A"), (1, "B"), (2, "A"), (2, "C")]
+
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1")])  # the corrected day 5: B's event is gone
+    load(con, tmp_path, [DAY5])
+    assert changed_accounts(con)[4:] == [(3, "A"), (3, "B")]
+    assert stored(con, "E2") is None
+    assert con.execute("select max(load_id) from raw.sales_events").fetchone() == (3,)
