@@ -241,6 +241,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         record=args.record,
         quiet=args.quiet,
         progress=not args.quiet,
+        full_refresh=args.full_refresh,
     )
     _print_outcome(outcome)
     return 0 if outcome.success and not outcome.failed_checks else 1
@@ -344,6 +345,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="override a lifecycle rule (dbt var), e.g. --var lost_after_days=180; repeatable",
     )
     run.add_argument("--quiet", action="store_true", help="only warnings and the summary")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every dbt model from scratch; by default a run recomputes only the accounts that "
+        "the loads since the last build touched (the result is the same)",
+    )
     run.add_argument(
         "--no-record",
         dest="record",

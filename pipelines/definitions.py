@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipelines.defs.dbt.assets import build_dbt_assets
 from pipelines.defs.finance.assets import month_close_tables
-from pipelines.defs.ingest.assets import fx_rates, ingest_audit, stream_assets
+from pipelines.defs.ingest.assets import account_changes, fx_rates, ingest_audit, stream_assets
 from pipelines.defs.ingest.triggers import daily_schedule, landing_sensor, lifecycle_job
 from pipelines.defs.progress import PROGRESS_LOGGER, progress_logger
 from pipelines.defs.resources import resources
@@ -17,6 +17,7 @@ defs = dg.Definitions(
     assets=[
         *stream_assets,
         fx_rates,
+        account_changes,
         ingest_audit,
         *month_close_tables,
         dbt_assets,

@@ -77,9 +77,15 @@ def _instance(paths: WarehousePaths, record: bool) -> DagsterInstance:
 
 
 def run_config(
-    paths: WarehousePaths, settings: LifecycleSettings, log_level: str, progress: bool = False
+    paths: WarehousePaths,
+    settings: LifecycleSettings,
+    log_level: str,
+    progress: bool = False,
+    full_refresh: bool = False,
 ) -> dict[str, Any]:
-    """`progress` adds the logger that prints one line per step on stderr (pipelines/defs/progress.py)."""
+    """`progress` adds the logger that prints one line per step on stderr (pipelines/defs/progress.py);
+    `full_refresh` rebuilds every dbt model from scratch."""
+    from pipelines.defs.dbt.assets import DBT_OP
     from pipelines.defs.progress import PROGRESS_LOGGER
 
     chosen = {k: v for k, v in settings.dbt_vars().items() if v is not None}
@@ -87,6 +93,7 @@ def run_config(
     if progress:
         loggers[PROGRESS_LOGGER] = {"config": {}}
     return {
+        "ops": {DBT_OP: {"config": {"full_refresh": full_refresh}}},
         "loggers": loggers,
         "resources": {
             "warehouse": {"config": {"root": str(paths.root)}},
@@ -150,9 +157,11 @@ def run_lifecycle(
     record: bool = True,
     quiet: bool = False,
     progress: bool = False,
+    full_refresh: bool = False,
 ) -> RunOutcome:
     """Run the job; `record` keeps it in the Dagster instance for the UI, `quiet` sends dbt's and the
-    steps' own output to a file under <warehouse>/logs, `progress` prints a line per step on stderr."""
+    steps' own output to a file under <warehouse>/logs, `progress` prints a line per step on stderr,
+    `full_refresh` rebuilds every dbt model from scratch (by default only the accounts loads touched)."""
     from pipelines.defs.dbt.project import prepare_manifest
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 
@@ -172,7 +181,7 @@ def run_lifecycle(
         result = job.execute_in_process(
             instance=instance,
             tags=range_tags(first, last),
-            run_config=run_config(paths, settings, log_level, progress),
+            run_config=run_config(paths, settings, log_level, progress, full_refresh),
             raise_on_error=False,
         )
     outcome = RunOutcome(

@@ -23,3 +23,8 @@ def test_default_settings_and_a_known_warehouse_pass_no_vars():
 
 def test_selection_is_passed_on():
     assert dbt_build_args({}, Path("/w"), select="marts")[-2:] == ["--select", "marts"]
+
+
+def test_full_refresh_is_asked_of_dbt_only_when_chosen():
+    assert "--full-refresh" not in dbt_build_args({}, None)
+    assert dbt_build_args({}, None, full_refresh=True) == ["build", "--full-refresh"]

@@ -1,4 +1,6 @@
-{#- Every event of every stream up to the as-of date: what makes an account known. -#}
+{#- Every event of every stream up to the as-of date: what makes an account known.
+    A view: the per-account models read it for the touched accounts only. -#}
+{{ config(materialized='view') }}
 with
 
 as_of as (

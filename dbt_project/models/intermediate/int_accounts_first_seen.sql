@@ -1,4 +1,12 @@
-{#- The first event of each account: the day it becomes known (a prospect, unless it buys that day). -#}
+{#- The first event of each account: the day it becomes known (a prospect, unless it buys that day).
+    Incremental by account (macros/incremental_builds.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_touched_accounts() }}",
+) }}
+-- depends_on: {{ ref('int_builds_planned') }}
+-- depends_on: {{ ref('int_accounts_touched') }}
 with
 
 ranked as (
@@ -11,6 +19,7 @@ ranked as (
             partition by account_id order by occurred_at_utc, stream, event_id
         ) as event_rank
     from {{ ref('int_account_events_unioned') }}
+    where {{ touched_accounts_only('account_id') }}
 )
 
 select

@@ -1,4 +1,12 @@
-{#- Purchase days: distinct reporting-timezone dates with at least one purchase. Stage rules count these. -#}
+{#- Purchase days: distinct reporting-timezone dates with at least one purchase. Stage rules count these.
+    Incremental by account (macros/incremental_builds.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_touched_accounts() }}",
+) }}
+-- depends_on: {{ ref('int_builds_planned') }}
+-- depends_on: {{ ref('int_accounts_touched') }}
 with
 
 ranked as (
@@ -11,6 +19,7 @@ ranked as (
         ) as order_rank,
         count(*) over (partition by account_id, purchase_date) as n_orders
     from {{ ref('int_purchases_identified') }}
+    where {{ touched_accounts_only('account_id') }}
 )
 
 select

@@ -1,4 +1,12 @@
-{#- A purchase is an order_placed whose order has no order_cancelled (up to the as-of date). -#}
+{#- A purchase is an order_placed whose order has no order_cancelled (up to the as-of date).
+    Incremental by account (macros/incremental_builds.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_touched_accounts() }}",
+) }}
+-- depends_on: {{ ref('int_builds_planned') }}
+-- depends_on: {{ ref('int_accounts_touched') }}
 with
 
 as_of as (
@@ -9,6 +17,7 @@ sales as (
     select sales.*
     from {{ ref('stg_sales__events') }} as sales
     inner join as_of on sales.occurred_on <= as_of.as_of_date
+    where {{ touched_accounts_only('sales.account_id') }}
 ),
 
 orders as (

@@ -1,23 +1,32 @@
 {#- The stage rules (spec section 5) evaluated on every day a stage can change:
     the first event, each purchase day, each day a purchase day leaves the loyal window
     (purchase day + loyal_window_days) and each day inactivity makes an account lost
-    (purchase day + lost_after_days + 1). Between those days no input of the rules changes. -#}
+    (purchase day + lost_after_days + 1). Between those days no input of the rules changes.
+    The timeline runs past the as-of date (the days a stage will change if nothing else happens), so an
+    account's rows depend on its events alone; lifecycle_transitions stops at the as-of date.
+    Incremental by account (macros/incremental_builds.sql). -#}
 {%- set lost_after = day_count('lost_after_days') -%}
 {%- set window = day_count('loyal_window_days') -%}
 {%- set loyal_min = day_count('loyal_min_purchase_days') %}
 
-with
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_touched_accounts() }}",
+) }}
+-- depends_on: {{ ref('int_builds_planned') }}
+-- depends_on: {{ ref('int_accounts_touched') }}
 
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date_resolved') }}
-),
+with
 
 purchase_days as (
     select * from {{ ref('int_purchase_days_aggregated') }}
+    where {{ touched_accounts_only('account_id') }}
 ),
 
 first_seen as (
     select * from {{ ref('int_accounts_first_seen') }}
+    where {{ touched_accounts_only('account_id') }}
 ),
 
 candidate_days as (
@@ -52,7 +61,6 @@ timeline as (
         first_seen.first_seen_on,
         first_seen.first_event_id
     from candidate_days
-    inner join as_of on candidate_days.evaluated_on <= as_of.as_of_date
     inner join first_seen on candidate_days.account_id = first_seen.account_id
     left join purchase_days
         on

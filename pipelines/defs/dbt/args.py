@@ -13,11 +13,16 @@ from pipelines.settings import WAREHOUSE_ENV
 WAREHOUSE_VAR = "warehouse_dir"
 
 
-def dbt_build_args(dbt_vars: dict[str, Any], warehouse: Path | None, select: str | None = None) -> list[str]:
+def dbt_build_args(
+    dbt_vars: dict[str, Any], warehouse: Path | None, select: str | None = None, full_refresh: bool = False
+) -> list[str]:
     """Arguments for `dbt build`: the settings, and the warehouse when profiles.yml would not find it by
-    itself, as one JSON document of vars (no vars at all when neither is needed)."""
+    itself, as one JSON document of vars (no vars at all when neither is needed). `full_refresh` rebuilds
+    the incremental models from scratch instead of recomputing the touched accounts."""
     all_vars = {**dbt_vars, **({WAREHOUSE_VAR: str(warehouse)} if warehouse else {})}
     args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
     if all_vars:
         args += ["--vars", json.dumps(all_vars, sort_keys=True)]
     if select:

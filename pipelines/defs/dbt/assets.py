@@ -21,6 +21,12 @@ from pipelines.lifecycle_settings import LifecycleSettings
 DBT_OP = "lifecycle_dbt"
 
 
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt step (`lifecycle run --full-refresh`, or the launchpad in the UI)."""
+
+    full_refresh: bool = False  # rebuild every model from scratch, not only the accounts loads touched
+
+
 class LifecycleTranslator(DagsterDbtTranslator):
     """Models keyed by schema and name (marts/accounts), grouped by layer."""
 
@@ -45,6 +51,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     )
     def lifecycle_dbt(
         context: dg.AssetExecutionContext,
+        config: DbtBuildConfig,
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
         lifecycle_settings: LifecycleSettings,
@@ -53,7 +60,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         with warehouse.writing("dbt build", context.log) as paths:
             # profiles.yml reads the engine settings from the environment: validated values, or defaults
             os.environ.update(engine_settings(paths.root).environ())
-            args = dbt_build_args(lifecycle_settings.changed_vars(), warehouse_var(paths.root))
+            args = dbt_build_args(
+                lifecycle_settings.changed_vars(), warehouse_var(paths.root), full_refresh=config.full_refresh
+            )
             invocation = dbt.cli(args, context=context)
             yield from invocation.stream()
             # each invocation has its own target folder: keep a failed one for its logs, drop the rest

@@ -2,11 +2,23 @@
     one). -#}
 with
 
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
+evaluated as (
+    select * from {{ ref('int_stage_timeline_evaluated') }}
+),
+
+-- the timeline runs past the as-of date; transitions stop there
 timeline as (
     select
-        *,
-        lag(stage) over (partition by account_id order by day_num) as previous_stage
-    from {{ ref('int_stage_timeline_evaluated') }}
+        evaluated.*,
+        lag(evaluated.stage) over (
+            partition by evaluated.account_id order by evaluated.day_num
+        ) as previous_stage
+    from evaluated
+    inner join as_of on evaluated.evaluated_on <= as_of.as_of_date
 ),
 
 changes as (

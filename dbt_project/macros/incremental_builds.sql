@@ -1,0 +1,69 @@
+{#- Incremental builds of the per-account models (int_purchases_identified, int_purchase_days_aggregated,
+    int_accounts_first_seen, int_stage_timeline_evaluated).
+
+    A build recomputes the whole history of every account that the loads since the last completed build
+    may have changed (raw.account_changes, by load id, so a late event of any age is picked up). In the
+    model's transaction it deletes those accounts' rows, then appends their recomputed rows. Deleting by
+    account rather than merging on (account, day) also removes rows that no longer exist: the old lost
+    day when a late purchase moved it, or an account whose only event a corrected day removed.
+    A change of a lifecycle var or of the staging and intermediate SQL rebuilds every account
+    (int_builds_planned.rebuild_all); `lifecycle run --full-refresh` rebuilds every table from scratch. -#}
+
+{#- Every var of dbt_project.yml (tests/unit/test_dbt_incremental.py keeps the two lists equal). -#}
+{% macro lifecycle_var_names() -%}
+    {{ return([
+        'lost_after_days', 'loyal_window_days', 'loyal_min_purchase_days', 'at_risk_factor',
+        'driver_lookback_months', 'churn_outcome_months', 'complaint_sla_days', 'post_sale_contact_days',
+        'discount_high_rate', 'payment_late_days', 'key_account_share', 'reporting_timezone',
+        'reporting_currency', 'as_of_date',
+    ]) }}
+{%- endmacro %}
+
+{#- What the per-account models' rows depend on besides the events: the vars and the model SQL. -#}
+{% macro incremental_fingerprint() -%}
+    {%- set parts = [] -%}
+    {%- for name in lifecycle_var_names() -%}
+        {%- do parts.append(name ~ '=' ~ (var(name) | string)) -%}
+    {%- endfor -%}
+    {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
+        {%- if node.resource_type == 'model' and node.fqn[1] in ('staging', 'intermediate') -%}
+            {%- do parts.append(node.name ~ ':' ~ node.checksum.checksum) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(local_md5(parts | join('\n'))) }}
+{%- endmacro %}
+
+{#- The latest row of int_builds_completed in this schema, or none. Read by relation name: a ref would
+    make the plan depend on the build it plans. -#}
+{% macro last_completed_build() -%}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set relation = adapter.get_relation(
+        database=this.database, schema=this.schema, identifier='int_builds_completed') -%}
+    {%- if relation is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        'select through_load_id, fingerprint from ' ~ relation ~ ' order by completed_at desc limit 1') -%}
+    {{ return(found.rows[0] if found.rows | length > 0 else none) }}
+{%- endmacro %}
+
+{#- The filter of an incremental model's input: the touched accounts only (all of them on a first build). -#}
+{% macro touched_accounts_only(account_column) -%}
+    {%- if is_incremental() -%}
+        {{ account_column }} in (select account_id from {{ ref('int_accounts_touched') }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The pre-hook of an incremental model: forget the touched accounts' rows (all rows on a rebuild). -#}
+{% macro delete_touched_accounts() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where
+            (select rebuild_all from {{ ref('int_builds_planned') }})
+            or account_id in (select account_id from {{ ref('int_accounts_touched') }})
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,37 @@
+{#- The accounts this build recomputes: those of the loads after the last completed build, or every
+    known account when the plan rebuilds all. -#}
+with
+
+plan as (
+    select * from {{ ref('int_builds_planned') }}
+),
+
+changes as (
+    select * from {{ ref('stg_ingest__account_changes') }}
+),
+
+events as (
+    select * from {{ ref('int_account_events_unioned') }}
+),
+
+changed as (
+    select changes.account_id
+    from changes
+    inner join plan on changes.load_id > plan.after_load_id
+    where not plan.rebuild_all
+),
+
+everyone as (
+    select events.account_id
+    from events
+    cross join plan
+    where plan.rebuild_all
+),
+
+final as (
+    select account_id from changed
+    union
+    select account_id from everyone
+)
+
+select * from final

@@ -1,0 +1,32 @@
+{#- What this build recomputes (macros/incremental_builds.sql): the loads after the last completed build,
+    or every account when there is no completed build, a full refresh was asked for, or the vars or the
+    model SQL changed since. -#}
+{%- set previous = last_completed_build() -%}
+{%- set fingerprint = incremental_fingerprint() if execute else '' -%}
+{%- if flags.FULL_REFRESH -%}
+    {%- set reason = 'full refresh requested' -%}
+{%- elif previous is none -%}
+    {%- set reason = 'first build' -%}
+{%- elif previous[1] != fingerprint -%}
+    {%- set reason = 'settings or model SQL changed' -%}
+{%- else -%}
+    {%- set reason = 'incremental' -%}
+{%- endif %}
+
+with
+
+changes as (
+    select * from {{ ref('stg_ingest__account_changes') }}
+),
+
+final as (
+    select
+        cast(coalesce(max(load_id), 0) as bigint) as through_load_id,
+        cast({{ previous[0] if previous is not none else 'null' }} as bigint) as after_load_id,
+        '{{ fingerprint }}' as fingerprint,
+        '{{ reason }}' as reason,
+        {{ 'false' if reason == 'incremental' else 'true' }} as rebuild_all
+    from changes
+)
+
+select * from final
