@@ -2,8 +2,11 @@
 
     python -m bench [--events 10m] [--runs 3] [--keep DIR]       (make bench SIZE=1m|10m|100m)
 
-Reports medians over --runs for the simulator, ingest of Parquet and of JSON Lines next to the time
-DuckDB alone needs to scan the same files (the floor), and the dbt build on the ingested data.
+Reports medians (with min and max) over --runs for the simulator, ingest of Parquet and of JSON Lines
+next to the time DuckDB alone needs to scan the same files (the floor), the full dbt build, the pipeline
+end to end (ingest + full build) against the floor, and one more arrival day: loading the last landed day
+into the history of all days before it and building incrementally, next to the same run on a warehouse
+that holds only that day. Peak memory is each phase process's maximum RSS.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 # Simulated events per account over three years with the default parameters (measured).
@@ -49,10 +53,47 @@ def median_of(runs: int, make_args, label: str) -> dict:
         print(f"  {label} run {i + 1}/{runs}: {seconds:.1f}s, peak {rss:,.0f} MiB", flush=True)
     return {
         "seconds": statistics.median(r[0] for r in results),
+        "min_seconds": min(r[0] for r in results),
+        "max_seconds": max(r[0] for r in results),
         "peak_mib": statistics.median(r[1] for r in results),
+        "max_peak_mib": max(r[1] for r in results),
         "result": results[-1][2],
         "all_seconds": [round(r[0], 2) for r in results],
     }
+
+
+def last_arrival_day(landing: Path) -> date:
+    return max(date.fromisoformat(p.name) for p in landing.glob("*/????-??-??") if p.is_dir())
+
+
+def one_more_day(work: Path, runs: int) -> dict:
+    """The last landed day loaded into the history of every day before it (built once, untimed, then
+    restored before each run) and built incrementally; next to it, the same day on an empty warehouse."""
+    landing = work / "parquet" / "landing"
+    last = last_arrival_day(landing).isoformat()
+    before = date.fromordinal(date.fromisoformat(last).toordinal() - 1).isoformat()
+    history, one_day = work / "history", work / "one_day"
+    for root in (history, one_day):
+        root.mkdir(exist_ok=True)
+        if not (root / "landing").exists():
+            (root / "landing").symlink_to(landing)
+    print(f"  preparing the history before {last} (untimed)", flush=True)
+    run_phase(["ingest", str(history), "parquet", "", before])
+    run_phase(["dbt", str(history)])
+    saved = history / "history.duckdb"
+    shutil.copy(history / "lifecycle.duckdb", saved)
+
+    def on_history(i: int) -> list[str]:
+        shutil.copy(saved, history / "lifecycle.duckdb")
+        return ["day", str(history), "parquet", last]
+
+    def on_empty(i: int) -> list[str]:
+        (one_day / "lifecycle.duckdb").unlink(missing_ok=True)
+        return ["day", str(one_day), "parquet", last]
+
+    grown = median_of(runs, on_history, f"one more day ({last}) on the history")
+    alone = median_of(runs, on_empty, "the same day on an empty warehouse")
+    return {"day": last, "on_history": grown, "alone": alone, "ratio": grown["seconds"] / alone["seconds"]}
 
 
 def _count(text: str) -> int:
@@ -71,6 +112,9 @@ def main() -> int:
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", help="work directory to keep (default: a temporary one, removed)")
+    parser.add_argument(
+        "--formats", default="parquet,jsonl", help="landing formats to ingest (default parquet,jsonl)"
+    )
     args = parser.parse_args()
     accounts = max(1, round(args.events / EVENTS_PER_ACCOUNT))
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lifecycle-bench-"))
@@ -80,7 +124,8 @@ def main() -> int:
     )
     report: dict = {"machine": {"cpus": os.cpu_count()}, "events_target": args.events}
     try:
-        for fmt in ("parquet", "jsonl"):
+        formats = [f for f in ("parquet", "jsonl") if f in args.formats.split(",")]
+        for fmt in formats:
             landing = work / fmt / "landing"
 
             def sim_args(i: int, fmt=fmt, landing=landing) -> list[str]:
@@ -106,29 +151,58 @@ def main() -> int:
             report[f"ingest_{fmt}"] = ingest | {
                 "events_per_second": events / ingest["seconds"],
                 "floor_seconds": floor["seconds"],
+                "floor_min": floor["min_seconds"],
+                "floor_max": floor["max_seconds"],
                 "ratio_to_floor": ingest["seconds"] / floor["seconds"],
             }
 
-        dbt = median_of(args.runs, lambda i: ["dbt", str(work / "parquet")], "dbt build")
-        report["dbt_build"] = dbt
+        full = median_of(
+            args.runs, lambda i: ["dbt", str(work / "parquet"), "--full-refresh"], "full dbt build"
+        )
+        report["dbt_build"] = full
+        ingest = report["ingest_parquet"]
+        end_to_end = ingest["seconds"] + full["seconds"]
+        report["end_to_end"] = {
+            "seconds": end_to_end,
+            "floor_seconds": ingest["floor_seconds"],
+            "ratio_to_floor": end_to_end / ingest["floor_seconds"],
+            "peak_mib": max(ingest["peak_mib"], full["peak_mib"]),
+        }
+        report["one_more_day"] = one_more_day(work, args.runs)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
-    print("\nresults (medians):")
-    for fmt in ("parquet", "jsonl"):
+    print("\nresults (medians, [min-max]):")
+    for fmt in formats:
         s, g = report[f"simulate_{fmt}"], report[f"ingest_{fmt}"]
         print(
             f"  simulate {fmt:<8} {s['result']['events']:>12,} events  {s['seconds']:7.1f}s "
-            f"{s['events_per_second']:>12,.0f} ev/s  peak {s['peak_mib']:,.0f} MiB"
+            f"[{s['min_seconds']:.1f}-{s['max_seconds']:.1f}] {s['events_per_second']:>12,.0f} ev/s  peak "
+            f"{s['peak_mib']:,.0f} MiB"
         )
         print(
-            f"  ingest   {fmt:<8} {g['seconds']:7.1f}s {g['events_per_second']:>12,.0f} ev/s  peak "
-            f"{g['peak_mib']:,.0f} MiB  floor (DuckDB scan) {g['floor_seconds']:.1f}s  ratio "
-            f"{g['ratio_to_floor']:.1f}x"
+            f"  ingest   {fmt:<8} {g['seconds']:7.1f}s [{g['min_seconds']:.1f}-{g['max_seconds']:.1f}] "
+            f"{g['events_per_second']:>12,.0f} ev/s  peak {g['peak_mib']:,.0f} MiB  floor (DuckDB scan) "
+            f"{g['floor_seconds']:.1f}s [{g['floor_min']:.1f}-{g['floor_max']:.1f}]  "
+            f"ratio {g['ratio_to_floor']:.1f}x"
         )
-    d = report["dbt_build"]
-    print(f"  dbt build (parquet data) {d['seconds']:.1f}s  peak {d['peak_mib']:,.0f} MiB")
+    d, e, m = report["dbt_build"], report["end_to_end"], report["one_more_day"]
+    print(
+        f"  full dbt build (parquet data) {d['seconds']:.1f}s [{d['min_seconds']:.1f}-{d['max_seconds']:.1f}]"
+        f"  peak {d['peak_mib']:,.0f} MiB"
+    )
+    print(
+        f"  end to end (ingest parquet + full build) {e['seconds']:.1f}s  ratio to the floor "
+        f"{e['ratio_to_floor']:.1f}x  peak {e['peak_mib']:,.0f} MiB"
+    )
+    g, a = m["on_history"], m["alone"]
+    print(
+        f"  one more day {m['day']} (load + incremental build) on the history {g['seconds']:.1f}s "
+        f"[{g['min_seconds']:.1f}-{g['max_seconds']:.1f}], peak {g['peak_mib']:,.0f} MiB; on an empty "
+        f"warehouse {a['seconds']:.1f}s [{a['min_seconds']:.1f}-{a['max_seconds']:.1f}]; "
+        f"ratio {m['ratio']:.2f}x"
+    )
     out = Path(os.environ.get("LIFECYCLE_WAREHOUSE", "warehouse")) / "reports" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, default=str))

@@ -36,28 +36,29 @@ def scan(landing: str, fmt: str) -> dict:
     return {"rows": rows}
 
 
-def ingest(root: str, fmt: str) -> dict:
+def ingest(root: str, fmt: str, first: str = "", last: str = "") -> dict:
+    """Load the landed arrival days within [first, last] (default: all) of every stream, and the FX rates."""
     from pipelines.contract import STREAMS
+    from pipelines.raw.fx import load_fx_rates
     from pipelines.raw.loader import landed_days, load_days
 
     landing = Path(root) / "landing"
+    within = [date.fromisoformat(d) if d else None for d in (first, last)]
     con = duckdb.connect(str(Path(root) / "lifecycle.duckdb"))
     totals = {}
     for schema in STREAMS.values():
-        summary = load_days(con, landing, schema, landed_days(landing, schema.name))
+        summary = load_days(con, landing, schema, landed_days(landing, schema.name, *within))
         totals[schema.name] = summary.rows_accepted
-    from pipelines.raw.fx import load_fx_rates
-
     load_fx_rates(con, landing)
     return {"accepted": totals}
 
 
-def dbt(root: str) -> dict:
+def dbt(root: str, *flags: str) -> dict:
     from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
 
     env = dict(os.environ, LIFECYCLE_WAREHOUSE=str(Path(root).resolve()))
     done = subprocess.run(
-        [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *flags],
         cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
@@ -66,9 +67,21 @@ def dbt(root: str) -> dict:
     )
     if done.returncode != 0:
         raise SystemExit(done.stdout[-4000:] + done.stderr[-2000:])
-    return {"ok": True}
+    with duckdb.connect(str(Path(root) / "lifecycle.duckdb"), read_only=True) as con:
+        last = con.execute(
+            "select reason, accounts_recomputed from intermediate.int_builds_completed "
+            "order by completed_at desc limit 1"
+        ).fetchone()
+    return {"reason": last[0], "accounts_recomputed": last[1]} if last else {}
+
+
+def day(root: str, fmt: str, arrival: str) -> dict:
+    """What a daily run does to the warehouse: load one arrival day, then the (incremental) dbt build."""
+    loaded = ingest(root, fmt, arrival, arrival)
+    return loaded | dbt(root)
 
 
 if __name__ == "__main__":
     phase, *rest = sys.argv[1:]
-    print(json.dumps({"simulate": simulate, "scan": scan, "ingest": ingest, "dbt": dbt}[phase](*rest)))
+    phases = {"simulate": simulate, "scan": scan, "ingest": ingest, "dbt": dbt, "day": day}
+    print(json.dumps(phases[phase](*rest)))

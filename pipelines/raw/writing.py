@@ -50,9 +50,7 @@ def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0])
 
 
-def append_received(
-    con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked: str, load_id: int
-) -> None:
+def append_received(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked: str, load_id: int) -> None:
     bookkeeping = {
         "extra_fields": "_extra::json",
         "content_hash": "_hash",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.contract import STREAMS
@@ -44,13 +44,11 @@ def event(draw, n: int) -> dict:
     kind = draw(st.sampled_from(["order", "order", "order", "cancel", "invoice", "call", "ticket"]))
     order = f"{account}-o{draw(st.integers(0, 5))}"
     base = {"event_id": f"e{n}", "account_id": account, "occurred_at": f"{occurred}T10:00:00Z"}
+    money, invoice = {"amount": "100.00", "currency": "EUR"}, {"invoice_id": f"i{n}"}
     rows = {
-        "order": ("sales", {"event_type": "order_placed", "order_id": order, "amount": "100.00", "currency": "EUR"}),
+        "order": ("sales", {"event_type": "order_placed", "order_id": order, **money}),
         "cancel": ("sales", {"event_type": "order_cancelled", "order_id": order}),
-        "invoice": (
-            "sales",
-            {"event_type": "invoice_issued", "order_id": order, "invoice_id": f"i{n}", "amount": "40.50", "currency": "EUR"},
-        ),
+        "invoice": ("sales", {"event_type": "invoice_issued", "order_id": order, **invoice, **money}),
         "call": ("contact", {"event_type": "call", "contact_person_id": "p1"}),
         "ticket": ("service", {"event_type": "ticket_opened", "ticket_id": f"t{n}"}),
     }
@@ -66,8 +64,13 @@ def histories(draw) -> tuple[list[dict], list[tuple[str, date]]]:
     order = draw(st.permutations(days))
     steps: list[tuple[str, date]] = [("load", d) for d in order]
     for _ in range(draw(st.integers(0, 2))):
-        steps.insert(draw(st.integers(1, len(steps))), (draw(st.sampled_from(["load", "correct"])), draw(st.sampled_from(days))))
+        extra = (draw(st.sampled_from(["load", "correct"])), draw(st.sampled_from(days)))
+        steps.insert(draw(st.integers(1, len(steps))), extra)
     return events, steps[:5]
+
+
+def events_of(events: list[dict], day: date, dropped: set[str]) -> list[dict]:
+    return [e for e in events if e["arrival"] == day and e["row"]["event_id"] not in dropped]
 
 
 def land(landing: Path, events: list[dict], day: date, dropped: set[str]) -> None:
@@ -75,7 +78,7 @@ def land(landing: Path, events: list[dict], day: date, dropped: set[str]) -> Non
     for stream in STREAMS:
         folder = landing / stream / day.isoformat()
         shutil.rmtree(folder, ignore_errors=True)
-        rows = [e["row"] for e in events if e["arrival"] == day and e["stream"] == stream and e["row"]["event_id"] not in dropped]
+        rows = [e["row"] for e in events_of(events, day, dropped) if e["stream"] == stream]
         if rows:
             write_jsonl(landing, stream, day, "events.jsonl", rows)
 
@@ -103,7 +106,8 @@ def differences(incremental: Path, fresh: Path) -> dict[str, tuple[int, int]]:
         found = {}
         for table in tables(con, "lifecycle"):
             # built_at: the build's clock, not its content
-            drop = "exclude (built_at)" if "built_at" in [c[0] for c in con.execute(f"describe {table}").fetchall()] else ""
+            columns = [c[0] for c in con.execute(f"describe {table}").fetchall()]
+            drop = "exclude (built_at)" if "built_at" in columns else ""
             mine = f"select * {drop} from lifecycle.{table}"
             theirs = f"select * {drop} from fresh.{table}"
             only_mine = con.execute(f"select count(*) from ({mine} except all {theirs})").fetchone()
@@ -113,14 +117,45 @@ def differences(incremental: Path, fresh: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
+def order(n: int, account: str, occurred: str, arrival: str) -> dict:
+    row = {"event_id": f"x{n}", "account_id": account, "occurred_at": f"{occurred}T10:00:00Z"}
+    fields = {"event_type": "order_placed", "order_id": f"o{n}", "amount": "10.00", "currency": "EUR"}
+    return {"stream": "sales", "arrival": date.fromisoformat(arrival), "row": row | fields}
+
+
+# A is untouched while time passes: a later event of B moves the as-of date past A's lost day.
+TIME_PASSES = (
+    [order(1, "A", "2024-01-02", "2024-01-02"), order(2, "B", "2024-06-01", "2024-06-01")],
+    [("load", date(2024, 1, 2)), ("load", date(2024, 6, 1))],
+)
+# A purchase arrives 200 days late and moves A's lost day; then the corrected day removes B's only event.
+LATE_AND_CORRECTED = (
+    [
+        order(1, "A", "2024-01-02", "2024-01-02"),
+        order(2, "B", "2024-02-01", "2024-02-01"),
+        order(3, "A", "2024-02-20", "2024-09-07"),
+        order(4, "C", "2024-05-01", "2024-05-01"),
+    ],
+    [
+        ("load", date(2024, 1, 2)),
+        ("load", date(2024, 2, 1)),
+        ("load", date(2024, 5, 1)),
+        ("load", date(2024, 9, 7)),
+        ("correct", date(2024, 2, 1)),
+    ],
+)
+
+
 # no shrinking: each example costs a dozen builds; a failure prints its whole history and steps instead
 @settings(
-    max_examples=3,
+    max_examples=2,
     deadline=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(history=histories())
+@example(history=TIME_PASSES)
+@example(history=LATE_AND_CORRECTED)
 def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_path_factory, history):
     events, steps = history
     root = tmp_path_factory.mktemp("incremental")
@@ -130,8 +165,7 @@ def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_pat
     loaded: set[date] = set()
     for number, (what, day) in enumerate(steps, start=1):
         if what == "correct":  # the day is re-delivered without its first event
-            first = next((e["row"]["event_id"] for e in events if e["arrival"] == day and e["row"]["event_id"] not in dropped), None)
-            dropped |= {first} if first else set()
+            dropped |= {e["row"]["event_id"] for e in events_of(events, day, dropped)[:1]}
         land(landing, events, day, dropped)
         load(warehouse / "lifecycle.duckdb", landing, [day])
         loaded.add(day)
