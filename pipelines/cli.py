@@ -247,6 +247,19 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0 if outcome.success and not outcome.failed_checks else 1
 
 
+def _cmd_reconcile(args: argparse.Namespace) -> int:
+    from pipelines.reconcile import reconcile
+
+    outcome = reconcile(warehouse_paths(args.warehouse))
+    if outcome.equal:
+        print(f"equal: {len(outcome.tables)} tables match a full rebuild row for row")
+        return 0
+    for line in outcome.described():
+        print(f"DIFFERS {line}")
+    print("repair with `lifecycle run --full-refresh`")
+    return 1
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
@@ -413,6 +426,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="landed and loaded days, row counts, quarantine by reason, last load, closed months",
     )
     status.set_defaults(handler=_cmd_status)
+
+    reconcile = sub.add_parser(
+        "reconcile",
+        parents=[common],
+        help="rebuild every model from scratch beside the live tables and compare them row for row "
+        "(exit 1 when an incremental table differs)",
+    )
+    reconcile.set_defaults(handler=_cmd_reconcile)
 
     report = sub.add_parser(
         "report",

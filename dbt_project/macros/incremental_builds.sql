@@ -19,12 +19,19 @@
     ]) }}
 {%- endmacro %}
 
+{#- The lifecycle vars of this build as a JSON object: recorded with each build, so `lifecycle reconcile`
+    rebuilds with the settings the live tables were built with. -#}
+{% macro lifecycle_settings_json() -%}
+    {%- set settings = {} -%}
+    {%- for name in lifecycle_var_names() -%}
+        {%- do settings.update({name: var(name)}) -%}
+    {%- endfor -%}
+    {{ return(tojson(settings, sort_keys=true)) }}
+{%- endmacro %}
+
 {#- What the per-account models' rows depend on besides the events: the vars and the model SQL. -#}
 {% macro incremental_fingerprint() -%}
-    {%- set parts = [] -%}
-    {%- for name in lifecycle_var_names() -%}
-        {%- do parts.append(name ~ '=' ~ (var(name) | string)) -%}
-    {%- endfor -%}
+    {%- set parts = [lifecycle_settings_json()] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
         {%- if node.resource_type == 'model' and node.fqn[1] in ('staging', 'intermediate') -%}
             {%- do parts.append(node.name ~ ':' ~ node.checksum.checksum) -%}

@@ -1,6 +1,11 @@
 {#- One row per build whose per-account models all succeeded: the watermark the next build starts from,
     and an audit of what each build recomputed. It survives --full-refresh (full_refresh=false). -#}
-{{ config(materialized='incremental', incremental_strategy='append', full_refresh=false) }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    full_refresh=false,
+    on_schema_change='append_new_columns',
+) }}
 -- depends_on: {{ ref('int_purchases_identified') }}
 -- depends_on: {{ ref('int_purchase_days_aggregated') }}
 -- depends_on: {{ ref('int_accounts_first_seen') }}
@@ -21,6 +26,7 @@ final as (
         plan.through_load_id,
         plan.after_load_id,
         plan.fingerprint,
+        plan.settings,
         plan.reason,
         plan.rebuild_all,
         (select count(*) from touched) as accounts_recomputed,

@@ -24,6 +24,7 @@ final as (
         cast(coalesce(max(load_id), 0) as bigint) as through_load_id,
         cast({{ previous[0] if previous is not none else 'null' }} as bigint) as after_load_id,
         '{{ fingerprint }}' as fingerprint,
+        '{{ dbt.escape_single_quotes(lifecycle_settings_json()) }}' as settings,
         '{{ reason }}' as reason,
         {{ 'false' if reason == 'incremental' else 'true' }} as rebuild_all
     from changes
