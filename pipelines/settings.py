@@ -39,6 +39,12 @@ class WarehousePaths:
     def logs(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder for this warehouse: its parse state (reused from run to run: the profile
+        names this warehouse, so another folder's state would be thrown away) and the last run's results."""
+        return self.root / "dbt"
+
     def ensure(self) -> WarehousePaths:
         for path in (self.root, self.landing, self.exports, self.reports):
             path.mkdir(parents=True, exist_ok=True)

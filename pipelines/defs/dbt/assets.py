@@ -4,7 +4,6 @@ No `from __future__ import annotations` here: Dagster inspects the context annot
 """
 
 import os
-import shutil
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -63,10 +62,8 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             args = dbt_build_args(
                 lifecycle_settings.changed_vars(), warehouse_var(paths.root), full_refresh=config.full_refresh
             )
-            invocation = dbt.cli(args, context=context)
+            # one target folder per warehouse: dbt parses the project in full only when it changed
+            invocation = dbt.cli(args, context=context, target_path=paths.dbt_target)
             yield from invocation.stream()
-            # each invocation has its own target folder: keep a failed one for its logs, drop the rest
-            if invocation.is_successful():
-                shutil.rmtree(invocation.target_path, ignore_errors=True)
 
     return lifecycle_dbt
