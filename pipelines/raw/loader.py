@@ -1,6 +1,8 @@
 """Load landing days of one stream into the raw layer: validated, deduplicated, audited, atomic.
 
-A call loads a list of arrival days in transactions of whole days. Each transaction replaces what earlier
+A call loads a list of arrival days in transactions of whole days, as many as fit a budget of file bytes
+(a commit costs a WAL write and a table-wide pass per batch: 31-day transactions took 2.3x as long as
+one per year on a 3-year backfill). Each transaction replaces what earlier
 loads of those days left in the received log, then re-derives the stored events, conflicts and audit
 counts of every event_id those days held before or hold now (see `writing`). The stored copy of an event
 is the first in knowledge order (arrival day, file name, row) whichever days were loaded first, so
@@ -142,23 +144,48 @@ def summarise(con: duckdb.DuckDBPyConnection, stream: str, days: list[date], sec
     )
 
 
+def transaction_batches(day_bytes: list[tuple[date, int]], max_days: int, max_bytes: int) -> list[list[date]]:
+    """Consecutive days grouped into transactions of at most `max_days` days and, unless a single day is
+    larger, at most `max_bytes` of landing files: memory stays bounded, commits stay few."""
+    batches: list[list[date]] = []
+    size = 0
+    for day, n_bytes in day_bytes:
+        if not batches or len(batches[-1]) >= max_days or size + n_bytes > max_bytes:
+            batches.append([])
+            size = 0
+        batches[-1].append(day)
+        size += n_bytes
+    return batches
+
+
+def day_bytes(landing: Path, stream: str, day: date) -> int:
+    return sum(p.stat().st_size for p in day_files(landing, stream, day))
+
+
 def load_days(
     con: duckdb.DuckDBPyConnection,
     landing: Path,
     schema: StreamSchema,
     days: Iterable[date],
-    days_per_transaction: int = 31,
+    days_per_transaction: int = 366,
+    bytes_per_transaction: int = 64 * 2**20,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> LoadSummary:
     """Load the given arrival days of one stream (a day without a folder is emptied); safe to repeat."""
-    if days_per_transaction < 1:
-        raise ValueError(f"days_per_transaction must be at least 1, got {days_per_transaction}")
+    if days_per_transaction < 1 or bytes_per_transaction < 1:
+        raise ValueError(
+            f"days_per_transaction and bytes_per_transaction must be at least 1, got "
+            f"{days_per_transaction} and {bytes_per_transaction}"
+        )
     began = time.time()
     con.execute("set timezone = 'UTC'")
     create_raw_tables(con)
     ordered = sorted(set(days))
-    for i in range(0, len(ordered), days_per_transaction):
-        load_batch(con, landing, schema, ordered[i : i + days_per_transaction])
+    sized = [(day, day_bytes(landing, schema.name, day)) for day in ordered]
+    done = 0
+    for batch in transaction_batches(sized, days_per_transaction, bytes_per_transaction):
+        load_batch(con, landing, schema, batch)
+        done += len(batch)
         if on_progress:
-            on_progress(min(i + days_per_transaction, len(ordered)), len(ordered))
+            on_progress(done, len(ordered))
     return summarise(con, schema.name, ordered, time.time() - began)

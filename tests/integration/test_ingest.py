@@ -211,7 +211,7 @@ landing, db = Path(sys.argv[1]), sys.argv[2]
 con = duckdb.connect(db)
 for s in STREAMS.values():
     load_days(con, landing, s, landed_days(landing, s.name), 1,
-              lambda done, total: print(f"{s.name} {done}", flush=True))
+              on_progress=lambda done, total: print(f"{s.name} {done}", flush=True))
 print("done", flush=True)
 """
 

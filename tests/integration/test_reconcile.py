@@ -24,14 +24,17 @@ def shadow_schemas(warehouse) -> list:
         ).fetchall()
 
 
+RUN = ["run", "--quiet", "--no-record", "--var", "lost_after_days=200"]
+
+
 def test_a_daily_run_recomputes_the_touched_accounts_and_reconciles_with_a_full_rebuild(warehouse, capsys):
     for account in ("acme", "globex", "initech"):
         land_small_account(warehouse.landing, account, "2024-03-06")
-    assert main(["run", "--quiet", "--no-record", "--var", "lost_after_days=200"]) == 0
+    assert main(RUN) == 0
     assert last_build(warehouse) == ("first build", 3, "200")
 
     land_small_account(warehouse.landing, "umbrella", "2024-03-07")  # the next day: one new account
-    assert main(["run", "--quiet", "--no-record", "--start", "2024-03-07", "--var", "lost_after_days=200"]) == 0
+    assert main([*RUN, "--start", "2024-03-07"]) == 0
     assert last_build(warehouse) == ("incremental", 1, "200")
 
     capsys.readouterr()
@@ -48,6 +51,6 @@ def test_a_daily_run_recomputes_the_touched_accounts_and_reconciles_with_a_full_
     assert "lifecycle run --full-refresh" in out
     assert shadow_schemas(warehouse) == []
 
-    assert main(["run", "--quiet", "--no-record", "--full-refresh", "--var", "lost_after_days=200"]) == 0
+    assert main([*RUN, "--full-refresh"]) == 0
     assert last_build(warehouse)[0] == "full refresh requested"
     assert main(["reconcile"]) == 0

@@ -21,7 +21,10 @@ INGEST_GROUP = "ingest"
 
 class IngestConfig(dg.Config):
     max_quarantine_rate: float = 0.05  # quarantine_rate check warns above this share of rows
-    days_per_transaction: int = 31  # whole days per transaction; bounds memory on long backfills
+    # Whole days per transaction, up to this many days and MiB of landing files (one day may exceed
+    # it): bounds memory on long backfills, while few commits keep them fast.
+    days_per_transaction: int = 366
+    mib_per_transaction: int = 64
 
 
 def raw_key(stream: str) -> dg.AssetKey:
@@ -94,7 +97,15 @@ def build_stream_asset(schema: StreamSchema) -> dg.AssetsDefinition:
             def progress(done: int, total: int) -> None:
                 context.log.info(f"{schema.name}: {done}/{total} days loaded")
 
-            summary = load_days(con, paths.landing, schema, days, config.days_per_transaction, progress)
+            summary = load_days(
+                con,
+                paths.landing,
+                schema,
+                days,
+                config.days_per_transaction,
+                config.mib_per_transaction * 2**20,
+                progress,
+            )
         return dg.MaterializeResult(metadata=_summary_metadata(summary))
 
     return _ingest
