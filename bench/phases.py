@@ -57,8 +57,10 @@ def dbt(root: str, *flags: str) -> dict:
     from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
 
     env = dict(os.environ, LIFECYCLE_WAREHOUSE=str(Path(root).resolve()))
+    # the warehouse's own target folder, as a pipeline run uses (its parse state is reused)
+    target = ["--target-path", str(Path(root).resolve() / "dbt")]
     done = subprocess.run(
-        [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *flags],
+        [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *flags, *target],
         cwd=DBT_PROJECT_DIR,
         env=env,
         capture_output=True,
