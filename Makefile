@@ -39,11 +39,12 @@ test-fast: setup
 dev: setup
 	DAGSTER_HOME="$$($(BIN)/python -m pipelines.instance)" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
-# SIZE=1m, 10m or 100m simulated events; RUNS repetitions (medians reported)
+# SIZE=1m, 10m or 100m simulated events; RUNS repetitions (medians reported); FORMATS=parquet skips JSON Lines
 SIZE ?= 1m
 RUNS ?= 3
+FORMATS ?= parquet,jsonl
 bench: setup
-	$(BIN)/python -m bench --events $(SIZE) --runs $(RUNS)
+	$(BIN)/python -m bench --events $(SIZE) --runs $(RUNS) --formats $(FORMATS)
 
 # What a reviewer checks: Python style and types, dbt's project, SQL style. Each fails the target.
 lint: setup
