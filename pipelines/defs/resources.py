@@ -55,12 +55,12 @@ def dbt_executable() -> str:
 
 
 def resources() -> dict[str, Any]:
-    from dagster_dbt import DbtCliResource
+    from pipelines.defs.dbt.resource import LifecycleDbtResource
 
     return {
         "warehouse": WarehouseResource(),
         "lifecycle_settings": LifecycleSettings(),
-        "dbt": DbtCliResource(
+        "dbt": LifecycleDbtResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(DBT_PROJECT_DIR),
             dbt_executable=dbt_executable(),
