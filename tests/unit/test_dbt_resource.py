@@ -7,7 +7,7 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from pipelines.defs.dbt.resource import LifecycleDbtResource
-from pipelines.defs.resources import DBT_PROJECT_DIR, resources
+from pipelines.defs.resources import resources
 
 
 def test_the_overridden_hooks_still_exist_in_dagster_dbt():
@@ -16,7 +16,7 @@ def test_the_overridden_hooks_still_exist_in_dagster_dbt():
 
 
 def test_the_version_comes_from_the_installed_package_and_no_adapter_is_opened():
-    dbt = LifecycleDbtResource(project_dir=str(DBT_PROJECT_DIR), profiles_dir=str(DBT_PROJECT_DIR))
+    dbt = resources()["dbt"]
+    assert isinstance(dbt, LifecycleDbtResource)
     assert dbt._cli_version == version.parse(installed_version("dbt-core"))
     assert dbt._initialize_dbt_core_adapter(["build"]) is None
-    assert isinstance(resources()["dbt"], LifecycleDbtResource)
