@@ -112,22 +112,20 @@
         ingested_at
 {%- endmacro %}
 
-{#- amount / rate(currency) x rate(reporting currency), exact, rounded half-even to 4 decimals.
-    DuckDB divides decimals in binary floating point, so the division is done on whole numbers:
-    amount in 1/10^4 units times the reporting rate, divided by the source rate (both in 1/10^8 units),
-    gives the result in 1/10^4 units; the remainder decides the rounding. -#}
+{#- amount / rate(currency) x rate(reporting currency), exact, rounded half-even to 4 decimals, the same on
+    every engine. Division of decimals is inexact on both (DuckDB divides in binary floating point, Spark
+    cuts the scale), so it is done on whole numbers: amount in 1/10^4 units times the reporting rate,
+    divided by the source rate (both in 1/10^8 units), gives the result in 1/10^4 units; the remainder
+    decides the rounding. -#}
 {% macro fx_convert(amount, source_rate, reporting_rate) -%}
-    {{ return(adapter.dispatch('fx_convert', 'lifecycle')(amount, source_rate, reporting_rate)) }}
-{%- endmacro %}
-{% macro default__fx_convert(amount, source_rate, reporting_rate) -%}
     {%- set numerator -%}
-        (cast(abs({{ amount }}) * 10000 as hugeint) * cast({{ reporting_rate }} * 100000000 as hugeint))
+        ({{ whole_number('abs(' ~ amount ~ ') * 10000') }} * {{ whole_number(reporting_rate ~ ' * 100000000') }})
     {%- endset -%}
-    {%- set denominator -%}cast({{ source_rate }} * 100000000 as hugeint){%- endset -%}
-    {%- set quotient -%}({{ numerator }} // {{ denominator }}){%- endset -%}
+    {%- set denominator -%}{{ whole_number(source_rate ~ ' * 100000000') }}{%- endset -%}
+    {%- set quotient -%}{{ whole_quotient(numerator, denominator) }}{%- endset -%}
     {%- set twice_remainder -%}(2 * ({{ numerator }} % {{ denominator }})){%- endset -%}
     cast(
-        sign({{ amount }})
+        case when {{ amount }} < 0 then -1 else 1 end
         * cast(
             {{ quotient }}
             + case
@@ -141,8 +139,28 @@
         as decimal(20, 4)
     )
 {%- endmacro %}
-{% macro spark__fx_convert(amount, source_rate, reporting_rate) -%}
-    cast(bround({{ amount }} * {{ reporting_rate }} / {{ source_rate }}, 4) as decimal(20, 4))
+
+{#- A whole number of up to 38 digits, computed exactly. -#}
+{% macro whole_number(expr) -%}
+    {{ return(adapter.dispatch('whole_number', 'lifecycle')(expr)) }}
+{%- endmacro %}
+{% macro default__whole_number(expr) -%}
+    cast({{ expr }} as hugeint)
+{%- endmacro %}
+{% macro spark__whole_number(expr) -%}
+    cast({{ expr }} as decimal(38, 0))
+{%- endmacro %}
+
+{#- The integer quotient of two whole numbers (rounded down; both are positive here). -#}
+{% macro whole_quotient(numerator, denominator) -%}
+    {{ return(adapter.dispatch('whole_quotient', 'lifecycle')(numerator, denominator)) }}
+{%- endmacro %}
+{% macro default__whole_quotient(numerator, denominator) -%}
+    ({{ numerator }} // {{ denominator }})
+{%- endmacro %}
+{% macro spark__whole_quotient(numerator, denominator) -%}
+    {#- the exact multiple divided: no digit of the quotient is lost to the division's scale -#}
+    cast(({{ numerator }} - {{ numerator }} % {{ denominator }}) / {{ denominator }} as decimal(38, 0))
 {%- endmacro %}
 
 {#- The two rates a line needs (its currency and the reporting currency, on its booking date), joined as
@@ -190,4 +208,10 @@
 {%- endmacro %}
 {% macro spark__number_series(first, last) -%}
     select explode(sequence({{ first }}, {{ last }})) as n
+{%- endmacro %}
+
+{#- The sum of money amounts as decimal(38, 4) on every engine (DuckDB widens a decimal sum to 38 digits,
+    Spark by 10): the marts' contracts promise one type. -#}
+{% macro sum_money(expr) -%}
+    cast(sum({{ expr }}) as decimal(38, 4))
 {%- endmacro %}

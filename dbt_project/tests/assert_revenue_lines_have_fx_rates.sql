@@ -10,7 +10,7 @@ lines as (
 select
     'Missing FX rate for '
     || case when source_rate is null then currency else reporting_currency end
-    || ' on ' || cast(booked_on as varchar)
+    || ' on ' || cast(booked_on as {{ dbt.type_string() }})
     || ' (reporting currency ' || reporting_currency || '): add it to landing/fx_rates/ and run again'
         as problem,
     count(*) as revenue_lines

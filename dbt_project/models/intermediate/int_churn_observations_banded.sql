@@ -23,7 +23,13 @@ measured as (
         account_quarters.account_id,
         account_quarters.quarter_start,
         account_quarters.became_lost,
-        signals.*
+        -- the band columns of `drivers` above (signals.* would repeat account_id, which Spark refuses)
+        signals.complaint_handling,
+        signals.csat,
+        signals.contact_persons_band,
+        signals.post_sale_contact,
+        signals.discount,
+        signals.payment
     from account_quarters
     inner join signals
         on

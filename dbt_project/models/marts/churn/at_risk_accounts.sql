@@ -23,9 +23,9 @@ flagged as (
 
 final as (
     select
-        row_number()
-            over (order by ttm_revenue desc, lifetime_revenue desc, account_id asc)
-            as follow_up_rank,
+        cast(
+            row_number() over (order by ttm_revenue desc, lifetime_revenue desc, account_id asc) as bigint
+        ) as follow_up_rank,
         account_id,
         ttm_revenue as revenue_at_stake,
         reporting_currency,

@@ -76,9 +76,9 @@ final as (
         revenue_class,
         count(distinct account_id) as accounts,
         count(*) as revenue_lines,
-        sum(amount) as revenue,
+        {{ sum_money('amount') }} as revenue,
         '{{ reporting_currency() }}' as reporting_currency,
-        sum(amount_reporting) as revenue_reporting
+        {{ sum_money('amount_reporting') }} as revenue_reporting
     from classified
     group by month, currency, revenue_class
 )

@@ -29,22 +29,35 @@ lines as (
     where sales.event_type in ('invoice_issued', 'credit_note_issued')
 ),
 
+signed_lines as (
+    select
+        month,
+        currency,
+        event_type,
+        case when event_type = 'invoice_issued' then amount else 0 end as invoiced,
+        case when event_type = 'credit_note_issued' then amount else 0 end as credited,
+        case when event_type = 'invoice_issued' then amount else -amount end as net_revenue,
+        case when event_type = 'invoice_issued' then amount_reporting else 0 end as invoiced_reporting,
+        case when event_type = 'credit_note_issued' then amount_reporting else 0 end as credited_reporting,
+        case when event_type = 'invoice_issued' then amount_reporting else -amount_reporting end
+            as net_revenue_reporting
+    from lines
+),
+
 final as (
     select
         month,
         currency,
-        sum(case when event_type = 'invoice_issued' then amount else 0 end) as invoiced,
-        sum(case when event_type = 'credit_note_issued' then amount else 0 end) as credited,
-        sum(case when event_type = 'invoice_issued' then amount else -amount end) as net_revenue,
+        {{ sum_money('invoiced') }} as invoiced,
+        {{ sum_money('credited') }} as credited,
+        {{ sum_money('net_revenue') }} as net_revenue,
         '{{ reporting_currency() }}' as reporting_currency,
-        sum(case when event_type = 'invoice_issued' then amount_reporting else 0 end) as invoiced_reporting,
-        sum(case when event_type = 'credit_note_issued' then amount_reporting else 0 end)
-            as credited_reporting,
-        sum(case when event_type = 'invoice_issued' then amount_reporting else -amount_reporting end)
-            as net_revenue_reporting,
+        {{ sum_money('invoiced_reporting') }} as invoiced_reporting,
+        {{ sum_money('credited_reporting') }} as credited_reporting,
+        {{ sum_money('net_revenue_reporting') }} as net_revenue_reporting,
         count(case when event_type = 'invoice_issued' then 1 end) as invoices,
         count(case when event_type = 'credit_note_issued' then 1 end) as credit_notes
-    from lines
+    from signed_lines
     group by month, currency
 )
 

@@ -21,7 +21,7 @@ accounts as (
 ttm as (
     select
         revenue_lines.account_id,
-        sum(revenue_lines.amount_reporting) as ttm_revenue
+        {{ sum_money('revenue_lines.amount_reporting') }} as ttm_revenue
     from revenue_lines
     cross join as_of
     where revenue_lines.booked_on > {{ add_months('as_of.as_of_date', -12) }}
@@ -33,7 +33,7 @@ ranked as (
     select
         account_id,
         ttm_revenue,
-        row_number() over (order by ttm_revenue desc, account_id asc) as revenue_rank,
+        cast(row_number() over (order by ttm_revenue desc, account_id asc) as bigint) as revenue_rank,
         sum(ttm_revenue) over (
             order by ttm_revenue desc, account_id asc rows between unbounded preceding and current row
         ) as cumulative_revenue,

@@ -40,7 +40,7 @@ final as (
         key_accounts.cumulative_share as revenue_share,
         totals.ranked_accounts,
         totals.total_ttm_revenue,
-        {{ share }} as key_account_share,
+        cast({{ share }} as double) as key_account_share,
         cast(totals.key_accounts_revenue as double) / cast(totals.total_ttm_revenue as double)
             as key_accounts_revenue_share
     from cuts

@@ -37,7 +37,7 @@ revenue_per_month as (
     select
         account_id,
         {{ period_start('month', 'booked_on') }} as month,
-        sum(amount_reporting) as revenue
+        {{ sum_money('amount_reporting') }} as revenue
     from revenue_lines
     group by account_id, {{ period_start('month', 'booked_on') }}
 ),

@@ -86,7 +86,7 @@ second_purchase as (
 revenue as (
     select
         account_id,
-        sum(amount_reporting) as lifetime_revenue
+        {{ sum_money('amount_reporting') }} as lifetime_revenue
     from revenue_lines
     group by account_id
 ),

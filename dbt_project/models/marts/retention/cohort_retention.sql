@@ -71,7 +71,8 @@ final as (
         cells.cohort,
         cells.period_start,
         cast(
-            {{ dbt.datediff('cells.cohort', 'cells.period_start', 'month') }}
+            -- parenthesised: Spark's datediff renders as a sum, which the division would split
+            ({{ dbt.datediff('cells.cohort', 'cells.period_start', 'month') }})
             / case when cells.period_grain = 'quarter' then 3 else 1 end
             as integer
         ) as period_number,
