@@ -10,6 +10,7 @@ import warnings
 from datetime import date
 from typing import TYPE_CHECKING
 
+from pipelines.defs.dbt.args import DEFAULT_TARGET, TARGETS
 from pipelines.settings import warehouse_paths
 
 if TYPE_CHECKING:
@@ -242,6 +243,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         progress=not args.quiet,
         full_refresh=args.full_refresh,
+        target=args.target,
     )
     _print_outcome(outcome)
     return 0 if outcome.success and not outcome.failed_checks else 1
@@ -363,6 +365,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild every dbt model from scratch; by default a run recomputes only the accounts that "
         "the loads since the last build touched (the result is the same)",
+    )
+    run.add_argument(
+        "--target",
+        choices=TARGETS,
+        default=DEFAULT_TARGET,
+        help="the engine that builds the dbt models: duckdb (default), or spark, a local Apache Spark "
+        "session with Iceberg tables whose marts go to <warehouse>/spark/exports (docs/spark.md; needs the "
+        "spark extra)",
     )
     run.add_argument(
         "--no-record",

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from pipelines.contract import STREAMS
+from pipelines.defs.dbt.args import DEFAULT_TARGET
 from pipelines.lifecycle_settings import LifecycleSettings
 from pipelines.partitions import FIRST_ARRIVAL_DAY
 from pipelines.raw.loader import landed_days
@@ -82,9 +83,10 @@ def run_config(
     log_level: str,
     progress: bool = False,
     full_refresh: bool = False,
+    target: str = DEFAULT_TARGET,
 ) -> dict[str, Any]:
     """`progress` adds the logger that prints one line per step on stderr (pipelines/defs/progress.py);
-    `full_refresh` rebuilds every dbt model from scratch."""
+    `full_refresh` rebuilds every dbt model from scratch; `target` is the engine of the dbt step."""
     from pipelines.defs.dbt.assets import DBT_OP
     from pipelines.defs.progress import PROGRESS_LOGGER
 
@@ -93,7 +95,7 @@ def run_config(
     if progress:
         loggers[PROGRESS_LOGGER] = {"config": {}}
     return {
-        "ops": {DBT_OP: {"config": {"full_refresh": full_refresh}}},
+        "ops": {DBT_OP: {"config": {"full_refresh": full_refresh, "target": target}}},
         "loggers": loggers,
         "resources": {
             "warehouse": {"config": {"root": str(paths.root)}},
@@ -158,10 +160,14 @@ def run_lifecycle(
     quiet: bool = False,
     progress: bool = False,
     full_refresh: bool = False,
+    target: str = DEFAULT_TARGET,
 ) -> RunOutcome:
     """Run the job; `record` keeps it in the Dagster instance for the UI, `quiet` sends dbt's and the
     steps' own output to a file under <warehouse>/logs, `progress` prints a line per step on stderr,
-    `full_refresh` rebuilds every dbt model from scratch (by default only the accounts loads touched)."""
+    `full_refresh` rebuilds every dbt model from scratch (by default only the accounts loads touched).
+    `target` spark builds the dbt models on Apache Spark (docs/spark.md): the marts go to
+    <warehouse>/spark/exports, and the DuckDB serving file and report, which read the DuckDB marts, are
+    left as they are."""
     from pipelines.defs.dbt.project import prepare_manifest
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 
@@ -181,8 +187,9 @@ def run_lifecycle(
         result = job.execute_in_process(
             instance=instance,
             tags=range_tags(first, last),
-            run_config=run_config(paths, settings, log_level, progress, full_refresh),
+            run_config=run_config(paths, settings, log_level, progress, full_refresh, target),
             raise_on_error=False,
+            asset_selection=None if target == DEFAULT_TARGET else engine_neutral_assets(job),
         )
     outcome = RunOutcome(
         success=result.success,
@@ -193,4 +200,13 @@ def run_lifecycle(
         log_file=log_file,
     )
     collect_outcome(result, outcome, paths)
+    if target != DEFAULT_TARGET and result.success:
+        outcome.published["exports"] = str(paths.spark_exports)
     return outcome
+
+
+def engine_neutral_assets(job: Any) -> list[Any]:
+    """Every asset of the job but the serving group, which reads the DuckDB marts."""
+    from pipelines.defs.serving.assets import REPORT_KEY, SERVING_KEY
+
+    return [key for key in job.asset_layer.executable_asset_keys if key not in (SERVING_KEY, REPORT_KEY)]

@@ -45,6 +45,21 @@ class WarehousePaths:
         names this warehouse, so another folder's state would be thrown away) and the last run's results."""
         return self.root / "dbt"
 
+    @property
+    def spark(self) -> Path:
+        """The Spark target's files: the exported inputs, its tables and metastore (docs/spark.md)."""
+        return self.root / "spark"
+
+    @property
+    def spark_inputs(self) -> Path:
+        """The dbt sources exported for Spark (pipelines/spark/inputs.py, macros/spark_inputs.sql)."""
+        return self.spark / "inputs"
+
+    @property
+    def spark_exports(self) -> Path:
+        """The marts of the last successful Spark build, one Parquet folder each."""
+        return self.spark / "exports"
+
     def ensure(self) -> WarehousePaths:
         for path in (self.root, self.landing, self.exports, self.reports):
             path.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,13 @@
     mart reads them. Created before every dbt run (on-run-start), so a build, by Dagster or by hand, finds
     them; never replaced or truncated: what finance published stays. -#}
 {% macro create_finance_tables() -%}
+    {{ return(adapter.dispatch('create_finance_tables', 'lifecycle')()) }}
+{%- endmacro %}
+{#- Spark reads them from the export of the DuckDB warehouse (macros/spark_inputs.sql). -#}
+{% macro spark__create_finance_tables() -%}
+    select 1
+{%- endmacro %}
+{% macro default__create_finance_tables() -%}
     {%- set text = dbt.type_string() -%}
     {%- set statements = [
         "create schema if not exists finance",

@@ -54,8 +54,10 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
 
-def _write_parquet(reader: pa.RecordBatchReader, target: Path, stamp: bytes) -> int:
-    schema = reader.schema.with_metadata({**(reader.schema.metadata or {}), STAMP_KEY: stamp})
+def write_parquet(reader: pa.RecordBatchReader, target: Path, stamp: bytes | None = None) -> int:
+    """Stream `reader` into `target` under a temporary name, then rename it over `target`; rows written."""
+    extra = {STAMP_KEY: stamp} if stamp is not None else {}
+    schema = reader.schema.with_metadata({**(reader.schema.metadata or {}), **extra})
     temporary = temporary_name(target)
     rows = 0
     with pq.ParquetWriter(temporary, schema) as writer:
@@ -81,7 +83,7 @@ def publish(database: Path, exports: Path, serving_file: Path, stamp: Mapping[st
         serving.execute(f"create schema {ident(MARTS_SCHEMA)}")
         for name in mart_tables(source):
             parquet = exports / f"{name}.parquet"
-            counts[name] = _write_parquet(
+            counts[name] = write_parquet(
                 source.execute(_select_mart(name)).to_arrow_reader(), parquet, stamp_json.encode()
             )
             # the serving copy is read back from the export just written: one extract, two files

@@ -13,14 +13,28 @@ from pipelines.settings import WAREHOUSE_ENV
 WAREHOUSE_VAR = "warehouse_dir"
 
 
+# dbt targets of profiles.yml: the embedded default, and the same project on Apache Spark (docs/spark.md)
+DEFAULT_TARGET = "duckdb"
+TARGETS = (DEFAULT_TARGET, "spark")
+
+
 def dbt_build_args(
-    dbt_vars: dict[str, Any], warehouse: Path | None, select: str | None = None, full_refresh: bool = False
+    dbt_vars: dict[str, Any],
+    warehouse: Path | None,
+    select: str | None = None,
+    full_refresh: bool = False,
+    target: str = DEFAULT_TARGET,
 ) -> list[str]:
     """Arguments for `dbt build`: the settings, and the warehouse when profiles.yml would not find it by
     itself, as one JSON document of vars (no vars at all when neither is needed). `full_refresh` rebuilds
-    the incremental models from scratch instead of recomputing the touched accounts."""
+    the incremental models from scratch instead of recomputing the touched accounts; `target` names the
+    engine (profiles.yml's target)."""
+    if target not in TARGETS:
+        raise ValueError(f"unknown dbt target {target!r}: choose one of {', '.join(TARGETS)}")
     all_vars = {**dbt_vars, **({WAREHOUSE_VAR: str(warehouse)} if warehouse else {})}
     args = ["build"]
+    if target != DEFAULT_TARGET:
+        args += ["--target", target]
     if full_refresh:
         args.append("--full-refresh")
     if all_vars:

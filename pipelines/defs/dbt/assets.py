@@ -5,16 +5,18 @@ No `from __future__ import annotations` here: Dagster inspects the context annot
 
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from pipelines.defs.dbt.args import dbt_build_args, warehouse_var
+from pipelines.defs.dbt.args import DEFAULT_TARGET, dbt_build_args, warehouse_var
 from pipelines.defs.dbt.project import DBT_PROJECT, prepare_manifest
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from pipelines.engine import engine_settings
 from pipelines.lifecycle_settings import LifecycleSettings
+from pipelines.settings import WarehousePaths
 
 # The op that runs `dbt build`; its name is how run config and the runner address it.
 DBT_OP = "lifecycle_dbt"
@@ -24,6 +26,8 @@ class DbtBuildConfig(dg.Config):
     """Run config of the dbt step (`lifecycle run --full-refresh`, or the launchpad in the UI)."""
 
     full_refresh: bool = False  # rebuild every model from scratch, not only the accounts loads touched
+    # the engine: duckdb (the warehouse file) or spark (the same models on Apache Spark, docs/spark.md)
+    target: str = DEFAULT_TARGET
 
 
 class LifecycleTranslator(DagsterDbtTranslator):
@@ -36,6 +40,17 @@ class LifecycleTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props["config"].get("schema") or "dbt"
+
+
+def prepare_spark_build(paths: WarehousePaths, log: Any) -> Path:
+    """Export the dbt sources for Spark and name its jars; Spark's own dbt target folder."""
+    from pipelines.spark.inputs import export_inputs
+    from pipelines.spark.session import spark_environ
+
+    counts = export_inputs(paths.database, paths.spark_inputs)
+    log.info(f"exported the dbt sources for Spark to {paths.spark_inputs}: {counts}")
+    os.environ.update(spark_environ(os.environ))
+    return paths.spark / "dbt"
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
@@ -60,10 +75,16 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             # profiles.yml reads the engine settings from the environment: validated values, or defaults
             os.environ.update(engine_settings(paths.root).environ())
             args = dbt_build_args(
-                lifecycle_settings.changed_vars(), warehouse_var(paths.root), full_refresh=config.full_refresh
+                lifecycle_settings.changed_vars(),
+                warehouse_var(paths.root),
+                full_refresh=config.full_refresh,
+                target=config.target,
             )
+            target_path = paths.dbt_target
+            if config.target != DEFAULT_TARGET:
+                target_path = prepare_spark_build(paths, context.log)
             # one target folder per warehouse: dbt parses the project in full only when it changed
-            invocation = dbt.cli(args, context=context, target_path=paths.dbt_target)
+            invocation = dbt.cli(args, context=context, target_path=target_path)
             yield from invocation.stream()
 
     return lifecycle_dbt
