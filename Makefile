@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 # The virtual environment, synced from uv.lock (uv itself is pinned in the lock's dev group).
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/pip install -q "uv==$(UV_VERSION)"; }
-	$(BIN)/uv sync --frozen --compile-bytecode  # .pyc up front: start-up stays fast even where PYTHONDONTWRITEBYTECODE is set
+	$(BIN)/uv sync --frozen --extra spark --compile-bytecode  # .pyc up front: start-up stays fast even where PYTHONDONTWRITEBYTECODE is set
 	@touch $@
 
 setup: $(VENV)/.synced

@@ -60,10 +60,19 @@ def compared_tables(con: duckdb.DuckDBPyConnection, catalog: str, suffix: str = 
     return [(s.removesuffix(suffix), t) for s, t in rows if t not in BUILD_BOOKKEEPING]
 
 
-def difference_counts(con: duckdb.DuckDBPyConnection, left: str, right: str) -> tuple[int, int]:
-    """Rows of `left` missing from `right` and the reverse, as multisets (duplicates count)."""
-    columns = [row[0] for row in con.execute(f"describe {left}").fetchall()]
-    kept = ", ".join(ident(c) for c in columns if c not in CLOCK_COLUMNS)
+def difference_counts(
+    con: duckdb.DuckDBPyConnection, left: str, right: str, float_decimals: int | None = None
+) -> tuple[int, int]:
+    """Rows of `left` missing from `right` and the reverse, as multisets (duplicates count).
+    `float_decimals` compares floating-point columns rounded (two engines may differ in the last bit)."""
+    columns = [(row[0], row[1]) for row in con.execute(f"describe {left}").fetchall()]
+    kept = ", ".join(
+        f"round({ident(c)}, {float_decimals:d}) as {ident(c)}"
+        if float_decimals is not None and kind in ("DOUBLE", "FLOAT")
+        else ident(c)
+        for c, kind in columns
+        if c not in CLOCK_COLUMNS
+    )
     counts = con.execute(
         f"select (select count(*) from (select {kept} from {left} except all select {kept} from {right})), "
         f"(select count(*) from (select {kept} from {right} except all select {kept} from {left}))"

@@ -1,6 +1,8 @@
 import json
 from pathlib import Path
 
+import pytest
+
 from pipelines.defs.dbt.args import WAREHOUSE_VAR, dbt_build_args, warehouse_var
 from pipelines.lifecycle_settings import settings_from
 
@@ -28,3 +30,10 @@ def test_selection_is_passed_on():
 def test_full_refresh_is_asked_of_dbt_only_when_chosen():
     assert "--full-refresh" not in dbt_build_args({}, None)
     assert dbt_build_args({}, None, full_refresh=True) == ["build", "--full-refresh"]
+
+
+def test_the_spark_target_is_named_and_an_unknown_one_refused():
+    assert "--target" not in dbt_build_args({}, None)
+    assert dbt_build_args({}, None, target="spark") == ["build", "--target", "spark"]
+    with pytest.raises(ValueError, match="unknown dbt target 'postgres'"):
+        dbt_build_args({}, None, target="postgres")
