@@ -43,8 +43,9 @@ dev: setup
 SIZE ?= 1m
 RUNS ?= 3
 FORMATS ?= parquet,jsonl
+# SPARK=1 also times the full build on a local Spark session
 bench: setup
-	$(BIN)/python -m bench --events $(SIZE) --runs $(RUNS) --formats $(FORMATS)
+	$(BIN)/python -m bench --events $(SIZE) --runs $(RUNS) --formats $(FORMATS) $(if $(SPARK),--spark)
 
 # What a reviewer checks: Python style and types, dbt's project, SQL style. Each fails the target.
 lint: setup

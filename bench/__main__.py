@@ -115,6 +115,11 @@ def main() -> int:
     parser.add_argument(
         "--formats", default="parquet,jsonl", help="landing formats to ingest (default parquet,jsonl)"
     )
+    parser.add_argument(
+        "--spark",
+        action="store_true",
+        help="also time the full build on a local Spark session (docs/spark.md)",
+    )
     args = parser.parse_args()
     accounts = max(1, round(args.events / EVENTS_PER_ACCOUNT))
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lifecycle-bench-"))
@@ -169,6 +174,9 @@ def main() -> int:
             "peak_mib": max(ingest["peak_mib"], full["peak_mib"]),
         }
         report["one_more_day"] = one_more_day(work, args.runs)
+        if args.spark:
+            on_spark = median_of(args.runs, lambda i: ["spark", str(work / "parquet")], "full build on Spark")
+            report["spark_build"] = on_spark | {"ratio_to_duckdb": on_spark["seconds"] / full["seconds"]}
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -203,6 +211,12 @@ def main() -> int:
         f"warehouse {a['seconds']:.1f}s [{a['min_seconds']:.1f}-{a['max_seconds']:.1f}]; "
         f"ratio {m['ratio']:.2f}x"
     )
+    if "spark_build" in report:
+        b = report["spark_build"]
+        print(
+            f"  full build on Spark (export, models, tests, marts) {b['seconds']:.1f}s "
+            f"[{b['min_seconds']:.1f}-{b['max_seconds']:.1f}], {b['ratio_to_duckdb']:.1f}x the DuckDB build"
+        )
     out = Path(os.environ.get("LIFECYCLE_WAREHOUSE", "warehouse")) / "reports" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, default=str))

@@ -53,28 +53,44 @@ def ingest(root: str, fmt: str, first: str = "", last: str = "") -> dict:
     return {"accepted": totals}
 
 
-def dbt(root: str, *flags: str) -> dict:
+def dbt_build(root: str, flags: list[str], target_path: Path, env: dict[str, str] | None = None) -> None:
     from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
 
-    env = dict(os.environ, LIFECYCLE_WAREHOUSE=str(Path(root).resolve()))
-    # the warehouse's own target folder, as a pipeline run uses (its parse state is reused)
-    target = ["--target-path", str(Path(root).resolve() / "dbt")]
+    command = [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *flags]
     done = subprocess.run(
-        [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *flags, *target],
+        [*command, "--target-path", str(target_path)],
         cwd=DBT_PROJECT_DIR,
-        env=env,
+        env=dict(os.environ, LIFECYCLE_WAREHOUSE=str(Path(root).resolve()), **(env or {})),
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode != 0:
         raise SystemExit(done.stdout[-4000:] + done.stderr[-2000:])
+
+
+def dbt(root: str, *flags: str) -> dict:
+    # the warehouse's own target folder, as a pipeline run uses (its parse state is reused)
+    dbt_build(root, list(flags), Path(root).resolve() / "dbt")
     with duckdb.connect(str(Path(root) / "lifecycle.duckdb"), read_only=True) as con:
         last = con.execute(
             "select reason, accounts_recomputed from intermediate.int_builds_completed "
             "order by completed_at desc limit 1"
         ).fetchone()
     return {"reason": last[0], "accounts_recomputed": last[1]} if last else {}
+
+
+def spark(root: str) -> dict:
+    """The full build on a local Spark session, as `lifecycle run --target spark` does it: export the
+    dbt sources, then every model and test from scratch, then the marts as Parquet."""
+    from pipelines.settings import warehouse_paths
+    from pipelines.spark.inputs import export_inputs
+    from pipelines.spark.session import spark_environ
+
+    paths = warehouse_paths(root)
+    exported = export_inputs(paths.database, paths.spark_inputs)
+    dbt_build(root, ["--target", "spark", "--full-refresh"], paths.spark / "dbt", spark_environ(os.environ))
+    return {"inputs": exported, "marts": len(list(paths.spark_exports.iterdir()))}
 
 
 def day(root: str, fmt: str, arrival: str) -> dict:
@@ -85,5 +101,5 @@ def day(root: str, fmt: str, arrival: str) -> dict:
 
 if __name__ == "__main__":
     phase, *rest = sys.argv[1:]
-    phases = {"simulate": simulate, "scan": scan, "ingest": ingest, "dbt": dbt, "day": day}
+    phases = {"simulate": simulate, "scan": scan, "ingest": ingest, "dbt": dbt, "day": day, "spark": spark}
     print(json.dumps(phases[phase](*rest)))
