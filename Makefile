@@ -28,8 +28,9 @@ browser:
 demo: setup
 	$(BIN)/lifecycle demo
 
+# two workers (pytest-xdist): a module, or all users of one session fixture, stays on one (tests/conftest.py)
 test: setup browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadgroup
 
 # Unit tests only (no warehouse, no dbt): seconds, for the edit-test loop.
 test-fast: setup

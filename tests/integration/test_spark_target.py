@@ -1,8 +1,9 @@
 """The same dbt project builds the same marts on Apache Spark as on DuckDB (docs/spark.md).
 
 A small simulated business with every kind of event, a closed month and later arrivals that restate it is
-built on DuckDB, then `lifecycle run --target spark` builds it again on a local Spark session (Iceberg
-tables, the dbt tests included). Every mart must match its DuckDB twin: the same columns and types, and
+built on DuckDB and with `lifecycle run --target spark` on a local Spark session (Iceberg tables, the dbt
+tests included): first the early arrivals, built in full on both, then the later ones, built
+incrementally on both. Every mart must match its DuckDB twin: the same columns and types, and
 the same rows, decimals to the last digit, dates equal; floating-point ratios to 9 decimals (the two
 engines may round the last bit of a double differently).
 """
@@ -29,18 +30,22 @@ RULES = ["--var", "lost_after_days=120"]  # a short horizon: losses and win-back
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """(warehouse paths, connection to the DuckDB warehouse with a view per Spark mart in `spark_marts`)."""
+    # events of 2023, 2024 and the few of December 2024 that arrive in January 2025: three arrival days
     with simulated_warehouse(
         tmp_path_factory.mktemp("spark"),
-        {2023: "2030-01-01", 2024: "2030-01-02", 2025: "2030-01-02"},
-        ["--end", "2030-01-01", *RULES],
+        {2023: "2030-01-01", 2024: "2030-01-02", 2025: "2030-01-03"},
+        ["--end", "2030-01-02", *RULES],
         accounts=60,
         start=date(2023, 1, 1),
         end=date(2024, 12, 31),
         seed=7,
     ) as paths:
-        assert main(["close-month", "2023-12"]) == 0
-        assert main(["run", "--quiet", *RULES]) == 0  # the later arrivals, on DuckDB
-        assert main(["run", "--quiet", "--no-record", "--target", "spark", *RULES]) == 0
+        assert main(["close-month", "2024-12"]) == 0
+        spark_run = ["run", "--quiet", "--no-record", "--target", "spark", *RULES]
+        assert main([*spark_run, "--end", "2030-01-02"]) == 0  # built in full on Spark
+        late = ["--start", "2030-01-03"]  # late December events, which restate the closed month
+        assert main(["run", "--quiet", *RULES, *late]) == 0
+        assert main([*spark_run, *late]) == 0  # on Spark, an incremental build of the accounts they touched
         con = duckdb.connect(str(paths.database))
         con.execute("create schema spark_marts")
         for folder in sorted(paths.spark_exports.iterdir()):
@@ -66,7 +71,10 @@ def test_spark_builds_every_mart_with_the_same_columns_and_types(built):
     _, con = built
     marts = mart_tables(con)
     spark = [
-        r[0] for r in con.execute("select view_name from duckdb_views() where schema_name = 'spark_marts'")
+        r[0]
+        for r in con.execute(
+            "select view_name from duckdb_views() where schema_name = 'spark_marts'"
+        ).fetchall()
     ]
     assert sorted(spark) == marts
     for mart in marts:
@@ -86,6 +94,20 @@ def test_spark_marts_equal_the_duckdb_marts_row_for_row(built):
         if counts != (0, 0):
             differing[mart] = counts
     assert differing == {}
+
+
+def test_the_last_spark_build_recomputed_only_the_touched_accounts(built):
+    paths, con = built
+    # the Iceberg table's data files (int_builds_completed is only ever appended to)
+    files = lit(
+        str(paths.spark / "tables" / "intermediate.db" / "int_builds_completed" / "data" / "*.parquet")
+    )
+    builds = con.execute(
+        f"select reason, accounts_recomputed from read_parquet({files}) order by completed_at"
+    ).fetchall()
+    accounts = con.execute("select count(*) from marts.accounts").fetchone()[0]
+    assert [b[0] for b in builds] == ["first build", "incremental"]
+    assert 0 < builds[1][1] < accounts
 
 
 def test_spark_stage_history_is_the_duckdb_one(built):
