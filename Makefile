@@ -28,9 +28,10 @@ browser:
 demo: setup
 	$(BIN)/lifecycle demo
 
-# two workers (pytest-xdist): a module, or all users of one session fixture, stays on one (tests/conftest.py)
+# two workers (pytest-xdist), a module on one worker: its module fixtures are built once (a session
+# fixture once per worker that needs it)
 test: setup browser
-	$(BIN)/pytest -q -n 2 --dist loadgroup
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 # Unit tests only (no warehouse, no dbt): seconds, for the edit-test loop.
 test-fast: setup

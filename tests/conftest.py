@@ -21,14 +21,8 @@ def pytest_configure(config):
     os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Everything under tests/integration materializes into a warehouse: `make test-fast` skips it.
-
-    `make test` runs on two pytest-xdist workers with --dist loadgroup: each module stays on one worker
-    (its module fixtures are built once), and so do all tests of the session's simulated business."""
+    """Everything under tests/integration materializes into a warehouse: `make test-fast` skips it."""
     for item in items:
         if "integration" in item.path.parts:
             item.add_marker(pytest.mark.integration)
-        shared = "simulated_business" in getattr(item, "fixturenames", ())
-        item.add_marker(pytest.mark.xdist_group("simulated_business" if shared else item.path.stem))
