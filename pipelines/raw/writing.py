@@ -96,15 +96,30 @@ def collect_copies(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched
 def record_account_changes(
     con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str, copies: str, load_id: int
 ) -> None:
-    """The accounts of the touched event ids, before and after this load: incremental builds recompute
-    exactly these (an account whose last event a corrected day removed is among them too)."""
+    """The accounts whose stored events this load changed: incremental builds recompute exactly these.
+
+    A touched event id counts when its stored copy appears, disappears (an account whose last event a
+    corrected day removed is recomputed to nothing) or differs in content or origin. A re-delivered
+    day, or a conflicting copy that leaves the stored one in place, changes no account."""
+    origin = ("content_hash", "arrival_date", "source_file", "source_row")
+    differs = " or ".join(f"before.{c} is distinct from after.{c}" for c in origin)
+    columns = ", ".join(("event_id", "account_id") + origin)
     con.execute(
         f"""
         insert into raw.account_changes
+        with before as (
+            select {columns} from {events_table(schema)} where event_id in (select event_id from {touched})
+        ), after as (
+            select {columns} from {copies} where _is_stored
+        ), changed as (
+            select before.account_id as before_account, after.account_id as after_account
+            from before full outer join after on before.event_id = after.event_id
+            where {differs}
+        )
         select distinct $load_id, $s, account_id from (
-            select account_id from {events_table(schema)} where event_id in (select event_id from {touched})
+            select before_account as account_id from changed
             union all
-            select account_id from {copies} where _is_stored
+            select after_account from changed
         ) where account_id is not null""",
         {"load_id": load_id, "s": schema.name},
     )

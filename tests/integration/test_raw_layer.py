@@ -320,10 +320,11 @@ def changed_accounts(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     return con.execute("select load_id, account_id from raw.account_changes order by all").fetchall()
 
 
-def test_each_load_stamps_its_rows_and_records_the_accounts_it_may_have_changed(tmp_path):
+def test_each_load_stamps_its_rows_and_records_the_accounts_it_changed(tmp_path):
     """The watermark of incremental builds: every received row carries its load's id, and
-    raw.account_changes names the accounts of every event id a load touched, including an account
-    whose only event a corrected day removed (its history must be recomputed to nothing)."""
+    raw.account_changes names the accounts whose stored events a load changed, including an account
+    whose only event a corrected day removed (its history must be recomputed to nothing); a day
+    re-delivered as it was, or a conflicting copy that leaves the stored one, changes no account."""
     write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1"), sale("E2", account_id="B")])
     write_jsonl(tmp_path, "sales", DAY6, "a.jsonl", [sale("E3", account_id="C"), sale("E1", amount="99")])
     con = duckdb.connect()
@@ -335,11 +336,20 @@ def test_each_load_stamps_its_rows_and_records_the_accounts_it_may_have_changed(
         ("E2", 1),
         ("E3", 2),
     ]
-    # day 6 re-delivers E1 (a conflict: the stored copy stays) and brings C
-    assert changed_accounts(con) == [(1, "A"), (1, "B"), (2, "A"), (2, "C")]
+    # day 6 re-delivers E1 (a conflict: the stored copy stays, A is unchanged) and brings C
+    assert changed_accounts(con) == [(1, "A"), (1, "B"), (2, "C")]
+
+    load(con, tmp_path, [DAY5, DAY6])  # both days again, as they were
+    assert changed_accounts(con) == [(1, "A"), (1, "B"), (2, "C")]
 
     write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1")])  # the corrected day 5: B's event is gone
     load(con, tmp_path, [DAY5])
-    assert changed_accounts(con)[4:] == [(3, "A"), (3, "B")]
+    assert changed_accounts(con)[3:] == [(4, "B")]
     assert stored(con, "E2") is None
+
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [])  # day 5 emptied: day 6's copy of E1 is stored now
+    load(con, tmp_path, [DAY5])
+    assert changed_accounts(con)[4:] == [(5, "A")]
+    assert stored(con, "E1")[:2] == (Decimal("99"), DAY6)
+    # a stored row keeps the id of the load that received it
     assert con.execute("select max(load_id) from raw.sales_events").fetchone() == (3,)
