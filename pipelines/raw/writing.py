@@ -103,7 +103,7 @@ def record_account_changes(
     day, or a conflicting copy that leaves the stored one in place, changes no account."""
     origin = ("content_hash", "arrival_date", "source_file", "source_row")
     differs = " or ".join(f"before.{c} is distinct from after.{c}" for c in origin)
-    columns = ", ".join(("event_id", "account_id") + origin)
+    columns = ", ".join(("event_id", "account_id", *origin))
     con.execute(
         f"""
         insert into raw.account_changes
