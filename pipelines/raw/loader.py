@@ -80,10 +80,10 @@ def day_files(landing: Path, stream: str, day: date) -> list[Path]:
 
 
 def read_days(landing: Path, schema: StreamSchema, days: list[date]) -> list[StagedFile]:
-    # reading on a thread per core measured no faster (1M events: 17.9 s vs 17.3 s): DuckDB's SQL
-    # already keeps both cores busy, and reading is a ninth of the load
+    """The batch's files, Parquet rows deferred to DuckDB's reader (4.5 s of an 18 s load of 1M events
+    went to reading them one by one into Arrow; reading on a thread per core measured no faster)."""
     return [
-        StagedFile(day, str(path.relative_to(landing)), read_file(path, schema))
+        StagedFile(day, str(path.relative_to(landing)), read_file(path, schema, defer_parquet_rows=True))
         for day in days
         for path in day_files(landing, schema.name, day)
     ]
@@ -92,9 +92,8 @@ def read_days(landing: Path, schema: StreamSchema, days: list[date]) -> list[Sta
 def load_batch(con: duckdb.DuckDBPyConnection, landing: Path, schema: StreamSchema, days: list[date]) -> None:
     """Load whole arrival days in one transaction."""
     started = time.time()
-    files = read_days(landing, schema, days)
     # Staging only touches temp tables, so it runs before the transaction.
-    stage_files(con, schema, files, STAGE)
+    files = stage_files(con, schema, read_days(landing, schema, days), STAGE)
     check_stage(con, schema, STAGE, CHECKED)
     fill_days(con, days, DAYS)
     with transaction(con):

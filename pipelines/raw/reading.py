@@ -3,7 +3,10 @@
 Files are opened by name from Python and handed to DuckDB as Arrow tables: a name such as `p[1].parquet`
 is a name, never a pattern. What each format yields:
 
-- Parquet: the file's own columns and types (DuckDB turns them into text, the same way for every file);
+- Parquet: the file's own columns and types (DuckDB turns them into text, the same way for every file).
+  With `defer_parquet_rows`, only the footer is read here and DuckDB reads the rows straight from the file
+  when staging (multi-threaded, no copy held in Python), unless the name holds a character DuckDB would
+  expand as a pattern, or a column is named like one its reader adds;
 - CSV: every column as text; only an empty cell is missing; rows with a wrong field count set aside;
 - JSON Lines: one `_line` per non-blank line (DuckDB pulls the fields out).
 
@@ -31,6 +34,10 @@ FORMATS = {".parquet": "parquet", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson"
 BOM = b"\xef\xbb\xbf"
 # Parquet types that cannot carry an exact decimal amount: refused, never rounded.
 INEXACT_NUMBER_TYPES = {pa.float16(): "float16", pa.float32(): "float32"}
+# A file name with one of these is read here: DuckDB's reader would take it as a pattern.
+GLOB_CHARACTERS = frozenset("*?[]{}\\")
+# Columns DuckDB's reader adds to each row, and those staging adds: a file with one of them is read here.
+RESERVED_COLUMNS = frozenset({"filename", "file_row_number", "_arrival_date", "_file", "_row"})
 
 
 @dataclass
@@ -39,7 +46,10 @@ class FileRead:
     fmt: str
     content_hash: str
     records_in_file: int = 0
-    table: pa.Table | None = None  # None when unreadable
+    table: pa.Table | None = None  # None when unreadable, or when the rows are deferred
+    arrow_schema: pa.Schema | None = None  # the columns and their types, when readable
+    # Parquet rows DuckDB reads from `path` when staging (only the footer was read here)
+    rows_deferred: bool = False
     error: str | None = None
     # Why every row of a readable file is refused (e.g. a float32 amount column), else None.
     refused_because: str | None = None
@@ -60,23 +70,27 @@ def _with_rows(table: pa.Table, rows: pa.Array) -> pa.Table:
     return table.append_column("_row", rows)
 
 
-def _inexact_decimal_columns(table: pa.Table, schema: StreamSchema) -> list[str]:
+def _inexact_decimal_columns(arrow: pa.Schema, schema: StreamSchema) -> list[str]:
     decimals = {f.name for f in schema.all_fields if f.kind == "decimal"}
-    return [f.name for f in table.schema if f.name in decimals and f.type in INEXACT_NUMBER_TYPES]
+    return [f.name for f in arrow if f.name in decimals and f.type in INEXACT_NUMBER_TYPES]
 
 
-def _read_parquet(data: bytes, schema: StreamSchema, result: FileRead) -> None:
+def _read_parquet(data: bytes, schema: StreamSchema, result: FileRead, defer_rows: bool) -> None:
     reader = pq.ParquetFile(pa.BufferReader(data))
     result.records_in_file = reader.metadata.num_rows
-    table = reader.read()
-    table.validate(full=True)  # invalid UTF-8 in a string column makes the file unreadable, here
-    inexact = _inexact_decimal_columns(table, schema)
+    arrow = result.arrow_schema = reader.schema_arrow
+    inexact = _inexact_decimal_columns(arrow, schema)
     if inexact:
         result.refused_because = (
-            f"invalid {inexact[0]}: a {INEXACT_NUMBER_TYPES[table.schema.field(inexact[0]).type]} Parquet "
+            f"invalid {inexact[0]}: a {INEXACT_NUMBER_TYPES[arrow.field(inexact[0]).type]} Parquet "
             "column cannot hold an "
             "exact decimal (write decimal, string or double)"
         )
+    if defer_rows and not RESERVED_COLUMNS & set(arrow.names):
+        result.rows_deferred = True
+        return
+    table = reader.read()
+    table.validate(full=True)  # invalid UTF-8 in a string column makes the file unreadable, here
     result.table = _with_rows(table, pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64)))
 
 
@@ -121,6 +135,7 @@ def _read_csv(data: bytes, result: FileRead) -> None:
     result.broken_rows = [(num - 1, line, reason) for num, line, reason in broken]
     rows = _record_numbers(table.num_rows, [num for num, _, _ in result.broken_rows])
     result.table = _with_rows(table, rows)
+    result.arrow_schema = table.schema
 
 
 def _read_jsonl(data: bytes, result: FileRead) -> None:
@@ -133,9 +148,10 @@ def _read_jsonl(data: bytes, result: FileRead) -> None:
             "_line": pa.array([line for _, line in numbered], pa.string()),
         }
     )
+    result.arrow_schema = result.table.schema
 
 
-def read_file(path: Path, schema: StreamSchema) -> FileRead:
+def read_file(path: Path, schema: StreamSchema, defer_parquet_rows: bool = False) -> FileRead:
     """Read a landing file; any failure is recorded on the result, never raised."""
     fmt = file_format(path) or "unknown"
     try:
@@ -145,7 +161,8 @@ def read_file(path: Path, schema: StreamSchema) -> FileRead:
     result = FileRead(path=path, fmt=fmt, content_hash=hashlib.sha256(data).hexdigest())
     try:
         if fmt == "parquet":
-            _read_parquet(data, schema, result)
+            defer = defer_parquet_rows and not GLOB_CHARACTERS & set(str(path))
+            _read_parquet(data, schema, result, defer)
         elif fmt == "jsonl":
             _read_jsonl(data, result)
         elif fmt == "csv":
@@ -155,5 +172,6 @@ def read_file(path: Path, schema: StreamSchema) -> FileRead:
     except (pa.ArrowException, UnicodeDecodeError, OSError, ValueError) as exc:
         first_line = (str(exc).splitlines() or [""])[0][:300]
         result.table, result.broken_rows, result.records_in_file = None, [], 0
+        result.arrow_schema, result.rows_deferred = None, False
         result.error = f"unreadable {fmt} file: {type(exc).__name__}: {first_line}"
     return result

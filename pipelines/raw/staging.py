@@ -1,5 +1,8 @@
 """Stage the files of a batch as text rows in a temp table, then type and check them.
 
+Parquet files whose rows were deferred are read by DuckDB straight from their paths, one statement per
+file shape; if DuckDB cannot read a group (a corrupt page, invalid UTF-8), its files are read one by one
+here instead, so the unreadable one is recorded as such and the others are staged as usual.
 Runs outside the write transaction and touches temp tables only, so a failure here cannot leave the raw
 tables half written. Each function takes the names of the tables it reads and writes.
 """
@@ -18,7 +21,7 @@ import pyarrow as pa
 from duckdb.sqltypes import VARCHAR
 
 from pipelines.contract import StreamSchema
-from pipelines.raw.reading import FileRead
+from pipelines.raw.reading import FileRead, read_file
 from pipelines.raw.sql import ident, in_list, lit
 from pipelines.raw.validation import checked_select, content_hash_expr, json_extra_patch
 
@@ -63,7 +66,9 @@ def _as_text(name: str, t: pa.DataType) -> str:
     )
 
 
-def _columnar_select(schema: StreamSchema, arrow: pa.Schema, refused_because: str | None) -> str:
+def _columnar_select(
+    schema: StreamSchema, arrow: pa.Schema, refused_because: str | None, source: str = "_group"
+) -> str:
     present = {f.name: f.type for f in arrow if not f.name.startswith("_")}
     cols = [
         f"{_as_text(n, present[n])} as {n}" if n in present else f"cast(null as varchar) as {n}"
@@ -78,7 +83,7 @@ def _columnar_select(schema: StreamSchema, arrow: pa.Schema, refused_because: st
     refused = lit(refused_because) if refused_because else "cast(null as varchar)"
     return (
         f"select _arrival_date, _file, _row, {', '.join(cols)}, {extra} as _extra, "
-        f"cast(null as varchar) as _line, {refused} as _parse_error from _group"
+        f"cast(null as varchar) as _line, {refused} as _parse_error from {source}"
     )
 
 
@@ -120,23 +125,51 @@ def _tagged(item: StagedFile) -> pa.Table:
     return table.append_column("_file", pa.array([item.source_file] * n, pa.string()))
 
 
-def stage_files(
-    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: Iterable[StagedFile], stage: str
-) -> None:
-    """Insert every readable file's rows into `stage`: files of one shape go in with one statement."""
-    create_stage(con, schema, stage)
-    register_functions(con)
+PARQUET_ROWS = """(
+    select r.*, f._arrival_date, f._file, r.file_row_number + 1 as _row
+    from read_parquet($paths, filename = true, file_row_number = true) as r
+    inner join _group_files as f on r.filename = f._path
+)"""
+
+
+def _stage_parquet_groups(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: list[StagedFile], stage: str
+) -> list[StagedFile]:
+    """Stage deferred Parquet files, one statement per file shape; returns the files of the groups DuckDB
+    could not read (a failed statement inserts nothing)."""
     groups: dict[tuple, list[StagedFile]] = defaultdict(list)
-    broken = []
     for item in files:
-        if not item.read.readable:
-            continue
-        table = item.read.table
-        assert table is not None
-        groups[(item.read.fmt, item.read.refused_because, table.schema)].append(item)
-        broken += [
-            (item.arrival_date, item.source_file, n, text, why) for n, text, why in item.read.broken_rows
-        ]
+        groups[(item.read.refused_because, item.read.arrow_schema)].append(item)
+    failed = []
+    for (refused_because, arrow), members in groups.items():
+        paths = [str(m.read.path) for m in members]
+        con.register(
+            "_group_files",
+            pa.table(
+                {
+                    "_path": pa.array(paths, pa.string()),
+                    "_arrival_date": pa.array([m.arrival_date for m in members], pa.date32()),
+                    "_file": pa.array([m.source_file for m in members], pa.string()),
+                }
+            ),
+        )
+        try:
+            select = _columnar_select(schema, arrow, refused_because, PARQUET_ROWS)
+            con.execute(f"insert into {stage} {select}", {"paths": paths})
+        except duckdb.Error:
+            failed += members
+        finally:
+            con.unregister("_group_files")
+    return failed
+
+
+def _stage_tables(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: list[StagedFile], stage: str
+) -> None:
+    """Stage files read into Arrow tables: files of one shape go in with one statement."""
+    groups: dict[tuple, list[StagedFile]] = defaultdict(list)
+    for item in files:
+        groups[(item.read.fmt, item.read.refused_because, item.read.arrow_schema)].append(item)
     for (fmt, refused_because, arrow), members in groups.items():
         con.register("_group", pa.concat_tables([_tagged(m) for m in members]))
         try:
@@ -146,11 +179,34 @@ def stage_files(
             con.execute(f"insert into {stage} {select}")
         finally:
             con.unregister("_group")
+
+
+def stage_files(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: Iterable[StagedFile], stage: str
+) -> list[StagedFile]:
+    """Insert every readable file's rows into `stage`; returns the files as finally read (a deferred
+    Parquet file DuckDB could not read has been read here, and may now be unreadable)."""
+    create_stage(con, schema, stage)
+    register_functions(con)
+    files = list(files)
+    deferred = [f for f in files if f.read.readable and f.read.rows_deferred]
+    reread = {
+        id(f): StagedFile(f.arrival_date, f.source_file, read_file(f.read.path, schema))
+        for f in _stage_parquet_groups(con, schema, deferred, stage)
+    }
+    files = [reread.get(id(f), f) for f in files]
+    _stage_tables(con, schema, [f for f in files if f.read.table is not None], stage)
+    broken = [
+        (item.arrival_date, item.source_file, n, text, why)
+        for item in files
+        for n, text, why in item.read.broken_rows
+    ]
     if broken:
         con.executemany(
             f"insert into {stage} (_arrival_date, _file, _row, _line, _parse_error) values (?, ?, ?, ?, ?)",
             broken,
         )
+    return files
 
 
 def check_stage(con: duckdb.DuckDBPyConnection, schema: StreamSchema, stage: str, checked: str) -> None:
