@@ -40,7 +40,7 @@ drift from what the ingester checks. Regenerate it with `python -m pipelines.con
 
 | format | rules |
 |---|---|
-| Parquet (`.parquet`) | one row per event; any column types (they are read as text and validated) |
+| Parquet (`.parquet`) | one row per event; a timestamp with a time zone, a decimal or an integer column is taken as it is (its values still checked: >= 0, at most 4 decimals); any other column type is read as text and validated; a float32 amount is refused |
 | JSON Lines (`.jsonl`, `.ndjson`, `.json`) | one JSON object per line, UTF-8; blank lines are skipped |
 | CSV (`.csv`) | UTF-8, comma-separated, a header row, RFC 4180 quoting; empty cell = missing |
 

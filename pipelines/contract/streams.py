@@ -1,7 +1,8 @@
 """Field-level contract of the three event streams.
 
-Every landing file is read as text first; `kind` says how a value must parse. Keeping the rules as data
-lets the simulator write exactly what the ingester accepts, and lets docs/events.md be checked against it.
+A landing value is read as text, unless Parquet already types it as `kind` asks; `kind` says how a value
+must parse. Keeping the rules as data lets the simulator write exactly what the ingester accepts, and lets
+docs/events.md be checked against it.
 """
 
 from __future__ import annotations

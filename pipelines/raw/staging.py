@@ -20,10 +20,18 @@ import duckdb
 import pyarrow as pa
 from duckdb.sqltypes import VARCHAR
 
-from pipelines.contract import StreamSchema
+from pipelines.contract import FieldSpec, StreamSchema
 from pipelines.raw.reading import FileRead, read_file
 from pipelines.raw.sql import ident, in_list, lit
-from pipelines.raw.validation import checked_select, content_hash_expr, json_extra_patch
+from pipelines.raw.tables import SQL_TYPES
+from pipelines.raw.validation import (
+    INT_MAX,
+    NATIVE_KINDS,
+    checked_select,
+    content_hash_expr,
+    json_extra_patch,
+    native_column,
+)
 
 EXACT_JSON_NUMBER = "exact_json_number"
 JSON_NUMBER_TYPES = ("BIGINT", "UBIGINT", "DOUBLE")
@@ -49,12 +57,45 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
         con.create_function(EXACT_JSON_NUMBER, _exact_json_number, [VARCHAR, VARCHAR], VARCHAR)
 
 
+def _native_fields(schema: StreamSchema) -> list[FieldSpec]:
+    return [f for f in schema.all_fields if f.kind in NATIVE_KINDS]
+
+
 def create_stage(con: duckdb.DuckDBPyConnection, schema: StreamSchema, stage: str) -> None:
     fields = ", ".join(f"{n} varchar" for n in schema.field_names)
+    natives = "".join(f", {native_column(f)} {SQL_TYPES[f.kind]}" for f in _native_fields(schema))
     con.execute(
         f"create or replace temp table {stage} (_arrival_date date, _file varchar, _row bigint, {fields}, "
-        "_extra varchar, _line varchar, _parse_error varchar)"
+        f"_extra varchar, _line varchar, _parse_error varchar{natives})"
     )
+
+
+def native_value(spec: FieldSpec, t: pa.DataType) -> str | None:
+    """SQL for the typed value of a Parquet column whose own type already is what the contract asks (a
+    timestamp with a time zone, a decimal, an integer): such values are taken as they are, with no text
+    parse. None for other types (text, doubles, naive timestamps), which are parsed from their text. A value
+    the contract refuses (negative, more than 4 decimals, too large) is null here, and its text gives the
+    reason as before."""
+    column, sql_type = ident(spec.name), SQL_TYPES[spec.kind]
+    if spec.kind == "timestamp" and pa.types.is_timestamp(t) and t.tz is not None:
+        return f"cast({column} as {sql_type})"
+    if spec.kind == "decimal" and pa.types.is_decimal(t):
+        return (
+            f"case when {column} >= 0 and {column} < 10000000000000000 and {column} = round({column}, 4) "
+            f"then cast({column} as {sql_type}) end"
+        )
+    if spec.kind == "int" and pa.types.is_integer(t):
+        return f"case when {column} between 0 and {INT_MAX} then cast({column} as {sql_type}) end"
+    return None
+
+
+def _native_values(schema: StreamSchema, present: dict[str, pa.DataType], refused: bool) -> list[str]:
+    """The `_native_<field>` values of a file shape: null where the column is text, absent, or refused."""
+    values = []
+    for spec in _native_fields(schema):
+        value = native_value(spec, present[spec.name]) if spec.name in present and not refused else None
+        values.append(value or f"cast(null as {SQL_TYPES[spec.kind]})")
+    return values
 
 
 def _as_text(name: str, t: pa.DataType) -> str:
@@ -81,9 +122,12 @@ def _columnar_select(
         else "cast(null as varchar)"
     )
     refused = lit(refused_because) if refused_because else "cast(null as varchar)"
+    natives = "".join(
+        f", {value}" for value in _native_values(schema, present, refused=refused_because is not None)
+    )
     return (
         f"select _arrival_date, _file, _row, {', '.join(cols)}, {extra} as _extra, "
-        f"cast(null as varchar) as _line, {refused} as _parse_error from {source}"
+        f"cast(null as varchar) as _line, {refused} as _parse_error{natives} from {source}"
     )
 
 
@@ -100,6 +144,7 @@ def _json_field(name: str, exact_number: bool) -> str:
 
 def _jsonl_select(schema: StreamSchema) -> str:
     fields = ", ".join(_json_field(f.name, f.kind == "decimal") for f in schema.all_fields)
+    natives = "".join(f", {value}" for value in _native_values(schema, {}, refused=False))  # JSON: text
     return f"""
         with lines as (
             select *, coalesce(json_valid(_line), false) as _valid from _group
@@ -114,6 +159,7 @@ def _jsonl_select(schema: StreamSchema) -> str:
                _line,
                case when not _valid then 'malformed JSON line'
                     when not _json_ok then 'JSON line is not an object' end
+               {natives}
         from parsed"""
 
 

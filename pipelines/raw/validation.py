@@ -17,6 +17,10 @@ DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 DECIMAL_RE = r"^\d{1,16}(\.\d{1,4})?$"
 INT_RE = r"^\d{1,9}$"
+INT_MAX = 999_999_999  # the largest value INT_RE lets through
+# Kinds a natively typed Parquet column can carry: staged beside the text as `_native_<field>` (see
+# `staging.native_value`), taken as they are, so those values skip the text parse.
+NATIVE_KINDS = ("timestamp", "decimal", "int")
 # An event may lie this many days after its arrival day (time zones); later ones are source errors.
 MAX_DAYS_AFTER_ARRIVAL = 1
 OCCURS_AFTER_ARRIVAL = "occurs after it arrived"
@@ -27,12 +31,23 @@ def json_extra_patch(schema: StreamSchema, extra_keys: tuple[str, ...] = ()) -> 
     return json.dumps(dict.fromkeys(schema.field_names + extra_keys))
 
 
+def native_column(spec: FieldSpec) -> str:
+    return f"_native_{spec.name}"
+
+
 def parsed_expr(spec: FieldSpec) -> str:
-    """Typed value of a (trimmed, empty-as-null) text field, null where it does not parse.
+    """Typed value of a field: its native Parquet value when it has one, else its (trimmed, empty-as-null)
+    text parsed, null where it does not parse.
 
     A date-only timestamp is stored as midnight UTC of that date with `_<name>_is_date` set, so the
     models can place it on that calendar day in any reporting timezone.
     """
+    if spec.kind in NATIVE_KINDS:
+        return f"coalesce({native_column(spec)}, {_text_parsed_expr(spec)})"
+    return _text_parsed_expr(spec)
+
+
+def _text_parsed_expr(spec: FieldSpec) -> str:
     name = spec.name
     if spec.kind == "timestamp":
         return (
@@ -81,7 +96,7 @@ def _kind_reason(spec: FieldSpec) -> str | None:
         )
     if spec.kind == "decimal":
         return (
-            f"case when {bad}regexp_matches({name}, '^-') and _{name} is null "
+            f"case when _{name} is null and {bad}regexp_matches({name}, '^-') "
             f"and try_cast({name} as double) is not null "
             f"then 'invalid {name}: negative: ' || {name} "
             f"when {bad}_{name} is null then 'invalid {name}: not a decimal number: ' || {name} end"
@@ -112,16 +127,18 @@ def reason_exprs(schema: StreamSchema) -> list[str]:
 def checked_select(schema: StreamSchema, stage: str) -> str:
     """SELECT over the stage table adding typed `_<field>` columns and `_reasons` (empty list = valid)."""
     trimmed = ", ".join(f"nullif(trim({n}), '') as {n}" for n in schema.field_names)
+    natives = "".join(f", {native_column(f)}" for f in schema.all_fields if f.kind in NATIVE_KINDS)
     typed = ", ".join(f"{parsed_expr(f)} as _{f.name}" for f in schema.all_fields)
     date_flags = ", ".join(
-        f"coalesce(regexp_matches({f.name}, {lit(DATE_RE)}), false) as _{f.name}_is_date"
+        f"case when {native_column(f)} is null "
+        f"then coalesce(regexp_matches({f.name}, {lit(DATE_RE)}), false) else false end as _{f.name}_is_date"
         for f in schema.all_fields
         if f.kind == "timestamp"
     )
     reasons = ",\n            ".join(reason_exprs(schema))
     return f"""
         with trimmed as (
-            select _arrival_date, _file, _row, _extra, _line, _parse_error, {trimmed} from {stage}
+            select _arrival_date, _file, _row, _extra, _line, _parse_error{natives}, {trimmed} from {stage}
         ), typed as (select *, {typed}, {date_flags} from trimmed)
         select *,
             case when _parse_error is not null then [_parse_error]

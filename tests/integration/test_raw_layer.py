@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -156,6 +156,53 @@ def test_money_is_exact_from_json_numbers_and_double_parquet(tmp_path):
         "P2": Decimal("123456.78"),
         "D1": Decimal("99999999999.9999"),
     }
+
+
+def test_natively_typed_parquet_columns_are_taken_as_they_are_and_equal_their_text(tmp_path):
+    """A producer writing timestamps with a zone, decimals and integers as Parquet types: the values are
+    taken without a text parse, an event re-delivered as text on the next day is a duplicate (same
+    content hash), and a typed value the contract refuses is quarantined with the usual reason."""
+    events = [
+        sale("T1", amount="12.5", payment_terms_days="30"),
+        sale("T2", amount="-1.00"),  # refused: negative
+        sale("T3", amount="0.00001"),  # refused: more than 4 decimals
+        sale("T4", payment_terms_days="-3"),  # refused: not a whole number >= 0
+    ]
+    typed = pa.table(
+        {
+            **{k: pa.array([e[k] for e in events]) for k in sale("T0") if k not in ("amount", "occurred_at")},
+            "occurred_at": pa.array(
+                [datetime(2024, 3, 4, 11, 0, tzinfo=timezone(timedelta(hours=1)))] * len(events),
+                pa.timestamp("us", tz="+01:00"),
+            ),
+            # a scale above the contract's 4 decimals: values that fit are exact, one that does not is refused
+            "amount": pa.array([Decimal(e["amount"]) for e in events], pa.decimal128(38, 10)),
+            "payment_terms_days": pa.array([int(e.get("payment_terms_days", 0)) for e in events], pa.int64()),
+        }
+    )
+    folder = tmp_path / "sales" / DAY5.isoformat()
+    folder.mkdir(parents=True)
+    pq.write_table(typed, folder / "typed.parquet")
+    write_jsonl(tmp_path, "sales", DAY6, "text.jsonl", [sale("T1", amount="12.50", payment_terms_days="30")])
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5, DAY6])
+
+    assert con.execute(
+        "select event_id, amount, payment_terms_days, occurred_at, occurred_at_is_date, arrival_date "
+        "from raw.sales_events"
+    ).fetchall() == [("T1", Decimal("12.5"), 30, datetime(2024, 3, 4, 10, 0, tzinfo=UTC), False, DAY5)]
+    reasons = dict(
+        con.execute("select event_id, reason from raw.quarantine where kind = 'invalid'").fetchall()
+    )
+    assert reasons == {
+        "T2": "invalid amount: negative: -1.0000000000",
+        "T3": "invalid amount: not a decimal number: 0.0000100000",
+        "T4": "invalid payment_terms_days: not a whole number >= 0: -3",
+    }
+    audit = con.execute(
+        "select arrival_date, rows_accepted, rows_duplicate, rows_conflict from raw.ingest_batches order by 1"
+    ).fetchall()
+    assert audit == [(DAY5, 1, 0, 0), (DAY6, 0, 1, 0)]
 
 
 def test_float32_amounts_are_refused_with_a_reason(tmp_path):
