@@ -1,5 +1,5 @@
 {#- Incremental builds of the per-account models (int_purchases_identified, int_purchase_days_aggregated,
-    int_accounts_first_seen, int_stage_timeline_evaluated).
+    int_accounts_first_seen, int_stage_timeline_evaluated, int_driver_signals_measured).
 
     A build recomputes the whole history of every account that the loads since the last completed build
     may have changed (raw.account_changes, by load id, so a late event of any age is picked up). In the
@@ -65,12 +65,16 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The pre-hook of an incremental model: forget the touched accounts' rows (all rows on a rebuild). -#}
-{% macro delete_touched_accounts() -%}
+{#- The pre-hook of an incremental model: forget the touched accounts' rows (all rows on a rebuild), and
+    the rows that meet `also`, a further SQL condition when given. -#}
+{% macro delete_touched_accounts(also=none) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where
             (select rebuild_all from {{ ref('int_builds_planned') }})
             or account_id in (select account_id from {{ ref('int_accounts_touched') }})
+            {%- if also %}
+            or {{ also }}
+            {%- endif %}
     {%- endif -%}
 {%- endmacro %}

@@ -123,8 +123,20 @@ LATE_AND_CORRECTED = (
     ],
 )
 
+# A, untouched, is buying at the start of 2024-Q2; B's event moves the as-of date past the end of that
+# quarter's outcome year, so A's quarter becomes an observation; correcting B's day away moves it back.
+QUARTER_OBSERVED_AND_GONE = (
+    [
+        order(1, "A", "2024-01-02", "2024-03-20"),
+        order(2, "A", "2024-02-15", "2024-03-20"),
+        order(3, "A", "2024-03-20", "2024-03-20"),
+        order(4, "B", "2025-04-15", "2025-04-15"),
+    ],
+    [("load", date(2024, 3, 20)), ("load", date(2025, 4, 15)), ("correct", date(2025, 4, 15))],
+)
 
-# One random history per run (plus the two explicit ones): each step costs two builds. No shrinking: a
+
+# One random history per run (plus the explicit ones): each step costs two builds. No shrinking: a
 # failure prints its whole history and steps instead.
 @settings(
     max_examples=1,
@@ -135,6 +147,7 @@ LATE_AND_CORRECTED = (
 @given(history=histories())
 @example(history=TIME_PASSES)
 @example(history=LATE_AND_CORRECTED)
+@example(history=QUARTER_OBSERVED_AND_GONE)
 def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_path_factory, history):
     events, steps = history
     root = tmp_path_factory.mktemp("incremental")

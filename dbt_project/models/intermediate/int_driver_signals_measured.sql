@@ -1,366 +1,75 @@
-{#- The churn-driver signals of an account, measured at a point in time over the driver_lookback_months
-    before it, [measured_on - lookback, measured_on): at every quarter start the account is observed
-    (int_account_quarters_observed), and on the day after the as-of date for every account (what the
-    accounts mart shows as "now"). One definition of every signal, wherever it is used:
-      complaints   tickets of category complaint opened in the window; a complaint is late when its first
-                   resolution took more than complaint_sla_days, or it is still open at measured_on and
-                   older than that (open = its latest status event before measured_on is opened/reopened);
-      ratings      satisfaction ratings given in the window (mean score);
-      contacts     distinct contact persons in the window, and the latest contact before measured_on;
-      post-sale    a contact on one of the post_sale_contact_days after a purchase day in the window;
-      discount     discount / (amount + discount) over the purchases in the window;
-      payment      invoices falling due in the window, late when paid (or still unpaid at measured_on) more
-                   than payment_late_days after the due date (invoice date + payment_terms_days).
-    Bands (labels are the contract of churn_drivers):
-      complaint_handling  none (no complaint), unresolved (one still open and older than the SLA), slow (one
-                          resolved after more than the SLA), else within_sla (an open one not yet past the
-                          SLA included);
-      csat                unrated, else the mean score rounded to the nearest whole score (x.5 up): low 1-2,
-                          mid 3, high 4-5;
-      contact_persons     1, 2-3, 4+, and none when no one was in contact in the window;
-      post_sale_contact   yes, no (no purchase day in the window is no);
-      discount            none (rate 0 or no purchase), low (up to discount_high_rate), high (above);
-      payment             late (any invoice late), else on_time. -#}
-{%- set lookback = day_count('driver_lookback_months') -%}
-{%- set sla = day_count('complaint_sla_days') -%}
-{%- set post_sale = day_count('post_sale_contact_days') -%}
-{%- set late_days = validated_setting('payment_late_days', '^[0-9]+$', 'a whole number >= 0') | int -%}
-{%- set high_rate = validated_setting('discount_high_rate', '^0?[.][0-9]+$', 'a number between 0 and 1') %}
+{#- The churn-driver signals (macros/driver_signals.sql) at every quarter start an account is observed
+    (int_account_quarters_observed): what churn_drivers reads.
+    Incremental (macros/incremental_builds.sql): the signals of an account at a quarter start depend on
+    its events alone. The pre-hook deletes the touched accounts' rows and the quarter starts no longer
+    observed (the as-of date went back); a build then computes the observed pairs the table does not hold:
+    every pair of a touched account, and the quarter starts the as-of date has newly reached. An untouched
+    account's history is unchanged, so its observed quarters change in no other way. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_touched_accounts(also='measured_on not in (select quarter_start from '
+        ~ ref('int_account_quarters_observed') ~ ')') }}",
+) }}
+-- depends_on: {{ ref('int_builds_planned') }}
+-- depends_on: {{ ref('int_accounts_touched') }}
 
 with
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date_resolved') }}
-),
 
 account_quarters as (
     select * from {{ ref('int_account_quarters_observed') }}
 ),
 
-first_seen as (
-    select * from {{ ref('int_accounts_first_seen') }}
-),
-
-service as (
+service_events as (
     select * from {{ ref('stg_service__events') }}
 ),
 
-contact as (
+contact_events as (
     select * from {{ ref('stg_contact__events') }}
 ),
 
-sales as (
+sales_events as (
     select * from {{ ref('stg_sales__events') }}
 ),
 
-purchases as (
+purchases_identified as (
     select * from {{ ref('int_purchases_identified') }}
 ),
 
 points as (
     select
-        account_id,
-        quarter_start as measured_on
+        account_quarters.account_id,
+        account_quarters.quarter_start as measured_on
     from account_quarters
-    union
-    select
-        first_seen.account_id,
-        {{ add_days('as_of.as_of_date', 1) }} as measured_on
-    from first_seen
-    cross join as_of
-),
-
-windows as (
-    select
-        account_id,
-        measured_on,
-        {{ add_months('measured_on', -lookback) }} as window_start
-    from points
-),
-
-complaint_openings as (
-    select
-        account_id,
-        ticket_id,
-        min(occurred_on) as opened_on
-    from service
-    where event_type = 'ticket_opened' and category = 'complaint'
-    group by account_id, ticket_id
-),
-
-complaint_status_events as (
-    select
-        service.account_id,
-        service.ticket_id,
-        service.event_type,
-        service.occurred_on,
-        service.occurred_at_utc,
-        service.event_id
-    from service
-    inner join complaint_openings
+    {%- if is_incremental() %}
+    left join {{ this }} as built
         on
-            service.account_id = complaint_openings.account_id
-            and service.ticket_id = complaint_openings.ticket_id
-    where service.event_type in ('ticket_opened', 'ticket_resolved', 'ticket_reopened')
+            account_quarters.account_id = built.account_id
+            and account_quarters.quarter_start = built.measured_on
+    where built.account_id is null
+    {%- endif %}
 ),
 
-complaint_events_at_point as (
-    select
-        windows.account_id,
-        windows.measured_on,
-        complaint_openings.ticket_id,
-        complaint_openings.opened_on,
-        complaint_status_events.event_type,
-        complaint_status_events.occurred_on,
-        -- 1 for the latest status event before the point
-        row_number() over (
-            partition by windows.account_id, windows.measured_on, complaint_openings.ticket_id
-            order by complaint_status_events.occurred_at_utc desc, complaint_status_events.event_id desc
-        ) as recency
-    from windows
-    inner join complaint_openings
-        on
-            windows.account_id = complaint_openings.account_id
-            and windows.window_start <= complaint_openings.opened_on
-            and windows.measured_on > complaint_openings.opened_on
-    inner join complaint_status_events
-        on
-            complaint_openings.account_id = complaint_status_events.account_id
-            and complaint_openings.ticket_id = complaint_status_events.ticket_id
-            and windows.measured_on > complaint_status_events.occurred_on
+service as (
+    select service_events.* from service_events
+    where service_events.account_id in (select points.account_id from points)
 ),
 
-complaint_states as (
-    select
-        account_id,
-        measured_on,
-        ticket_id,
-        opened_on,
-        min(case when event_type = 'ticket_resolved' then occurred_on end) as first_resolved_on,
-        -- open when the latest status event before the point is an opening or a reopening
-        max(case when recency = 1 and event_type <> 'ticket_resolved' then 1 else 0 end) as is_open_marker
-    from complaint_events_at_point
-    group by account_id, measured_on, ticket_id, opened_on
+contact as (
+    select contact_events.* from contact_events
+    where contact_events.account_id in (select points.account_id from points)
 ),
 
-complaints as (
-    select
-        account_id,
-        measured_on,
-        count(*) as complaints,
-        sum(case
-            when
-                is_open_marker = 1
-                and {{ day_number('measured_on') }} - {{ day_number('opened_on') }} > {{ sla }}
-                then 1
-            else 0
-        end) as complaints_open_late,
-        count(case when is_open_marker = 1 then 1 end) as complaints_open,
-        sum(case
-            when
-                first_resolved_on is not null
-                and {{ day_number('first_resolved_on') }} - {{ day_number('opened_on') }} > {{ sla }}
-                then 1
-            else 0
-        end) as complaints_resolved_late
-    from complaint_states
-    group by account_id, measured_on
+sales as (
+    select sales_events.* from sales_events
+    where sales_events.account_id in (select points.account_id from points)
 ),
 
-ratings as (
-    select
-        windows.account_id,
-        windows.measured_on,
-        count(*) as ratings,
-        avg(cast(service.csat_score as double)) as mean_csat
-    from windows
-    inner join service
-        on
-            windows.account_id = service.account_id
-            and service.event_type = 'satisfaction_rated'
-            and windows.window_start <= service.occurred_on
-            and windows.measured_on > service.occurred_on
-    group by windows.account_id, windows.measured_on
+purchases as (
+    select purchases_identified.* from purchases_identified
+    where purchases_identified.account_id in (select points.account_id from points)
 ),
 
-contacts as (
-    select
-        windows.account_id,
-        windows.measured_on,
-        count(distinct case
-            when contact.occurred_on >= windows.window_start then contact.contact_person_key
-        end) as contact_persons,
-        max(contact.occurred_on) as last_contact_on
-    from windows
-    inner join contact
-        on
-            windows.account_id = contact.account_id
-            and windows.measured_on > contact.occurred_on
-            and contact.event_type <> 'lead_created'
-    group by windows.account_id, windows.measured_on
-),
-
-window_purchases as (
-    select
-        windows.account_id,
-        windows.measured_on,
-        purchases.purchase_date,
-        purchases.amount,
-        purchases.discount_amount
-    from windows
-    inner join purchases
-        on
-            windows.account_id = purchases.account_id
-            and windows.window_start <= purchases.purchase_date
-            and windows.measured_on > purchases.purchase_date
-),
-
-discounts as (
-    select
-        account_id,
-        measured_on,
-        count(*) as purchases,
-        sum(coalesce(discount_amount, 0)) as discount_total,
-        sum(amount + coalesce(discount_amount, 0)) as gross_total
-    from window_purchases
-    group by account_id, measured_on
-),
-
-post_sale_contacts as (
-    select
-        window_purchases.account_id,
-        window_purchases.measured_on,
-        max(case when contact.event_id is not null then 1 else 0 end) as had_post_sale_contact
-    from window_purchases
-    left join contact
-        on
-            window_purchases.account_id = contact.account_id
-            and contact.event_type <> 'lead_created'
-            and window_purchases.purchase_date < contact.occurred_on
-            and contact.occurred_on <= {{ add_days('window_purchases.purchase_date', post_sale) }}
-            and window_purchases.measured_on > contact.occurred_on
-    group by window_purchases.account_id, window_purchases.measured_on
-),
-
-invoices as (
-    select
-        account_id,
-        invoice_id,
-        {{ add_days('min(occurred_on)', 'coalesce(max(payment_terms_days), 0)') }} as due_on
-    from sales
-    where event_type = 'invoice_issued'
-    group by account_id, invoice_id
-),
-
-payments as (
-    select
-        account_id,
-        invoice_id,
-        min(occurred_on) as paid_on
-    from sales
-    where event_type = 'payment_received'
-    group by account_id, invoice_id
-),
-
-payment_lateness as (
-    select
-        windows.account_id,
-        windows.measured_on,
-        count(*) as invoices_due,
-        sum(case
-            when
-                payments.paid_on < windows.measured_on
-                and {{ day_number('payments.paid_on') }} - {{ day_number('invoices.due_on') }}
-                > {{ late_days }}
-                then 1
-            when
-                (payments.paid_on is null or payments.paid_on >= windows.measured_on)
-                and {{ day_number('windows.measured_on') }} - {{ day_number('invoices.due_on') }}
-                > {{ late_days }}
-                then 1
-            else 0
-        end) as invoices_paid_late
-    from windows
-    inner join invoices
-        on
-            windows.account_id = invoices.account_id
-            and windows.window_start <= invoices.due_on
-            and windows.measured_on > invoices.due_on
-    left join payments
-        on invoices.account_id = payments.account_id and invoices.invoice_id = payments.invoice_id
-    group by windows.account_id, windows.measured_on
-),
-
-signals as (
-    select
-        windows.account_id,
-        windows.measured_on,
-        windows.window_start,
-        coalesce(complaints.complaints, 0) as complaints,
-        coalesce(complaints.complaints_open, 0) as complaints_open,
-        coalesce(complaints.complaints_open_late, 0) as complaints_open_late,
-        coalesce(complaints.complaints_resolved_late, 0) as complaints_resolved_late,
-        coalesce(ratings.ratings, 0) as ratings,
-        ratings.mean_csat,
-        coalesce(contacts.contact_persons, 0) as contact_persons,
-        contacts.last_contact_on,
-        coalesce(post_sale_contacts.had_post_sale_contact, 0) as had_post_sale_contact,
-        coalesce(discounts.purchases, 0) as purchases,
-        case
-            when discounts.gross_total > 0
-                then cast(discounts.discount_total as double) / cast(discounts.gross_total as double)
-            else 0
-        end as discount_rate,
-        coalesce(payment_lateness.invoices_due, 0) as invoices_due,
-        coalesce(payment_lateness.invoices_paid_late, 0) as invoices_paid_late
-    from windows
-    left join complaints
-        on windows.account_id = complaints.account_id and windows.measured_on = complaints.measured_on
-    left join ratings
-        on windows.account_id = ratings.account_id and windows.measured_on = ratings.measured_on
-    left join contacts
-        on windows.account_id = contacts.account_id and windows.measured_on = contacts.measured_on
-    left join post_sale_contacts
-        on
-            windows.account_id = post_sale_contacts.account_id
-            and windows.measured_on = post_sale_contacts.measured_on
-    left join discounts
-        on windows.account_id = discounts.account_id and windows.measured_on = discounts.measured_on
-    left join payment_lateness
-        on
-            windows.account_id = payment_lateness.account_id
-            and windows.measured_on = payment_lateness.measured_on
-),
-
-final as (
-    select
-        *,
-        case
-            when complaints = 0 then 'none'
-            when complaints_open_late > 0 then 'unresolved'
-            when complaints_resolved_late > 0 then 'slow'
-            else 'within_sla'
-        end as complaint_handling,
-        case
-            when ratings = 0 then 'unrated'
-            when mean_csat < 2.5 then 'low'
-            when mean_csat < 3.5 then 'mid'
-            else 'high'
-        end as csat,
-        case
-            when contact_persons = 0 then 'none'
-            when contact_persons = 1 then '1'
-            when contact_persons <= 3 then '2-3'
-            else '4+'
-        end as contact_persons_band,
-        case when had_post_sale_contact = 1 then 'yes' else 'no' end as post_sale_contact,
-        case
-            when discount_rate <= 0 then 'none'
-            when discount_rate > {{ high_rate }} then 'high'
-            else 'low'
-        end as discount,
-        case when invoices_paid_late > 0 then 'late' else 'on_time' end as payment
-    from signals
-)
+{{ driver_signal_ctes('points') }}
 
 select * from final

@@ -1,6 +1,6 @@
 {#- One row per account: current stage, purchase history, revenue, the at-risk flag and the signals that
-    say who needs a call this week (the churn-driver signals measured now, with the definitions of
-    int_driver_signals_measured: over the driver_lookback_months up to the as-of date).
+    say who needs a call this week (the churn-driver signals measured now, int_current_signals_measured:
+    over the driver_lookback_months up to the as-of date, as churn_drivers measures them).
     At risk: buying, and days since the last purchase day > at_risk_factor x the expected gap, which is the
     account's median gap between purchase days when it has one or more gaps (a single gap is its own
     median), or, for first buyers, the 90th percentile of days to a second purchase day among accounts
@@ -29,8 +29,8 @@ revenue_lines as (
     select * from {{ ref('int_revenue_lines_converted') }}
 ),
 
-signals as (
-    select * from {{ ref('int_driver_signals_measured') }}
+signals_now as (
+    select * from {{ ref('int_current_signals_measured') }}
 ),
 
 contact_events as (
@@ -99,12 +99,6 @@ contact as (
     from contact_events
     inner join as_of on contact_events.occurred_on <= as_of.as_of_date
     group by contact_events.account_id
-),
-
-signals_now as (
-    select signals.*
-    from signals
-    inner join as_of on signals.measured_on = {{ add_days('as_of.as_of_date', 1) }}
 ),
 
 ticket_events as (

@@ -1,0 +1,40 @@
+{#- The churn-driver signals (macros/driver_signals.sql) of every account on the day after the as-of date:
+    what the accounts mart shows as "now", with the latest contact at any age. Rebuilt in full each build:
+    the as-of date moves every account's window. -#}
+with
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
+first_seen as (
+    select * from {{ ref('int_accounts_first_seen') }}
+),
+
+service as (
+    select * from {{ ref('stg_service__events') }}
+),
+
+contact as (
+    select * from {{ ref('stg_contact__events') }}
+),
+
+sales as (
+    select * from {{ ref('stg_sales__events') }}
+),
+
+purchases as (
+    select * from {{ ref('int_purchases_identified') }}
+),
+
+points as (
+    select
+        first_seen.account_id,
+        {{ add_days('as_of.as_of_date', 1) }} as measured_on
+    from first_seen
+    cross join as_of
+),
+
+{{ driver_signal_ctes('points', with_last_contact=true) }}
+
+select * from final
