@@ -39,4 +39,7 @@ def dbt_run(warehouse: Path, dbt_vars: dict[str, Any], full_refresh: bool = Fals
             DuckDBConnectionManager._ENV.close()
         DuckDBConnectionManager.close_all_connections()
     if not result.success:
-        raise AssertionError(f"dbt run failed in {warehouse}: {result.exception or result.result}")
+        failed = [
+            f"{r.node.name}: {r.message}" for r in (result.result or []) if str(r.status) in ("error", "fail")
+        ]
+        raise AssertionError(f"dbt run failed in {warehouse}: {result.exception or '; '.join(failed)}")
