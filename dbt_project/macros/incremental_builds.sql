@@ -1,5 +1,6 @@
 {#- Incremental builds of the per-account models (int_purchases_identified, int_purchase_days_aggregated,
-    int_accounts_first_seen, int_stage_timeline_evaluated, int_driver_signals_measured).
+    int_accounts_first_seen, int_stage_timeline_evaluated, int_driver_signals_measured,
+    int_revenue_lines_converted).
 
     A build recomputes the whole history of every account that the loads since the last completed build
     may have changed (raw.account_changes, by load id, so a late event of any age is picked up). In the

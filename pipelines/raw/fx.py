@@ -15,12 +15,18 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from pipelines.contract import STREAMS
 from pipelines.contract.currencies import ISO_4217
 from pipelines.raw.db import transaction
-from pipelines.raw.tables import create_raw_tables
+from pipelines.raw.tables import create_raw_tables, events_table
+from pipelines.raw.writing import next_load_id
 
 FX_COLUMNS = ("rate_date", "base_currency", "currency", "rate")
 FX_FOLDER = "fx_rates"
+# The rates a load replaces, kept for the length of its transaction to see which days changed.
+RATES_BEFORE = "_fx_rates_before"
+# Revenue lines convert with the rates of their reporting date, which lies within a day of the UTC date.
+REPORTING_DAY_SPREAD = 1
 
 
 class FxRatesError(ValueError):
@@ -91,12 +97,42 @@ def _refuse_ambiguous_rates(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
+def record_changed_rate_days(con: duckdb.DuckDBPyConnection, before: str, load_id: int) -> None:
+    """raw.account_changes for an FX load: the accounts with an invoice or credit note within a day (time
+    zones) of a rate day whose rates were added, changed or removed. Incremental builds recompute their
+    revenue lines; an FX file loaded again unchanged changes no account."""
+    sales = events_table(STREAMS["sales"])
+    con.execute(
+        f"""
+        insert into raw.account_changes
+        with rates_now as (
+            select rate_date, base_currency, currency, rate from raw.fx_rates
+        ), changed_days as (
+            select rate_date from (select * from {before} except select * from rates_now)
+            union
+            select rate_date from (select * from rates_now except select * from {before})
+        ), nearby_days as (
+            select distinct rate_date + cast(offset_days as integer) as utc_date
+            from changed_days, range(-$spread, $spread + 1) as offsets(offset_days)
+        )
+        select distinct $load_id, 'fx_rates', account_id from {sales}
+        where event_type in ('invoice_issued', 'credit_note_issued')
+          and cast(timezone('UTC', occurred_at) as date) in (select utc_date from nearby_days)""",
+        {"load_id": load_id, "spread": REPORTING_DAY_SPREAD},
+    )
+
+
 def load_fx_rates(con: duckdb.DuckDBPyConnection, landing: Path) -> dict[str, int]:
-    """Replace raw.fx_rates with every rate file under landing/fx_rates, in one transaction."""
+    """Replace raw.fx_rates with every rate file under landing/fx_rates, in one transaction, and record the
+    accounts whose revenue lines the changed days convert (`record_changed_rate_days`)."""
     create_raw_tables(con)
     files = rate_files(landing)
     rows = [row for path in files for row in read_rates(path, str(path.relative_to(landing)))]
     with transaction(con):
+        con.execute(
+            f"create or replace temp table {RATES_BEFORE} as "
+            "select rate_date, base_currency, currency, rate from raw.fx_rates"
+        )
         con.execute("delete from raw.fx_rates")
         if rows:
             names = [*FX_COLUMNS, "source_file", "source_row"]
@@ -108,4 +144,6 @@ def load_fx_rates(con: duckdb.DuckDBPyConnection, landing: Path) -> dict[str, in
                 from _fx_rows""")
             con.unregister("_fx_rows")
         _refuse_ambiguous_rates(con)
+        record_changed_rate_days(con, RATES_BEFORE, next_load_id(con))
+    con.execute(f"drop table if exists {RATES_BEFORE}")
     return {"files": len(files), "rows": len(rows)}

@@ -84,8 +84,8 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         create table if not exists raw.account_changes (
             load_id bigint not null,        -- raw.load_ids: one per load transaction, increasing
-            stream varchar not null,
-            account_id varchar not null     -- an account whose stored events this load may have changed
+            stream varchar not null,        -- sales | service | contact | fx_rates
+            account_id varchar not null     -- an account whose stored events (or FX rates) this load changed
         )""")
     con.execute("""
         create table if not exists raw.quarantine (

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.contract import STREAMS
+from pipelines.raw.fx import load_fx_rates
 from pipelines.raw.loader import load_days
 from pipelines.reconcile import compare
 from tests.support.dbt_inprocess import dbt_run
@@ -195,3 +197,71 @@ def test_a_new_version_whose_incremental_model_changed_columns_rebuilds_it_witho
         ).fetchone()
     assert "last_contact_on" not in columns
     assert reason == ("settings or model SQL changed",)
+
+
+def write_rates(landing: Path, rates: dict[str, str]) -> None:
+    folder = landing / "fx_rates"
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = "".join(f"{day},EUR,USD,{rate}\n" for day, rate in rates.items())
+    (folder / "rates.csv").write_text("rate_date,base_currency,currency,rate\n" + lines)
+
+
+def fx_changes(database: Path) -> list[tuple[str, str]]:
+    with duckdb.connect(str(database), read_only=True) as con:
+        return con.execute(
+            "select stream, account_id from raw.account_changes where stream = 'fx_rates' "
+            "order by load_id, account_id"
+        ).fetchall()
+
+
+def test_a_corrected_fx_rate_reconverts_the_revenue_lines_of_its_day_in_an_incremental_build(tmp_path):
+    """Revenue lines are built incrementally by account: an FX load names the accounts with lines near the
+    rate days it changed, so the next build reconverts them (and equals a full build); the same rates
+    loaded again change no account."""
+    invoices = [
+        {"stream": "sales", "arrival": date.fromisoformat(day), "row": row}
+        for day, row in (
+            ("2024-01-02", {"event_id": "i1", "account_id": "A"}),
+            ("2024-03-01", {"event_id": "i2", "account_id": "B"}),
+        )
+    ]
+    for invoice in invoices:
+        invoice["row"] |= {
+            "event_type": "invoice_issued",
+            "occurred_at": f"{invoice['arrival']}T10:00:00Z",
+            "order_id": "o1",
+            "invoice_id": invoice["row"]["event_id"],
+            "amount": "110.00",
+            "currency": "USD",
+        }
+    landing, warehouse, fresh = tmp_path / "landing", tmp_path / "warehouse", tmp_path / "fresh"
+    warehouse.mkdir()
+    fresh.mkdir()
+    days = [date(2024, 1, 2), date(2024, 3, 1)]
+    for day in days:
+        land(landing, invoices, day, set())
+    write_rates(landing, {"2024-01-02": "1.10", "2024-03-01": "1.20"})
+    database = warehouse / "lifecycle.duckdb"
+    load(database, landing, days)
+    with duckdb.connect(str(database)) as con:
+        load_fx_rates(con, landing)
+    dbt_run(warehouse, RULES)
+    first_load = fx_changes(database)
+
+    write_rates(landing, {"2024-01-02": "1.25", "2024-03-01": "1.20"})  # the provider corrects one day
+    with duckdb.connect(str(database)) as con:
+        load_fx_rates(con, landing)
+        load_fx_rates(con, landing)  # and the same file again
+    assert fx_changes(database)[len(first_load) :] == [("fx_rates", "A")]
+    dbt_run(warehouse, RULES)
+
+    load(fresh / "lifecycle.duckdb", landing, days)
+    with duckdb.connect(str(fresh / "lifecycle.duckdb")) as con:
+        load_fx_rates(con, landing)
+    dbt_run(fresh, RULES)
+    assert differences(database, fresh / "lifecycle.duckdb") == {}
+    with duckdb.connect(str(database), read_only=True) as con:
+        converted = con.execute(
+            "select event_id, amount_reporting from intermediate.int_revenue_lines_converted order by 1"
+        ).fetchall()
+    assert converted == [("i1", Decimal("88.0000")), ("i2", Decimal("91.6667"))]

@@ -3,7 +3,18 @@
     currency), exact, rounded half-even to 4 decimals per line (macro fx_convert). Revenue already in the
     reporting currency needs no rate. A line without the rates it needs keeps a null amount_reporting; the
     test assert_revenue_lines_have_fx_rates then stops the build, naming the currency and date.
-    Lines booked after the as-of date are left out, as every other event is. -#}
+    Lines booked after the as-of date are left out, as every other event is.
+    Incremental by account (macros/incremental_builds.sql): a line depends on its event and the rates of its
+    reporting date; an FX load records the accounts with lines near the rate days it changed
+    (pipelines/raw/fx.py). With the default as-of date, the latest event date, no line lies after it; a set
+    as_of_date is part of the fingerprint, so changing it rebuilds every account. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_touched_accounts() }}",
+) }}
+-- depends_on: {{ ref('int_builds_planned') }}
+-- depends_on: {{ ref('int_accounts_touched') }}
 with
 
 as_of as (
@@ -14,6 +25,7 @@ sales as (
     select sales.*
     from {{ ref('stg_sales__events') }} as sales
     inner join as_of on sales.occurred_on <= as_of.as_of_date
+    where {{ touched_accounts_only('sales.account_id') }}
 ),
 
 rates as (

@@ -33,13 +33,15 @@ def raw_key(stream: str) -> dg.AssetKey:
 
 FX_KEY = dg.AssetKey(["raw", "fx_rates"])
 
-# Appended to by every stream's load (pipelines/raw/writing.py); declared so the UI shows what it holds.
+# Appended to by every stream's load (pipelines/raw/writing.py) and the FX load (pipelines/raw/fx.py);
+# declared so the UI shows what it holds.
 account_changes = dg.AssetSpec(
     key=["raw", "account_changes"],
     group_name=INGEST_GROUP,
     kinds={"duckdb"},
-    description="The accounts each load transaction may have changed, with its load id: the watermark "
-    "incremental dbt builds recompute from (append-only, written by every stream's ingest).",
+    description="The accounts each load transaction changed, with its load id: the watermark "
+    "incremental dbt builds recompute from (append-only, written by every stream's ingest and by the FX "
+    "load for the accounts whose revenue lines changed rate days convert).",
 )
 
 
