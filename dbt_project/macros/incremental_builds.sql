@@ -7,8 +7,9 @@
     model's transaction it deletes those accounts' rows, then appends their recomputed rows. Deleting by
     account rather than merging on (account, day) also removes rows that no longer exist: the old lost
     day when a late purchase moved it, or an account whose only event a corrected day removed.
-    A change of a lifecycle var or of the staging and intermediate SQL rebuilds every account
-    (int_builds_planned.rebuild_all); `lifecycle run --full-refresh` rebuilds every table from scratch. -#}
+    A change of a lifecycle var, of the staging and intermediate SQL or of a project macro rebuilds every
+    account (int_builds_planned.rebuild_all); `lifecycle run --full-refresh` rebuilds every table from
+    scratch. -#}
 
 {#- Every var of dbt_project.yml (tests/unit/test_dbt_incremental.py keeps the two lists equal). -#}
 {% macro lifecycle_var_names() -%}
@@ -30,15 +31,27 @@
     {{ return(tojson(settings, sort_keys=true)) }}
 {%- endmacro %}
 
-{#- What the per-account models' rows depend on besides the events: the vars and the model SQL. -#}
-{% macro incremental_fingerprint() -%}
+{#- What the per-account models' rows depend on besides the events: the vars, the model SQL and the
+    project's macros (the churn-driver signals, the FX conversion and the date helpers live there), one
+    entry each, so a new version of any of them rebuilds every account. -#}
+{% macro incremental_fingerprint_parts() -%}
     {%- set parts = [lifecycle_settings_json()] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
         {%- if node.resource_type == 'model' and node.fqn[1] in ('staging', 'intermediate') -%}
             {%- do parts.append(node.name ~ ':' ~ node.checksum.checksum) -%}
         {%- endif -%}
     {%- endfor -%}
-    {{ return(local_md5(parts | join('\n'))) }}
+    {%- for name in context.keys() | sort -%}
+        {%- set value = context[name] -%}
+        {%- if value.macro is defined and value.macro.package_name == project_name -%}
+            {%- do parts.append('macro ' ~ name ~ ':' ~ local_md5(value.macro.macro_sql)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(parts) }}
+{%- endmacro %}
+
+{% macro incremental_fingerprint() -%}
+    {{ return(local_md5(incremental_fingerprint_parts() | join('\n'))) }}
 {%- endmacro %}
 
 {#- The latest row of int_builds_completed in this schema, or none. Read by relation name: a ref would

@@ -9,7 +9,12 @@ landed days on a fresh database.
 
 from __future__ import annotations
 
+import json
+import os
+import re
 import shutil
+import subprocess
+import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,9 +25,11 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.contract import STREAMS
+from pipelines.defs.resources import DBT_PROJECT_DIR
 from pipelines.raw.fx import load_fx_rates
 from pipelines.raw.loader import load_days
 from pipelines.reconcile import compare
+from pipelines.settings import WAREHOUSE_ENV
 from tests.support.dbt_inprocess import dbt_run
 from tests.support.landing import write_jsonl
 
@@ -196,7 +203,7 @@ def test_a_new_version_whose_incremental_model_changed_columns_rebuilds_it_witho
             "select reason from intermediate.int_builds_completed order by completed_at desc limit 1"
         ).fetchone()
     assert "last_contact_on" not in columns
-    assert reason == ("settings or model SQL changed",)
+    assert reason == ("settings, model SQL or macros changed",)
 
 
 def write_rates(landing: Path, rates: dict[str, str]) -> None:
@@ -265,3 +272,32 @@ def test_a_corrected_fx_rate_reconverts_the_revenue_lines_of_its_day_in_an_incre
             "select event_id, amount_reporting from intermediate.int_revenue_lines_converted order by 1"
         ).fetchall()
     assert converted == [("i1", Decimal("88.0000")), ("i2", Decimal("91.6667"))]
+
+
+def test_the_fingerprint_covers_every_macro_of_the_project(tmp_path):
+    """The churn-driver signals, the FX conversion and the date helpers are macros: one left out of the
+    fingerprint would let an incremental build keep rows computed by its old text."""
+    macros = "".join(p.read_text(encoding="utf-8") for p in (DBT_PROJECT_DIR / "macros").glob("*.sql"))
+    defined = set(re.findall(r"\{%-?\s*macro\s+(\w+)\s*\(", macros))
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "compile",
+            "--quiet",
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(tmp_path / "target"),
+            "--inline",
+            "{{ tojson(incremental_fingerprint_parts()) }}",
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, WAREHOUSE_ENV: str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    parts = json.loads(done.stdout.strip().splitlines()[-1])
+    covered = {p.split(":")[0].removeprefix("macro ") for p in parts if p.startswith("macro ")}
+    assert "driver_signal_ctes" in defined
+    assert defined <= covered, f"macros left out of the fingerprint: {sorted(defined - covered)}"

@@ -1,6 +1,6 @@
 {#- What this build recomputes (macros/incremental_builds.sql): the loads after the last completed build,
-    or every account when there is no completed build, a full refresh was asked for, or the vars or the
-    model SQL changed since. -#}
+    or every account when there is no completed build, a full refresh was asked for, or the vars, the
+    model SQL or the project's macros changed since. -#}
 {%- set previous = last_completed_build() -%}
 {%- set fingerprint = incremental_fingerprint() if execute else '' -%}
 {%- if flags.FULL_REFRESH -%}
@@ -8,7 +8,7 @@
 {%- elif previous is none -%}
     {%- set reason = 'first build' -%}
 {%- elif previous[1] != fingerprint -%}
-    {%- set reason = 'settings or model SQL changed' -%}
+    {%- set reason = 'settings, model SQL or macros changed' -%}
 {%- else -%}
     {%- set reason = 'incremental' -%}
 {%- endif %}
