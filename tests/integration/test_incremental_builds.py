@@ -139,6 +139,7 @@ LATE_AND_CORRECTED = (
     ],
 )
 
+
 # One random history per run (plus the explicit ones): each step costs two builds. No shrinking: a
 # failure prints its whole history and steps instead.
 @settings(
