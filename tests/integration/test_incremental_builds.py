@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -25,7 +24,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.contract import STREAMS
-from pipelines.defs.resources import DBT_PROJECT_DIR
+from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
 from pipelines.raw.fx import load_fx_rates
 from pipelines.raw.loader import load_days
 from pipelines.reconcile import compare
@@ -275,7 +274,7 @@ def test_the_fingerprint_covers_every_macro_of_the_project(tmp_path):
     defined = set(re.findall(r"\{%-?\s*macro\s+(\w+)\s*\(", macros))
     done = subprocess.run(
         [
-            str(Path(sys.executable).parent / "dbt"),
+            dbt_executable(),
             "compile",
             "--quiet",
             "--profiles-dir",
