@@ -73,9 +73,35 @@
 {#- The filter of an incremental model's input: the touched accounts only (all of them on a first build). -#}
 {% macro touched_accounts_only(account_column) -%}
     {%- if is_incremental() -%}
-        {{ account_column }} in (select account_id from {{ ref('int_accounts_touched') }})
+        {{ return(adapter.dispatch('touched_accounts_filter', 'lifecycle')(account_column)) }}
     {%- else -%}
         true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro default__touched_accounts_filter(account_column) -%}
+    {{ account_column }} in (select account_id from {{ ref('int_accounts_touched') }})
+{%- endmacro %}
+
+{#- DuckDB does not push a semi-join below a view's projection: the staging views convert every event's
+    time zone before the touched accounts are picked (1.4 s at 10M events against 0.3 s). A day's few
+    touched accounts are therefore written into the filter as literals, which reach the table scan; a
+    larger set (a rebuild) keeps the semi-join. -#}
+{% macro duckdb__touched_accounts_filter(account_column) -%}
+    {%- set most = 1000 -%}
+    {%- set found = run_query(
+        'select account_id from ' ~ ref('int_accounts_touched')
+        ~ ' order by account_id limit ' ~ (most + 1)) if execute else none -%}
+    {%- if found is none or found.rows | length > most -%}
+        {{ default__touched_accounts_filter(account_column) }}
+    {%- elif found.rows | length == 0 -%}
+        false
+    {%- else -%}
+        {{ account_column }} in (
+        {%- for row in found.rows -%}
+            '{{ row[0] | replace("'", "''") }}'{{ ', ' if not loop.last }}
+        {%- endfor -%}
+        )
     {%- endif -%}
 {%- endmacro %}
 

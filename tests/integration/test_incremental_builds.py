@@ -122,10 +122,13 @@ TIME_PASSES = (
     [("load", date(2024, 3, 20)), ("load", date(2025, 4, 15)), ("correct", date(2025, 4, 15))],
 )
 # A purchase arrives 200 days late and moves A's lost day; then the corrected day removes B's only event.
+# B's id holds a quote: a day's few touched accounts reach DuckDB as literals
+# (duckdb__touched_accounts_filter).
+B_QUOTED = "B O'Brien & Söhne"
 LATE_AND_CORRECTED = (
     [
         order(1, "A", "2024-01-02", "2024-01-02"),
-        order(2, "B", "2024-02-01", "2024-02-01"),
+        order(2, B_QUOTED, "2024-02-01", "2024-02-01"),
         order(3, "A", "2024-02-20", "2024-09-07"),
         order(4, "C", "2024-05-01", "2024-05-01"),
     ],
