@@ -10,6 +10,8 @@
 -- depends_on: {{ ref('int_purchase_days_aggregated') }}
 -- depends_on: {{ ref('int_accounts_first_seen') }}
 -- depends_on: {{ ref('int_stage_timeline_evaluated') }}
+-- depends_on: {{ ref('int_driver_signals_measured') }}
+-- depends_on: {{ ref('int_revenue_lines_converted') }}
 
 with
 
