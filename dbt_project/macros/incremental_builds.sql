@@ -1,15 +1,15 @@
 {#- Incremental builds of the per-account models (int_purchases_identified, int_purchase_days_aggregated,
     int_accounts_first_seen, int_stage_timeline_evaluated, int_driver_signals_measured,
-    int_revenue_lines_converted).
+    int_revenue_lines_converted) and of the monthly marts (stage_snapshot_monthly, account_months).
 
     A build recomputes the whole history of every account that the loads since the last completed build
     may have changed (raw.account_changes, by load id, so a late event of any age is picked up). In the
     model's transaction it deletes those accounts' rows, then appends their recomputed rows. Deleting by
     account rather than merging on (account, day) also removes rows that no longer exist: the old lost
     day when a late purchase moved it, or an account whose only event a corrected day removed.
-    A change of a lifecycle var, of the staging and intermediate SQL or of a project macro rebuilds every
-    account (int_builds_planned.rebuild_all); `lifecycle run --full-refresh` rebuilds every table from
-    scratch. -#}
+    A change of a lifecycle var, of any model's SQL (the monthly marts read other marts) or of a project
+    macro rebuilds every account (int_builds_planned.rebuild_all); `lifecycle run --full-refresh`
+    rebuilds every table from scratch. -#}
 
 {#- Every var of dbt_project.yml (tests/unit/test_dbt_incremental.py keeps the two lists equal). -#}
 {% macro lifecycle_var_names() -%}
@@ -31,13 +31,13 @@
     {{ return(tojson(settings, sort_keys=true)) }}
 {%- endmacro %}
 
-{#- What the per-account models' rows depend on besides the events: the vars, the model SQL and the
+{#- What the incremental models' rows depend on besides the events: the vars, the model SQL and the
     project's macros (the churn-driver signals, the FX conversion and the date helpers live there), one
     entry each, so a new version of any of them rebuilds every account. -#}
 {% macro incremental_fingerprint_parts() -%}
     {%- set parts = [lifecycle_settings_json()] -%}
     {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
-        {%- if node.resource_type == 'model' and node.fqn[1] in ('staging', 'intermediate') -%}
+        {%- if node.resource_type == 'model' -%}
             {%- do parts.append(node.name ~ ':' ~ node.checksum.checksum) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -65,8 +65,13 @@
     {%- if relation is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {#- a table written by a version before the column: its as-of date is unknown (that version's model
+        SQL differs, so the plan rebuilds every account anyway) -#}
+    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+    {%- set as_of = 'as_of_date' if 'as_of_date' in columns else 'cast(null as date)' -%}
     {%- set found = run_query(
-        'select through_load_id, fingerprint from ' ~ relation ~ ' order by completed_at desc limit 1') -%}
+        'select through_load_id, fingerprint, ' ~ as_of ~ ' from ' ~ relation
+        ~ ' order by completed_at desc limit 1') -%}
     {{ return(found.rows[0] if found.rows | length > 0 else none) }}
 {%- endmacro %}
 
@@ -117,4 +122,22 @@
             or {{ also }}
             {%- endif %}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The monthly marts (stage_snapshot_monthly, account_months) are incremental too: a month's row of an
+    untouched account changes only while the month is not complete, so a build recomputes the touched
+    accounts' months and every account's months from int_builds_planned.months_changed_from, the earlier
+    of the last build's and this build's as-of month. -#}
+{% macro touched_accounts_or_changed_months(account_column, month_column) -%}
+    {%- if is_incremental() -%}
+        ({{ touched_accounts_only(account_column) }}
+        or {{ month_column }} >= (select months_changed_from from {{ ref('int_builds_planned') }}))
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_touched_accounts_and_changed_months() -%}
+    {{ delete_touched_accounts(
+        also='month >= (select months_changed_from from ' ~ ref('int_builds_planned') ~ ')') }}
 {%- endmacro %}

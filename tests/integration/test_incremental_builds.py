@@ -178,8 +178,9 @@ def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_pat
 
 
 def test_a_new_version_whose_incremental_model_changed_columns_rebuilds_it_without_a_full_refresh(tmp_path):
-    """An upgrade: the live incremental table still has a column the new model no longer produces (and
-    lacks none). The changed model SQL rebuilds every account, and the table takes the new columns."""
+    """An upgrade: the live incremental table still has a column the new model no longer produces, and the
+    build audit lacks one the plan reads (the last build's as-of date). The changed model SQL rebuilds
+    every account, and the tables take the new columns."""
     events, steps = LATE_AND_CORRECTED
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
     warehouse.mkdir()
@@ -190,15 +191,18 @@ def test_a_new_version_whose_incremental_model_changed_columns_rebuilds_it_witho
     with duckdb.connect(str(database)) as con:  # as an earlier version left it
         con.execute("alter table intermediate.int_driver_signals_measured add column last_contact_on date")
         con.execute("update intermediate.int_builds_completed set fingerprint = 'an earlier version'")
+        con.execute("alter table intermediate.int_builds_completed drop column as_of_date")
     land(landing, events, steps[1][1], set())
     load(database, landing, [steps[1][1]])
     dbt_run(warehouse, RULES)
     with duckdb.connect(str(database), read_only=True) as con:
         columns = [r[0] for r in con.execute("describe intermediate.int_driver_signals_measured").fetchall()]
+        audit = [r[0] for r in con.execute("describe intermediate.int_builds_completed").fetchall()]
         reason = con.execute(
             "select reason from intermediate.int_builds_completed order by completed_at desc limit 1"
         ).fetchone()
     assert "last_contact_on" not in columns
+    assert "as_of_date" in audit
     assert reason == ("settings, model SQL or macros changed",)
 
 

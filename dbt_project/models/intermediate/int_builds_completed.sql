@@ -12,6 +12,8 @@
 -- depends_on: {{ ref('int_stage_timeline_evaluated') }}
 -- depends_on: {{ ref('int_driver_signals_measured') }}
 -- depends_on: {{ ref('int_revenue_lines_converted') }}
+-- depends_on: {{ ref('stage_snapshot_monthly') }}
+-- depends_on: {{ ref('account_months') }}
 
 with
 
@@ -23,6 +25,10 @@ touched as (
     select * from {{ ref('int_accounts_touched') }}
 ),
 
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
 final as (
     select
         plan.through_load_id,
@@ -32,8 +38,11 @@ final as (
         plan.reason,
         plan.rebuild_all,
         (select count(*) from touched) as accounts_recomputed,
-        current_timestamp as completed_at
+        current_timestamp as completed_at,
+        -- the next build's monthly marts recompute every account's months from the earlier as-of month
+        as_of.as_of_date
     from plan
+    cross join as_of
 )
 
 select * from final

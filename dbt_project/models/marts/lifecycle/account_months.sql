@@ -1,10 +1,21 @@
 {#- Account x calendar month, from the month of the account's first event to the as-of month: the stage at
     month end (at the as-of date for the running month), purchases and revenue booked in the month. The base
-    for custom BI charts, cohort_retention and revenue_retention. -#}
+    for custom BI charts, cohort_retention and revenue_retention.
+    Incremental as stage_snapshot_monthly is: the touched accounts' months and every account's changed
+    months (macros/incremental_builds.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_touched_accounts_and_changed_months() }}",
+    on_schema_change='append_new_columns',
+) }}
+-- depends_on: {{ ref('int_builds_planned') }}
+-- depends_on: {{ ref('int_accounts_touched') }}
 with
 
 snapshot as (
     select * from {{ ref('stage_snapshot_monthly') }}
+    where {{ touched_accounts_or_changed_months('account_id', 'month') }}
 ),
 
 purchase_days as (

@@ -1,4 +1,14 @@
-{#- Account x month: the stage at month end (or at the as-of date for the running month). -#}
+{#- Account x month: the stage at month end (or at the as-of date for the running month).
+    Incremental: the touched accounts' months and every account's changed months
+    (macros/incremental_builds.sql). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_touched_accounts_and_changed_months() }}",
+    on_schema_change='append_new_columns',
+) }}
+-- depends_on: {{ ref('int_builds_planned') }}
+-- depends_on: {{ ref('int_accounts_touched') }}
 with
 
 as_of as (
@@ -42,3 +52,4 @@ inner join history
     on
         snapshot_dates.snapshot_date >= history.valid_from
         and (history.valid_to is null or snapshot_dates.snapshot_date < history.valid_to)
+where {{ touched_accounts_or_changed_months('history.account_id', 'snapshot_dates.month') }}
