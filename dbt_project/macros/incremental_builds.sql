@@ -65,13 +65,8 @@
     {%- if relation is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {#- a table written by a version before the column: its as-of date is unknown (that version's model
-        SQL differs, so the plan rebuilds every account anyway) -#}
-    {%- set columns = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
-    {%- set as_of = 'as_of_date' if 'as_of_date' in columns else 'cast(null as date)' -%}
     {%- set found = run_query(
-        'select through_load_id, fingerprint, ' ~ as_of ~ ' from ' ~ relation
-        ~ ' order by completed_at desc limit 1') -%}
+        'select through_load_id, fingerprint from ' ~ relation ~ ' order by completed_at desc limit 1') -%}
     {{ return(found.rows[0] if found.rows | length > 0 else none) }}
 {%- endmacro %}
 
@@ -126,18 +121,28 @@
 
 {#- The monthly marts (stage_snapshot_monthly, account_months) are incremental too: a month's row of an
     untouched account changes only while the month is not complete, so a build recomputes the touched
-    accounts' months and every account's months from int_builds_planned.months_changed_from, the earlier
-    of the last build's and this build's as-of month. -#}
+    accounts' months and every account's months from the month of the earlier of two as-of dates: the
+    one the table was last built with (its latest snapshot_date, read before the pre-hook deletes
+    anything) and this build's (the as-of date can go back). The table itself says what it holds, so a
+    build that failed part way is caught up by the next one. -#}
+{% macro changed_months_start() -%}
+    {%- set as_of = '(select as_of_date from ' ~ ref('int_as_of_date_resolved') ~ ')' -%}
+    {%- set built = run_query('select max(snapshot_date) from ' ~ this) if execute else none -%}
+    {%- set last = built.rows[0][0] if built is not none else none -%}
+    {{ period_start('month', "least(cast('" ~ last ~ "' as date), " ~ as_of ~ ")" if last is not none
+        else as_of) }}
+{%- endmacro %}
+
 {% macro touched_accounts_or_changed_months(account_column, month_column) -%}
     {%- if is_incremental() -%}
-        ({{ touched_accounts_only(account_column) }}
-        or {{ month_column }} >= (select months_changed_from from {{ ref('int_builds_planned') }}))
+        ({{ touched_accounts_only(account_column) }} or {{ month_column }} >= {{ changed_months_start() }})
     {%- else -%}
         true
     {%- endif -%}
 {%- endmacro %}
 
 {% macro delete_touched_accounts_and_changed_months() -%}
-    {{ delete_touched_accounts(
-        also='month >= (select months_changed_from from ' ~ ref('int_builds_planned') ~ ')') }}
+    {%- if is_incremental() -%}
+        {{ delete_touched_accounts(also='month >= ' ~ changed_months_start()) }}
+    {%- endif -%}
 {%- endmacro %}

@@ -1,4 +1,4 @@
-{#- One row per build whose per-account models all succeeded: the watermark the next build starts from,
+{#- One row per build whose incremental models all succeeded: the watermark the next build starts from,
     and an audit of what each build recomputed. It survives --full-refresh (full_refresh=false). -#}
 {{ config(
     materialized='incremental',
@@ -39,7 +39,6 @@ final as (
         plan.rebuild_all,
         (select count(*) from touched) as accounts_recomputed,
         current_timestamp as completed_at,
-        -- the next build's monthly marts recompute every account's months from the earlier as-of month
         as_of.as_of_date
     from plan
     cross join as_of

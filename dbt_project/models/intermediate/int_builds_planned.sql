@@ -12,25 +12,11 @@
 {%- else -%}
     {%- set reason = 'incremental' -%}
 {%- endif %}
-{%- set after_as_of = previous[2] if previous is not none else none %}
 
 with
 
 changes as (
     select * from {{ ref('stg_ingest__account_changes') }}
-),
-
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date_resolved') }}
-),
-
--- the monthly marts' rows an untouched account may see change: from the running month of the last
--- build or of this one, whichever is earlier (the as-of date can go back)
-changed_months as (
-    select
-        {{ period_start('month', "least(cast('" ~ after_as_of ~ "' as date), as_of_date)"
-            if after_as_of is not none else 'as_of_date') }} as months_changed_from
-    from as_of
 ),
 
 final as (
@@ -40,8 +26,7 @@ final as (
         '{{ fingerprint }}' as fingerprint,
         '{{ dbt.escape_single_quotes(lifecycle_settings_json()) }}' as settings,
         '{{ reason }}' as reason,
-        {{ 'false' if reason == 'incremental' else 'true' }} as rebuild_all,
-        (select changed_months.months_changed_from from changed_months) as months_changed_from
+        {{ 'false' if reason == 'incremental' else 'true' }} as rebuild_all
     from changes
 )
 

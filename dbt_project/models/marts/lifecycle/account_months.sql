@@ -11,6 +11,7 @@
 ) }}
 -- depends_on: {{ ref('int_builds_planned') }}
 -- depends_on: {{ ref('int_accounts_touched') }}
+-- depends_on: {{ ref('int_as_of_date_resolved') }}
 with
 
 snapshot as (
