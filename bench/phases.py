@@ -21,8 +21,12 @@ def simulate(landing: str, accounts: str, start: str, end: str, fmt: str) -> dic
 
 def scan(landing: str, fmt: str) -> dict:
     """The floor: DuckDB reading every landing file of the three streams into a table, nothing else."""
+    from pipelines.engine import engine_settings
+
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
+    # the ingest's memory limit and threads; past the limit it spills (a 100M run holds more than memory)
+    engine_settings(Path(landing).parent).apply(con)
     rows = 0
     for stream in ("sales", "service", "contact"):
         pattern = str(Path(landing) / stream / "*" / f"*.{fmt}")
@@ -39,12 +43,14 @@ def scan(landing: str, fmt: str) -> dict:
 def ingest(root: str, fmt: str, first: str = "", last: str = "") -> dict:
     """Load the landed arrival days within [first, last] (default: all) of every stream, and the FX rates."""
     from pipelines.contract import STREAMS
+    from pipelines.raw.db import connect_writer
     from pipelines.raw.fx import load_fx_rates
     from pipelines.raw.loader import landed_days, load_days
 
     landing = Path(root) / "landing"
     within = [date.fromisoformat(d) if d else None for d in (first, last)]
-    con = duckdb.connect(str(Path(root) / "lifecycle.duckdb"))
+    # as a pipeline run connects: the memory limit, threads and spill directory of pipelines/engine.py
+    con = connect_writer(Path(root) / "lifecycle.duckdb")
     totals = {}
     for schema in STREAMS.values():
         summary = load_days(con, landing, schema, landed_days(landing, schema.name, *within))
