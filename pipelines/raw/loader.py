@@ -24,12 +24,12 @@ from pipelines.contract import StreamSchema
 from pipelines.raw import writing
 from pipelines.raw.db import fill_days, transaction
 from pipelines.raw.reading import read_file
-from pipelines.raw.staging import StagedFile, check_stage, stage_files
+from pipelines.raw.staging import StagedFile, stage_and_check
 from pipelines.raw.tables import create_raw_tables
 
 DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Temp tables of one load, named once here and passed to every function that uses them.
-STAGE, CHECKED, DAYS = "_load_stage", "_load_checked", "_load_days"
+CHECKED, DAYS = "_load_checked", "_load_days"
 TOUCHED, COPIES = "_load_touched", "_load_copies"
 
 
@@ -92,9 +92,8 @@ def read_days(landing: Path, schema: StreamSchema, days: list[date]) -> list[Sta
 def load_batch(con: duckdb.DuckDBPyConnection, landing: Path, schema: StreamSchema, days: list[date]) -> None:
     """Load whole arrival days in one transaction."""
     started = time.time()
-    # Staging only touches temp tables, so it runs before the transaction.
-    files = stage_files(con, schema, read_days(landing, schema, days), STAGE)
-    check_stage(con, schema, STAGE, CHECKED)
+    # Checking only touches temp tables, so it runs before the transaction.
+    files = stage_and_check(con, schema, read_days(landing, schema, days), CHECKED)
     fill_days(con, days, DAYS)
     with transaction(con):
         load_id = writing.next_load_id(con)
@@ -108,7 +107,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, landing: Path, schema: StreamSche
         writing.refresh_conflicts(con, schema, TOUCHED, COPIES)
         writing.write_file_audit(con, schema, files, CHECKED, started)
         writing.refresh_outcomes(con, schema, COPIES)
-    for table in (STAGE, CHECKED, TOUCHED, COPIES):
+    for table in (CHECKED, TOUCHED, COPIES):
         con.execute(f"drop table if exists {table}")
 
 

@@ -1,8 +1,10 @@
-"""Stage the files of a batch as text rows in a temp table, then type and check them.
+"""Type and check the rows of a batch's files in one statement, from every source at once.
 
-Parquet files whose rows were deferred are read by DuckDB straight from their paths, one statement per
-file shape; if DuckDB cannot read a group (a corrupt page, invalid UTF-8), its files are read one by one
-here instead, so the unreadable one is recorded as such and the others are staged as usual.
+Parquet files whose rows were deferred are read by DuckDB straight from their paths, one read per file
+shape; files read into Arrow (CSV, JSON Lines, Parquet with awkward names) are registered on the
+connection, and records that could not be split into fields come as their text. If DuckDB cannot read
+a group (a corrupt page, invalid UTF-8), its files are read one by one here instead, so the unreadable
+one is recorded as such and the others load as usual.
 Runs outside the write transaction and touches temp tables only, so a failure here cannot leave the raw
 tables half written. Each function takes the names of the tables it reads and writes.
 """
@@ -13,7 +15,7 @@ import contextlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -61,13 +63,11 @@ def _native_fields(schema: StreamSchema) -> list[FieldSpec]:
     return [f for f in schema.all_fields if f.kind in NATIVE_KINDS]
 
 
-def create_stage(con: duckdb.DuckDBPyConnection, schema: StreamSchema, stage: str) -> None:
-    fields = ", ".join(f"{n} varchar" for n in schema.field_names)
-    natives = "".join(f", {native_column(f)} {SQL_TYPES[f.kind]}" for f in _native_fields(schema))
-    con.execute(
-        f"create or replace temp table {stage} (_arrival_date date, _file varchar, _row bigint, {fields}, "
-        f"_extra varchar, _line varchar, _parse_error varchar{natives})"
-    )
+def stage_columns(schema: StreamSchema) -> list[str]:
+    """The columns every source of a batch yields, in order: origin, fields as text, then the natives."""
+    natives = [native_column(f) for f in _native_fields(schema)]
+    origin, rest = ["_arrival_date", "_file", "_row"], ["_extra", "_line", "_parse_error"]
+    return [*origin, *schema.field_names, *rest, *natives]
 
 
 def native_value(spec: FieldSpec, t: pa.DataType) -> str | None:
@@ -107,9 +107,7 @@ def _as_text(name: str, t: pa.DataType) -> str:
     )
 
 
-def _columnar_select(
-    schema: StreamSchema, arrow: pa.Schema, refused_because: str | None, source: str = "_group"
-) -> str:
+def _columnar_select(schema: StreamSchema, arrow: pa.Schema, refused_because: str | None, source: str) -> str:
     present = {f.name: f.type for f in arrow if not f.name.startswith("_")}
     cols = [
         f"{_as_text(n, present[n])} as {n}" if n in present else f"cast(null as varchar) as {n}"
@@ -142,12 +140,12 @@ def _json_field(name: str, exact_number: bool) -> str:
     return f"case when _json_ok then {text} end as {name}"
 
 
-def _jsonl_select(schema: StreamSchema) -> str:
+def _jsonl_select(schema: StreamSchema, source: str) -> str:
     fields = ", ".join(_json_field(f.name, f.kind == "decimal") for f in schema.all_fields)
     natives = "".join(f", {value}" for value in _native_values(schema, {}, refused=False))  # JSON: text
     return f"""
         with lines as (
-            select *, coalesce(json_valid(_line), false) as _valid from _group
+            select *, coalesce(json_valid(_line), false) as _valid from {source}
         ), parsed as (
             select *, case when _valid then json_type(_line) = 'OBJECT' else false end as _json_ok
             from lines
@@ -171,94 +169,171 @@ def _tagged(item: StagedFile) -> pa.Table:
     return table.append_column("_file", pa.array([item.source_file] * n, pa.string()))
 
 
-PARQUET_ROWS = """(
+def _parquet_rows(files: str, paths: str) -> str:
+    """Rows of the deferred Parquet files listed in the registered table `files`, read by DuckDB from the
+    paths bound to the parameter `paths`."""
+    return f"""(
     select r.*, f._arrival_date, f._file, r.file_row_number + 1 as _row
-    from read_parquet($paths, filename = true, file_row_number = true) as r
-    inner join _group_files as f on r.filename = f._path
+    from read_parquet(${paths}, filename = true, file_row_number = true) as r
+    inner join {files} as f on r.filename = f._path
 )"""
 
 
-def _stage_parquet_groups(
-    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: list[StagedFile], stage: str
-) -> list[StagedFile]:
-    """Stage deferred Parquet files, one statement per file shape; returns the files of the groups DuckDB
-    could not read (a failed statement inserts nothing)."""
+def _broken_rows_select(schema: StreamSchema, source: str) -> str:
+    """Records that could not be split into fields: only their text and the reason."""
+    fields = ", ".join("cast(null as varchar)" for _ in schema.field_names)
+    natives = "".join(f", cast(null as {SQL_TYPES[f.kind]})" for f in _native_fields(schema))
+    return (
+        f"select _arrival_date, _file, _row, {fields}, cast(null as varchar), _line, _parse_error{natives} "
+        f"from {source}"
+    )
+
+
+@dataclass
+class _Sources:
+    """The SELECTs of one batch's rows, each over tables registered on the connection under `names`."""
+
+    selects: list[str] = field(default_factory=list)
+    params: dict[str, list[str]] = field(default_factory=dict)
+    names: list[str] = field(default_factory=list)
+
+    def register(self, con: duckdb.DuckDBPyConnection, table: pa.Table) -> str:
+        name = f"_stage_source_{len(self.names)}"
+        con.register(name, table)
+        self.names.append(name)
+        return name
+
+    def unregister(self, con: duckdb.DuckDBPyConnection) -> None:
+        for name in self.names:
+            con.unregister(name)
+
+
+def _parquet_source(
+    con: duckdb.DuckDBPyConnection, sources: _Sources, schema: StreamSchema, members: list[StagedFile]
+) -> str:
+    """The SELECT of deferred Parquet files of one shape; adds it to `sources` and returns it."""
+    files = sources.register(
+        con,
+        pa.table(
+            {
+                "_path": pa.array([str(m.read.path) for m in members], pa.string()),
+                "_arrival_date": pa.array([m.arrival_date for m in members], pa.date32()),
+                "_file": pa.array([m.source_file for m in members], pa.string()),
+            }
+        ),
+    )
+    paths = f"{files}_paths"
+    sources.params[paths] = [str(m.read.path) for m in members]
+    read = members[0].read
+    select = _columnar_select(schema, read.arrow_schema, read.refused_because, _parquet_rows(files, paths))
+    sources.selects.append(select)
+    return select
+
+
+def _deferred_groups(files: list[StagedFile]) -> list[list[StagedFile]]:
+    """Deferred Parquet files grouped by shape: one read_parquet per group."""
     groups: dict[tuple, list[StagedFile]] = defaultdict(list)
     for item in files:
-        groups[(item.read.refused_because, item.read.arrow_schema)].append(item)
-    failed = []
-    for (refused_because, arrow), members in groups.items():
-        paths = [str(m.read.path) for m in members]
-        con.register(
-            "_group_files",
-            pa.table(
-                {
-                    "_path": pa.array(paths, pa.string()),
-                    "_arrival_date": pa.array([m.arrival_date for m in members], pa.date32()),
-                    "_file": pa.array([m.source_file for m in members], pa.string()),
-                }
-            ),
+        if item.read.readable and item.read.rows_deferred:
+            groups[(item.read.refused_because, item.read.arrow_schema)].append(item)
+    return list(groups.values())
+
+
+def _batch_sources(con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: list[StagedFile]) -> _Sources:
+    """Every row source of the batch: deferred Parquet read by DuckDB, files read into Arrow (one SELECT per
+    shape) and the broken records."""
+    sources = _Sources()
+    for members in _deferred_groups(files):
+        _parquet_source(con, sources, schema, members)
+    tables: dict[tuple, list[StagedFile]] = defaultdict(list)
+    for item in files:
+        if item.read.table is not None:
+            tables[(item.read.fmt, item.read.refused_because, item.read.arrow_schema)].append(item)
+    for (fmt, refused_because, arrow), members in tables.items():
+        group = sources.register(con, pa.concat_tables([_tagged(m) for m in members]))
+        sources.selects.append(
+            _jsonl_select(schema, group)
+            if fmt == "jsonl"
+            else _columnar_select(schema, arrow, refused_because, group)
         )
-        try:
-            select = _columnar_select(schema, arrow, refused_because, PARQUET_ROWS)
-            con.execute(f"insert into {stage} {select}", {"paths": paths})
-        except duckdb.Error:
-            failed += members
-        finally:
-            con.unregister("_group_files")
-    return failed
-
-
-def _stage_tables(
-    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: list[StagedFile], stage: str
-) -> None:
-    """Stage files read into Arrow tables: files of one shape go in with one statement."""
-    groups: dict[tuple, list[StagedFile]] = defaultdict(list)
-    for item in files:
-        groups[(item.read.fmt, item.read.refused_because, item.read.arrow_schema)].append(item)
-    for (fmt, refused_because, arrow), members in groups.items():
-        con.register("_group", pa.concat_tables([_tagged(m) for m in members]))
-        try:
-            select = (
-                _jsonl_select(schema) if fmt == "jsonl" else _columnar_select(schema, arrow, refused_because)
-            )
-            con.execute(f"insert into {stage} {select}")
-        finally:
-            con.unregister("_group")
-
-
-def stage_files(
-    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: Iterable[StagedFile], stage: str
-) -> list[StagedFile]:
-    """Insert every readable file's rows into `stage`; returns the files as finally read (a deferred
-    Parquet file DuckDB could not read has been read here, and may now be unreadable)."""
-    create_stage(con, schema, stage)
-    register_functions(con)
-    files = list(files)
-    deferred = [f for f in files if f.read.readable and f.read.rows_deferred]
-    reread = {
-        id(f): StagedFile(f.arrival_date, f.source_file, read_file(f.read.path, schema))
-        for f in _stage_parquet_groups(con, schema, deferred, stage)
-    }
-    files = [reread.get(id(f), f) for f in files]
-    _stage_tables(con, schema, [f for f in files if f.read.table is not None], stage)
     broken = [
         (item.arrival_date, item.source_file, n, text, why)
         for item in files
         for n, text, why in item.read.broken_rows
     ]
-    if broken:
-        con.executemany(
-            f"insert into {stage} (_arrival_date, _file, _row, _line, _parse_error) values (?, ?, ?, ?, ?)",
-            broken,
-        )
-    return files
-
-
-def check_stage(con: duckdb.DuckDBPyConnection, schema: StreamSchema, stage: str, checked: str) -> None:
-    """`checked`: the staged rows with typed `_<field>` columns, `_reasons` and, when valid, `_hash`."""
-    con.execute(
-        f"create or replace temp table {checked} as "
-        f"select *, case when len(_reasons) = 0 then {content_hash_expr(schema)} end as _hash "
-        f"from ({checked_select(schema, stage)})"
+    broken_table = pa.table(
+        {
+            "_arrival_date": pa.array([b[0] for b in broken], pa.date32()),
+            "_file": pa.array([b[1] for b in broken], pa.string()),
+            "_row": pa.array([b[2] for b in broken], pa.int64()),
+            "_line": pa.array([b[3] for b in broken], pa.string()),
+            "_parse_error": pa.array([b[4] for b in broken], pa.string()),
+        }
     )
+    sources.selects.append(_broken_rows_select(schema, sources.register(con, broken_table)))
+    return sources
+
+
+def _union(schema: StreamSchema, selects: list[str]) -> str:
+    columns = ", ".join(stage_columns(schema))
+    return "(" + " union all ".join(f"select * from ({s}) as _s({columns})" for s in selects) + ") as _stage"
+
+
+def _create_checked(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: list[StagedFile], checked: str
+) -> None:
+    sources = _batch_sources(con, schema, files)
+    try:
+        con.execute(
+            f"create or replace temp table {checked} as "
+            f"select *, case when len(_reasons) = 0 then {content_hash_expr(schema)} end as _hash "
+            f"from ({checked_select(schema, _union(schema, sources.selects))})",
+            sources.params,
+        )
+    finally:
+        sources.unregister(con)
+
+
+def _groups_duckdb_cannot_read(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: list[StagedFile], probe: str
+) -> list[StagedFile]:
+    """The deferred Parquet files of every shape group that DuckDB fails to read (a corrupt page, invalid
+    UTF-8), found by reading each group alone into `probe`."""
+    failed = []
+    for members in _deferred_groups(files):
+        sources = _Sources()
+        try:
+            select = _parquet_source(con, sources, schema, members)
+            con.execute(f"create or replace temp table {probe} as {select}", sources.params)
+        except duckdb.Error:
+            failed += members
+        finally:
+            sources.unregister(con)
+    con.execute(f"drop table if exists {probe}")
+    return failed
+
+
+def _read_here(item: StagedFile, schema: StreamSchema) -> StagedFile:
+    return StagedFile(item.arrival_date, item.source_file, read_file(item.read.path, schema))
+
+
+def stage_and_check(
+    con: duckdb.DuckDBPyConnection, schema: StreamSchema, files: Iterable[StagedFile], checked: str
+) -> list[StagedFile]:
+    """`checked`: every readable row of the batch's files with typed `_<field>` columns, `_reasons` and,
+    when valid, `_hash`, made in one statement (the rows are never staged as a table of their own).
+
+    If DuckDB cannot read a group of deferred Parquet files, the groups are read one by one to find it,
+    its files are read here instead (so an unreadable one is recorded as such) and the statement runs
+    again. Returns the files as finally read. Touches temp tables only."""
+    register_functions(con)
+    files = list(files)
+    try:
+        _create_checked(con, schema, files, checked)
+    except duckdb.Error:
+        failed = {id(f) for f in _groups_duckdb_cannot_read(con, schema, files, checked)}
+        if not failed:
+            raise
+        files = [_read_here(f, schema) if id(f) in failed else f for f in files]
+        _create_checked(con, schema, files, checked)
+    return files
