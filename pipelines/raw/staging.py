@@ -23,6 +23,7 @@ import pyarrow as pa
 from duckdb.sqltypes import VARCHAR
 
 from pipelines.contract import FieldSpec, StreamSchema
+from pipelines.raw.content_hash import content_hash_expr
 from pipelines.raw.reading import FileRead, read_file
 from pipelines.raw.sql import ident, in_list, lit
 from pipelines.raw.tables import SQL_TYPES
@@ -30,7 +31,6 @@ from pipelines.raw.validation import (
     INT_MAX,
     NATIVE_KINDS,
     checked_select,
-    content_hash_expr,
     json_extra_patch,
     native_column,
 )

@@ -2,8 +2,9 @@
 
 Per stream: `<stream>_received`, the append log of every valid row received (with its arrival day, file
 and row), and `<stream>_events`, derived from it: the first copy of each event_id in knowledge order.
-Beside them: the quarantine (invalid rows and conflicts), the per-file ingest audit, the FX rates, and
-`account_changes`, the accounts each load may have changed: what incremental dbt builds recompute.
+Beside them: the quarantine (invalid rows and conflicts), the per-file ingest audit, the FX rates,
+`account_changes`, the accounts each load may have changed: what incremental dbt builds recompute, and
+`layout`, the version of the stored content hashes.
 No PRIMARY KEY or UNIQUE constraints: DuckDB holds such indexes in memory and loads slow down.
 """
 
@@ -12,6 +13,8 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.contract import STREAMS, StreamSchema
+from pipelines.raw.content_hash import CONTENT_HASH_VERSION, content_hash_expr
+from pipelines.raw.db import transaction
 
 SQL_TYPES = {
     "string": "varchar",
@@ -130,3 +133,20 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             source_row bigint not null,
             ingested_at timestamptz not null
         )""")
+    _upgrade_content_hashes(con)
+
+
+def _upgrade_content_hashes(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the stored rows' content hashes when they are of an older version (see content_hash):
+    every hash a later load compares with must be of the version that load computes."""
+    con.execute("create table if not exists raw.layout (content_hash_version integer not null)")
+    [(version,)] = con.execute("select max(content_hash_version) from raw.layout").fetchall()
+    if version == CONTENT_HASH_VERSION:
+        return
+    with transaction(con):
+        for schema in STREAMS.values():
+            stored = content_hash_expr(schema, column=lambda name: name, extra="extra_fields")
+            for table in (received_table(schema), events_table(schema)):
+                con.execute(f"update {table} set content_hash = {stored}")
+        con.execute("delete from raw.layout")
+        con.execute("insert into raw.layout values ($v)", {"v": CONTENT_HASH_VERSION})

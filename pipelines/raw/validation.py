@@ -146,10 +146,3 @@ def checked_select(schema: StreamSchema, stage: str) -> str:
             {reasons}
                  ], lambda x: x is not null) end as _reasons
         from typed"""
-
-
-def content_hash_expr(schema: StreamSchema) -> str:
-    """Hash of the normalised content (UTC instant, exact decimals, extras): equal content, equal hash."""
-    parts = [f"{f.name} := _{f.name}" for f in schema.all_fields]
-    parts += [f"{f.name}_is_date := _{f.name}_is_date" for f in schema.all_fields if f.kind == "timestamp"]
-    return f"md5(to_json(struct_pack({', '.join(parts)}, _extra := _extra)))"

@@ -307,6 +307,30 @@ def test_the_content_hash_does_not_depend_on_how_the_file_was_grouped(tmp_path):
     assert con.execute("select count(*) from raw.quarantine").fetchone() == (0,)
 
 
+def test_content_hashes_of_an_earlier_version_are_recomputed_when_a_load_opens_the_raw_layer(tmp_path):
+    """An event delivered again after an upgrade of the hash is a duplicate, not a conflict."""
+    rows = [sale("E1", note="x"), sale("E2", occurred_at="2024-03-04", note="y")]  # extras; a calendar date
+    write_parquet(tmp_path, "sales", DAY5, "a.parquet", rows)
+    write_jsonl(tmp_path, "sales", DAY6, "a.jsonl", rows)
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    # the raw layer as version 1 left it: hashes of a JSON object of the typed values, no layout table
+    record = ", ".join(f"{n} := {n}" for n in [*SALES.field_names, "occurred_at_is_date"])
+    for table in ("raw.sales_received", "raw.sales_events"):
+        con.execute(
+            f"update {table} set content_hash = "
+            f"md5(to_json(struct_pack({record}, _extra := extra_fields::varchar)))"
+        )
+    con.execute("drop table raw.layout")
+    load(con, tmp_path, [DAY6])
+    assert con.execute(
+        "select rows_duplicate, rows_quarantined from raw.ingest_batches where arrival_date = $d", {"d": DAY6}
+    ).fetchall() == [(2, 0)]
+    fresh = duckdb.connect()
+    load(fresh, tmp_path, [DAY5, DAY6])
+    assert checksums(con) == checksums(fresh)
+
+
 # -- the property: any order, any repetitions, any re-deliveries = one ordered load ------------------------
 
 DAYS = [date(2024, 3, 1) + timedelta(days=i) for i in range(4)]
