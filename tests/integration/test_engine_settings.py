@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import subprocess
 
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.cli.main import dbtRunner
+
 from pipelines.cli import main
 from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
 from pipelines.engine import MEMORY_ENV, TEMP_DIR_ENV, THREADS_ENV
@@ -45,6 +48,33 @@ def test_memory_threads_and_spill_directory_reach_ingest_and_dbt(warehouse, monk
     assert '"m": "1.5 GiB"' in shown
     assert '"t": 1' in shown
     assert str(spill) in shown
+
+
+# 2M distinct groups of 32-character keys: more than a 64 MB memory limit holds, so the aggregate spills
+SPILLING_AGGREGATE = (
+    "select count(*) as n from (select md5(range::varchar) as k from range(2000000) group by k)"
+)
+
+
+def test_dbt_keeps_building_after_a_query_spilled_to_disk(warehouse, monkeypatch, tmp_path):
+    """dbt-duckdb opens a cursor per node; DuckDB refuses to set the spill directory on one once a query
+    has spilled. Every node after the first spill of a larger-than-memory build used to fail."""
+    spill = tmp_path / "spill"
+    monkeypatch.setenv(MEMORY_ENV, "64MB")
+    monkeypatch.setenv(TEMP_DIR_ENV, str(spill))
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"]
+    runner = dbtRunner()
+    try:
+        spilled = runner.invoke(["show", "--inline", SPILLING_AGGREGATE, *project])
+        assert spilled.success, spilled.exception
+        assert spill.exists()  # it did spill
+        # the next invocation in this process reuses dbt-duckdb's open database with a new cursor
+        after = runner.invoke(["show", "--inline", "select 1 as one", *project])
+        assert after.success, after.exception
+    finally:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+        DuckDBConnectionManager.close_all_connections()
 
 
 def test_a_bad_memory_limit_stops_the_run_before_anything_is_loaded(warehouse, monkeypatch, capfd):
