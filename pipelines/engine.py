@@ -27,7 +27,13 @@ THREADS_ENV = "LIFECYCLE_THREADS"
 TEMP_DIR_ENV = "LIFECYCLE_TEMP_DIR"
 DEFAULT_MEMORY_LIMIT = "80%"
 TEMP_DIR = "tmp"
-_SIZE = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$", re.IGNORECASE)
+_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB|%)$", re.IGNORECASE)
+_UNIT_BYTES = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNIT_BYTES |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+# Below this DuckDB cannot hold a join's hash table or a sort run, and a build ends in an out-of-memory
+# error that names DuckDB's setting, not the variable.
+MIN_MEMORY_BYTES = 32 * 2**20
+MIN_MEMORY_SHARE = 1.0
 
 
 @dataclass(frozen=True)
@@ -56,11 +62,33 @@ def engine_settings(warehouse: Path, environ: Mapping[str, str] | None = None) -
     the variable and what it accepts."""
     env = os.environ if environ is None else environ
     memory = env.get(MEMORY_ENV, "").strip() or DEFAULT_MEMORY_LIMIT
-    if not _SIZE.match(memory) or (memory.endswith("%") and not 0 < float(memory[:-1]) <= 100):
-        raise ValueError(f"{MEMORY_ENV}={memory!r}: give a size such as 4GB, 12GiB or a share such as 60%")
-    threads_text = env.get(THREADS_ENV, "").strip()
-    if threads_text and not (threads_text.isdigit() and int(threads_text) > 0):
-        raise ValueError(f"{THREADS_ENV}={threads_text!r}: give a whole number of threads, 1 or more")
-    threads = int(threads_text) if threads_text else (os.cpu_count() or 1)
+    _check_memory(memory)
+    threads = _threads(env.get(THREADS_ENV, "").strip())
     temp = Path(env.get(TEMP_DIR_ENV, "").strip() or warehouse / TEMP_DIR).expanduser().resolve()
     return EngineSettings(memory.replace(" ", ""), threads, temp)
+
+
+def _check_memory(memory: str) -> None:
+    sized = _SIZE.match(memory)
+    if not sized:
+        raise ValueError(f"{MEMORY_ENV}={memory!r}: give a size such as 4GB, 12GiB or a share such as 60%")
+    amount, unit = float(sized.group(1)), sized.group(2).lower()
+    if unit == "%":
+        if not MIN_MEMORY_SHARE <= amount <= 100:
+            raise ValueError(f"{MEMORY_ENV}={memory!r}: a share must lie between 1% and 100%")
+    elif amount * _UNIT_BYTES[unit] < MIN_MEMORY_BYTES:
+        raise ValueError(f"{MEMORY_ENV}={memory!r}: at least 32MiB, or a share such as 60%")
+
+
+def max_threads() -> int:
+    """More threads than this only cost: each is a thread DuckDB creates and schedules on few cores."""
+    return max(8, 4 * (os.cpu_count() or 1))
+
+
+def _threads(text: str) -> int:
+    if not text:
+        return os.cpu_count() or 1
+    # isdigit() accepts superscripts and other scripts' digits, which int() refuses
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= max_threads()):
+        raise ValueError(f"{THREADS_ENV}={text!r}: give a whole number of threads from 1 to {max_threads()}")
+    return int(text)

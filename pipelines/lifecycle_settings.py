@@ -29,6 +29,12 @@ VARS_DOC = PROJECT_ROOT / "dbt_project" / "models" / "_lifecycle__vars.md"
 TABLE_BEGIN, TABLE_END = "<!-- settings table: generated -->", "<!-- end of generated table -->"
 
 
+# Every window and threshold has a finite range: ten years of days or months is past any business rule,
+# and a larger value only makes the models compute windows nobody reads.
+MAX_DAYS = 3650
+MAX_MONTHS = 120
+
+
 @cache
 def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
@@ -38,52 +44,69 @@ class LifecycleSettings(dg.ConfigurableResource):
     """The rules that turn events into stages and revenue; every one can be set per run."""
 
     lost_after_days: int = Field(
-        default=365, ge=1, description="more days than this since the last purchase day: **lost**"
+        default=365,
+        ge=1,
+        le=MAX_DAYS,
+        description="more days than this since the last purchase day: **lost**",
     )
     loyal_window_days: int = Field(
-        default=365, ge=1, description="the trailing window (d - window, d] in which purchase days count"
+        default=365,
+        ge=1,
+        le=MAX_DAYS,
+        description="the trailing window (d - window, d] in which purchase days count",
     )
     loyal_min_purchase_days: int = Field(
-        default=4, ge=1, description="purchase days inside that window that make an account **loyal**"
+        default=4,
+        ge=1,
+        le=MAX_DAYS,
+        description="purchase days inside that window that make an account **loyal**",
     )
     at_risk_factor: float = Field(
         default=2.0,
         gt=0,
+        le=100,
+        allow_inf_nan=False,
         description="buying accounts are **at risk** when days since the last purchase day exceed factor x "
         "their median gap between purchase days",
     )
     driver_lookback_months: int = Field(
         default=12,
         ge=1,
+        le=MAX_MONTHS,
         description="churn drivers are measured over this many months before each quarter start",
     )
     churn_outcome_months: int = Field(
         default=12,
         ge=1,
+        le=MAX_MONTHS,
         description="an account counts as lost for a quarter start when it becomes lost within this many "
         "months after it (only quarters whose months have all elapsed)",
     )
     complaint_sla_days: int = Field(
         default=7,
         ge=1,
+        le=MAX_DAYS,
         description="a complaint resolved (or still open) after more days than this is **slow** "
         "(**unresolved** when still open at the quarter start)",
     )
     post_sale_contact_days: int = Field(
         default=90,
         ge=1,
+        le=MAX_DAYS,
         description="a contact within this many days after a purchase day counts as **post-sale contact**",
     )
     discount_high_rate: float = Field(
         default=0.08,
         gt=0,
         lt=1,
+        allow_inf_nan=False,
         description="discount / (amount + discount) of the purchases above this is a **high** discount; "
         "above 0 **low**",
     )
     payment_late_days: int = Field(
         default=7,
         ge=0,
+        le=MAX_DAYS,
         description="an invoice paid (or still unpaid) more than this many days after its due date is "
         "**late**",
     )
@@ -91,6 +114,7 @@ class LifecycleSettings(dg.ConfigurableResource):
         default=0.2,
         gt=0,
         le=1,
+        allow_inf_nan=False,
         description="the top share of accounts by trailing-12-month revenue that are **key accounts**",
     )
     reporting_timezone: str = Field(

@@ -31,6 +31,15 @@ def test_sizes_and_shares_are_accepted(value):
         (MEMORY_ENV, "150%"),
         (THREADS_ENV, "0"),
         (THREADS_ENV, "two"),
+        # a limit DuckDB accepts and then fails on, naming its own setting instead of the variable
+        (MEMORY_ENV, "0GB"),
+        (MEMORY_ENV, "1KB"),
+        (MEMORY_ENV, "0.5%"),
+        # thousands of threads: DuckDB spent minutes creating them before the first statement ran
+        (THREADS_ENV, "99999"),
+        # a superscript two is a digit to str.isdigit but not to int()
+        (THREADS_ENV, "\u00b2"),
+        (THREADS_ENV, "\u0663"),
     ],
 )
 def test_bad_values_are_refused_by_name(name, value):
@@ -49,3 +58,14 @@ def test_settings_reach_a_connection(tmp_path):
             "current_setting('temp_directory')"
         ).fetchone()
     assert got == ("1.0 GiB", 1, str(tmp_path / "s"))
+
+
+def test_a_bad_engine_setting_stops_lifecycle_run_before_any_load(warehouse, monkeypatch, capsys):
+    from pipelines.cli import main
+    from tests.support.landing import land_small_account
+
+    land_small_account(warehouse.landing, "A", "2024-03-06")
+    monkeypatch.setenv(THREADS_ENV, "\u00b2")
+    assert main(["run", "--no-record"]) == 2
+    assert THREADS_ENV in capsys.readouterr().err
+    assert not warehouse.database.exists()

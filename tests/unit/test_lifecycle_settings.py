@@ -95,3 +95,22 @@ def test_dbt_value_lists_equal_the_contract():
                         spec = schema.field(column["name"])
                         expected = schema.event_types if spec.name == "event_type" else spec.allowed
                         assert tuple(values) == tuple(expected), (schema.name, column["name"])
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("at_risk_factor", "inf"),
+        ("at_risk_factor", "nan"),
+        ("at_risk_factor", "1e9"),
+        ("discount_high_rate", "nan"),
+        ("key_account_share", "nan"),
+        ("lost_after_days", "99999999"),
+        ("driver_lookback_months", "100000"),
+        ("payment_late_days", "1000000"),
+    ],
+)
+def test_every_setting_has_a_finite_range(name, value):
+    # inf passed the CLI and failed inside dbt, after the load
+    with pytest.raises(ValueError, match=f"setting {name}"):
+        ls.settings_from({name: value})
