@@ -8,7 +8,8 @@ is a name, never a pattern. What each format yields:
   when staging (multi-threaded, no copy held in Python), unless the name holds a character DuckDB would
   expand as a pattern, or a column is named like one its reader adds;
 - CSV: every column as text; only an empty cell is missing; rows with a wrong field count set aside;
-- JSON Lines: one `_line` per non-blank line (DuckDB pulls the fields out).
+- JSON Lines: one `_line` per non-blank line (DuckDB pulls the fields out); the non-JSON tokens `NaN` and
+  `Infinity` become strings.
 
 Every table gets `_row`, the 1-based record number in the file (the CSV header is not a record).
 `records_in_file` is counted from the file itself (Parquet metadata, non-blank lines, CSV records),
@@ -20,6 +21,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -138,9 +140,22 @@ def _read_csv(data: bytes, result: FileRead) -> None:
     result.arrow_schema = table.schema
 
 
+# A JSON string literal, or one of the bare tokens Python's json.dumps writes for non-finite floats.
+_JSON_STRING_OR_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|-?Infinity|NaN')
+
+
+def _quote_constants(line: str) -> str:
+    """`NaN`, `Infinity` and `-Infinity` outside strings, as strings. They are not JSON, yet DuckDB's reader
+    takes them as numbers: a decimal field then failed its whole load transaction, and an extra field
+    made `extra_fields` invalid JSON. As text, a decimal field's row is quarantined with a reason."""
+    if "NaN" not in line and "Infinity" not in line:
+        return line
+    return _JSON_STRING_OR_CONSTANT.sub(lambda m: m[0] if m[0][0] == '"' else f'"{m[0]}"', line)
+
+
 def _read_jsonl(data: bytes, result: FileRead) -> None:
     lines = data.decode("utf-8").split("\n")
-    numbered = [(i + 1, line) for i, line in enumerate(lines) if line.strip()]
+    numbered = [(i + 1, _quote_constants(line)) for i, line in enumerate(lines) if line.strip()]
     result.records_in_file = sum(1 for line in data.split(b"\n") if line.strip())
     result.table = pa.table(
         {

@@ -97,7 +97,7 @@ def _kind_reason(spec: FieldSpec) -> str | None:
     if spec.kind == "decimal":
         return (
             f"case when _{name} is null and {bad}regexp_matches({name}, '^-') "
-            f"and try_cast({name} as double) is not null "
+            f"and isfinite(try_cast({name} as double)) "
             f"then 'invalid {name}: negative: ' || {name} "
             f"when {bad}_{name} is null then 'invalid {name}: not a decimal number: ' || {name} end"
         )

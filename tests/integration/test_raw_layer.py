@@ -424,3 +424,28 @@ def test_each_load_stamps_its_rows_and_records_the_accounts_it_changed(tmp_path)
     assert stored(con, "E1")[:2] == (Decimal("99"), DAY6)
     # a stored row keeps the id of the load that received it
     assert con.execute("select max(load_id) from raw.sales_events").fetchone() == (3,)
+
+
+def test_non_finite_json_numbers_quarantine_their_row_and_stay_text_elsewhere(tmp_path):
+    # json.dumps(float("nan")) writes the bare token NaN; DuckDB read it as a number and the decimal field
+    # failed the stream's whole load transaction naming no file or row
+    folder = tmp_path / "sales" / DAY5.isoformat()
+    folder.mkdir(parents=True)
+    lines = [
+        json.dumps(sale("N1")).replace('"10.00"', "NaN"),
+        json.dumps(sale("N2")).replace('"10.00"', "-Infinity"),
+        json.dumps(sale("N3", note="x")).replace('"x"', "Infinity"),  # an extra field
+        json.dumps(sale("N4", rep_id="NaN")),  # a text field: stays text
+        json.dumps(sale("OK")),
+    ]
+    (folder / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    reasons = con.execute("select event_id, source_file, source_row, reason from raw.quarantine order by 1")
+    assert reasons.fetchall() == [
+        ("N1", "sales/2024-03-05/a.jsonl", 1, "invalid amount: not a decimal number: NaN"),
+        ("N2", "sales/2024-03-05/a.jsonl", 2, "invalid amount: not a decimal number: -Infinity"),
+    ]
+    rows = con.execute("select event_id, rep_id, extra_fields from raw.sales_events order by 1").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("N3", None), ("N4", "NaN"), ("OK", None)]
+    assert json.loads(rows[0][2]) == {"note": "Infinity"}  # valid JSON, the token kept as text
