@@ -75,7 +75,15 @@ def rate_files(landing: Path) -> list[Path]:
     folder = landing / FX_FOLDER
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.rglob("*.csv") if p.is_file() and not p.name.startswith("."))
+    files = sorted(p for p in folder.rglob("*.csv") if not p.name.startswith("."))
+    for path in files:
+        # a link is never followed and a directory named like a file is no file: a rates file in
+        # landing is a regular file, else the load stops naming it
+        if path.is_symlink() or not path.is_file():
+            raise FxRatesError(
+                f"{path.relative_to(landing)}: not a regular file (a link, directory or device)"
+            )
+    return files
 
 
 def _refuse_ambiguous_rates(con: duckdb.DuckDBPyConnection) -> None:

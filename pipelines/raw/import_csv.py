@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -34,6 +37,7 @@ OPTIONAL_TARGETS = ("order_id", "invoice_id", "currency", "discount_amount", "pa
 MAX_REPORTED_ERRORS = 20
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TRACE_COLUMNS = ("import_file", "import_row")  # extra columns: where each event came from
+WRITE_BATCH_EVENTS = 20_000  # events converted before they are written: memory stays flat
 
 
 class ImportRejected(ValueError):
@@ -149,28 +153,32 @@ def _business_key(reader: _RowReader) -> str:
     return hashlib.sha256(values.encode()).hexdigest()[:16]
 
 
-def convert_rows(
-    rows: list[dict[str, str]],
-    mapping: dict[str, str],
-    source: str,
-    default_currency: str | None,
-    date_format: str | None,
-    file_label: str,
-) -> Conversion:
-    """Rows of the export -> contract events, and the problems found (row and column named)."""
-    if default_currency and default_currency not in ISO_4217:
-        raise ValueError(f"--currency {default_currency!r} is not an ISO 4217 code")
-    events: list[dict[str, str | None]] = []
-    problems: list[str] = []
-    seen: Counter[str] = Counter()
-    for row_no, row in enumerate(rows, start=1):
-        r = _RowReader(row, row_no, mapping, file_label)
+class _Converter:
+    """Export rows -> contract events, one row at a time: ids stay unique across the whole file."""
+
+    def __init__(
+        self,
+        mapping: dict[str, str],
+        source: str,
+        default_currency: str | None,
+        date_format: str | None,
+        file_label: str,
+    ) -> None:
+        if default_currency and default_currency not in ISO_4217:
+            raise ValueError(f"--currency {default_currency!r} is not an ISO 4217 code")
+        self.mapping, self.source, self.default_currency = mapping, source, default_currency
+        self.date_format, self.file_label = date_format, file_label
+        self.problems: list[str] = []
+        self.seen: Counter[str] = Counter()
+
+    def events(self, row: dict[str, str], row_no: int) -> list[dict[str, str | None]]:
+        r = _RowReader(row, row_no, self.mapping, self.file_label)
         account = r.text("account_id")
         if not account:
             r.problem("account_id", "empty")
-        when = r.when(date_format)
+        when = r.when(self.date_format)
         amount = r.amount("amount", required=True)
-        currency = r.text("currency").upper() or default_currency
+        currency = r.text("currency").upper() or self.default_currency
         if not currency:
             r.problem("currency", "empty, and no --currency default given")
         elif currency not in ISO_4217:
@@ -179,12 +187,13 @@ def convert_rows(
         terms = r.text("payment_terms_days") or None
         if terms is not None and not terms.isdigit():
             r.problem("payment_terms_days", f"not a whole number >= 0: {terms!r}")
-        problems += r.problems
+        self.problems += r.problems
 
         key = _business_key(r)
-        seen[key] += 1
-        if seen[key] > 1:
-            key = f"{key}#{seen[key]}"
+        self.seen[key] += 1
+        if self.seen[key] > 1:
+            key = f"{key}#{self.seen[key]}"
+        source = self.source
         common: dict[str, str | None] = {
             "occurred_at": when,
             "account_id": account or None,
@@ -195,33 +204,61 @@ def convert_rows(
             "payment_terms_days": terms,
             "rep_id": r.text("rep_id") or None,
             "reason": None,
-            "import_file": file_label,
+            "import_file": self.file_label,
             "import_row": str(row_no),
         }
         invoice = r.text("invoice_id") or f"INV-{source}-{key}"
-        events.append(
+        return [
             {
                 "event_id": f"imp-{source}-{key}-order",
                 "event_type": "order_placed",
                 "invoice_id": None,
                 **common,
-            }
-        )
-        events.append(
+            },
             {
                 "event_id": f"imp-{source}-{key}-invoice",
                 "event_type": "invoice_issued",
                 "invoice_id": invoice,
                 **common,
-            }
-        )
-    return Conversion(events, problems)
+            },
+        ]
+
+
+def convert_rows(
+    rows: list[dict[str, str]],
+    mapping: dict[str, str],
+    source: str,
+    default_currency: str | None,
+    date_format: str | None,
+    file_label: str,
+) -> Conversion:
+    """Rows of the export -> contract events, and the problems found (row and column named)."""
+    converter = _Converter(mapping, source, default_currency, date_format, file_label)
+    events = [e for row_no, row in enumerate(rows, start=1) for e in converter.events(row, row_no)]
+    return Conversion(events, converter.problems)
 
 
 def _rejection(problems: list[str]) -> ImportRejected:
     shown = problems[:MAX_REPORTED_ERRORS]
     more = f"\n... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
     return ImportRejected(f"{len(problems)} problem(s); nothing was written:\n" + "\n".join(shown) + more)
+
+
+def _decoded_lines(handle: BinaryIO, label: str) -> Iterator[str]:
+    """The file's lines as text; bytes that are not UTF-8 stop the import naming the line and column (a
+    decoder's byte position alone does not say which row to fix)."""
+    for line_no, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise ImportRejected(
+                f"{label}: line {line_no}, byte {exc.start + 1} of that line: not UTF-8 "
+                f"({raw[exc.start : exc.start + 4]!r}); save the export as UTF-8. Nothing was written"
+            ) from None
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
 
 def import_csv(
@@ -235,30 +272,51 @@ def import_csv(
     source_id: str | None = None,
     strict: bool = False,
 ) -> ImportResult:
+    """Write the export's events as landing/sales/<arrival>/import-<source>.csv, streaming (the export is
+    never held in memory whole). A landing file of that name with other content is never replaced: two
+    exports whose names give the same source id on one arrival day are refused, not merged."""
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     source = source_id_for(path, source_id)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        header = list(reader.fieldnames or [])
-        absent = [src for src in mapping.values() if src not in header]
-        if absent:
-            raise ValueError(
-                f"{path.name}: column(s) {', '.join(map(repr, absent))} "
-                f"not in the header ({', '.join(header)})"
-            )
-        rows = list(reader)
-    conversion = convert_rows(rows, mapping, source, default_currency, date_format, path.name)
-    if strict and conversion.problems:
-        raise _rejection(conversion.problems)
-    names = [*contract_stream("sales").field_names, *TRACE_COLUMNS]
-    table = pa.table({n: pa.array([e.get(n) for e in conversion.events], pa.string()) for n in names})
     folder = landing / "sales" / arrival.isoformat()
-    folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"import-{source}.csv"
-    tmp = folder / f".import-{source}.csv.tmp"  # hidden until complete: the ingester skips dot files
-    pacsv.write_csv(table, tmp)
-    tmp.replace(target)
-    return ImportResult(
-        path=target, rows=len(rows), events=len(conversion.events), problems=conversion.problems
-    )
+    # written beside the stream folders (hidden, same file system) and moved into its day when complete:
+    # a refused import leaves no file and no empty day behind
+    landing.mkdir(parents=True, exist_ok=True)
+    tmp = landing / f".import-{source}.csv.{os.getpid()}.tmp"
+    names = [*contract_stream("sales").field_names, *TRACE_COLUMNS]
+    schema = pa.schema([(n, pa.string()) for n in names])
+    converter = _Converter(mapping, source, default_currency, date_format, path.name)
+    rows = events = 0
+    try:
+        with path.open("rb") as handle, pacsv.CSVWriter(tmp, schema) as writer:
+            reader = csv.DictReader(_decoded_lines(handle, path.name), delimiter=delimiter)
+            header = list(reader.fieldnames or [])
+            absent = [src for src in mapping.values() if src not in header]
+            if absent:
+                raise ValueError(
+                    f"{path.name}: column(s) {', '.join(map(repr, absent))} "
+                    f"not in the header ({', '.join(header)})"
+                )
+            batch: list[dict[str, str | None]] = []
+            for rows, row in enumerate(reader, start=1):
+                batch += converter.events(row, rows)
+                if len(batch) >= WRITE_BATCH_EVENTS:
+                    writer.write_table(pa.Table.from_pylist(batch, schema))
+                    events += len(batch)
+                    batch = []
+            writer.write_table(pa.Table.from_pylist(batch, schema))
+            events += len(batch)
+        if strict and converter.problems:
+            raise _rejection(converter.problems)
+        if target.exists() and not _same_bytes(tmp, target):
+            raise ImportRejected(
+                f"{target} already holds a different import with source id {source!r} (from another "
+                f"export of that name, or an earlier version of this one); nothing was written. Give this "
+                "export its own --source-id, or land it on another --arrival-date"
+            )
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return ImportResult(path=target, rows=rows, events=events, problems=converter.problems)

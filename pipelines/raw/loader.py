@@ -72,11 +72,13 @@ def loaded_days(con: duckdb.DuckDBPyConnection, stream: str, first: date, last: 
 
 
 def day_files(landing: Path, stream: str, day: date) -> list[Path]:
-    """Files of one arrival day, in name order; hidden files (uploads in progress) are not yet landed."""
+    """Entries of one arrival day, in name order; hidden ones (uploads in progress) are not yet landed.
+    Every other entry is listed, links, directories and devices too: reading refuses those with an audit
+    row (`reading.read_file`), so nothing in a landing folder goes unrecorded."""
     folder = landing / stream / day.isoformat()
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
 
 
 def read_days(landing: Path, schema: StreamSchema, days: list[date]) -> list[StagedFile]:
@@ -159,7 +161,7 @@ def transaction_batches(day_bytes: list[tuple[date, int]], max_days: int, max_by
 
 
 def day_bytes(landing: Path, stream: str, day: date) -> int:
-    return sum(p.stat().st_size for p in day_files(landing, stream, day))
+    return sum(p.lstat().st_size for p in day_files(landing, stream, day))
 
 
 def load_days(

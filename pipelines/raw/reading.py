@@ -19,9 +19,12 @@ independently of what happens to the rows later, so the audit identity can reall
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,14 +169,51 @@ def _read_jsonl(data: bytes, result: FileRead) -> None:
     result.arrow_schema = result.table.schema
 
 
+class _NotARegularFile(Exception):
+    pass
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _regular_file_bytes(path: Path) -> bytes:
+    """The bytes of `path` when it is a regular file itself. A symbolic link is never followed (a link to
+    /etc/passwd would copy a system file into raw.quarantine), and a directory, device or pipe is never
+    read; the check is on the opened descriptor, so a swap after listing changes nothing."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise _NotARegularFile("a symbolic link (landing files are read only as regular files)") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise _NotARegularFile(f"{_kind(mode)}, not a regular file")
+        return handle.read()
+
+
 def read_file(path: Path, schema: StreamSchema, defer_parquet_rows: bool = False) -> FileRead:
     """Read a landing file; any failure is recorded on the result, never raised."""
     fmt = file_format(path) or "unknown"
     try:
-        data = path.read_bytes()
+        data = _regular_file_bytes(path)
+    except _NotARegularFile as exc:
+        return FileRead(path=path, fmt=fmt, content_hash="", error=f"refused, never read: {exc}")
     except OSError as exc:
         return FileRead(path=path, fmt=fmt, content_hash="", error=f"cannot open file: {exc}")
     result = FileRead(path=path, fmt=fmt, content_hash=hashlib.sha256(data).hexdigest())
+    if not data:
+        return result  # an empty export (a day without events) in any format: readable, no records
     try:
         if fmt == "parquet":
             defer = defer_parquet_rows and not GLOB_CHARACTERS & set(str(path))

@@ -6,6 +6,7 @@ Each test here failed on the loader that kept the first copy it happened to load
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -449,3 +450,45 @@ def test_non_finite_json_numbers_quarantine_their_row_and_stay_text_elsewhere(tm
     rows = con.execute("select event_id, rep_id, extra_fields from raw.sales_events order by 1").fetchall()
     assert [(r[0], r[1]) for r in rows] == [("N3", None), ("N4", "NaN"), ("OK", None)]
     assert json.loads(rows[0][2]) == {"note": "Infinity"}  # valid JSON, the token kept as text
+
+
+def test_links_directories_and_pipes_in_landing_are_refused_with_an_audit_row_never_read(tmp_path):
+    folder = tmp_path / "sales" / DAY5.isoformat()
+    write_jsonl(tmp_path, "sales", DAY5, "good.jsonl", [sale("E1")])
+    secret = tmp_path / "secret.jsonl"
+    secret.write_text(json.dumps(sale("S1")) + "\nroot:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (folder / "passwd.jsonl").symlink_to(secret)
+    (folder / "dangling.csv").symlink_to(tmp_path / "gone.csv")
+    (folder / "folder.parquet").mkdir()
+    os.mkfifo(folder / "pipe.jsonl")
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    audit = con.execute(
+        "select source_file, status, rows_read, error from raw.ingest_batches order by source_file"
+    ).fetchall()
+    assert [(a[0].rsplit("/", 1)[1], a[1], a[2]) for a in audit] == [
+        ("dangling.csv", "unreadable", 0),
+        ("folder.parquet", "unreadable", 0),
+        ("good.jsonl", "loaded", 1),
+        ("passwd.jsonl", "unreadable", 0),
+        ("pipe.jsonl", "unreadable", 0),
+    ]
+    reasons = {a[0].rsplit("/", 1)[1]: a[3] for a in audit}
+    assert "symbolic link" in reasons["passwd.jsonl"]
+    assert "symbolic link" in reasons["dangling.csv"]
+    assert "a directory" in reasons["folder.parquet"]
+    assert "named pipe" in reasons["pipe.jsonl"]
+    assert con.execute("select count(*) from raw.quarantine").fetchone() == (0,)
+    assert con.execute("select event_id from raw.sales_events").fetchall() == [("E1",)]
+
+
+def test_an_empty_file_loads_as_no_records_in_every_format(tmp_path):
+    # a zero-byte .jsonl loaded as 0 rows while a zero-byte .csv or .parquet was "unreadable"
+    folder = tmp_path / "sales" / DAY5.isoformat()
+    folder.mkdir(parents=True)
+    for name in ("a.jsonl", "b.csv", "c.parquet"):
+        (folder / name).write_bytes(b"")
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5])
+    audit = con.execute("select status, rows_read, error from raw.ingest_batches order by source_file")
+    assert audit.fetchall() == [("loaded", 0, None)] * 3

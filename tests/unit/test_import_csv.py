@@ -1,8 +1,11 @@
+from datetime import date
 from pathlib import Path
 
+import pyarrow.csv as pacsv
 import pytest
 
-from pipelines.raw.import_csv import convert_rows, parse_mapping, source_id_for
+from pipelines.raw import import_csv as import_csv_module
+from pipelines.raw.import_csv import ImportRejected, convert_rows, import_csv, parse_mapping, source_id_for
 
 MAPPING = parse_mapping(["Customer=account_id", "Date=occurred_at", "Total=amount", "Cur=currency"])
 
@@ -103,3 +106,54 @@ def test_mapping_must_cover_required_fields():
         parse_mapping(["c=account_id"])
     with pytest.raises(ValueError, match="not importable"):
         parse_mapping(["c=account_id", "x=event_type"])
+
+
+HEADER = "Customer,Date,Total,Cur\n"
+
+
+def run_import(export: Path, landing: Path, **kwargs):
+    return import_csv(export, landing, MAPPING, date(2024, 8, 12), **kwargs)
+
+
+def test_another_export_with_the_same_source_id_is_refused_never_overwritten(tmp_path):
+    # a/export.csv and b/export.csv map to the same landing file; the second replaced the first
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "export.csv").write_text(HEADER + "A1,2024-03-01,10,EUR\n", encoding="utf-8")
+    (tmp_path / "b" / "export.csv").write_text(HEADER + "B1,2024-03-02,20,EUR\n", encoding="utf-8")
+    (tmp_path / "EXPORT.csv").write_text(HEADER + "C1,2024-03-03,30,EUR\n", encoding="utf-8")
+    landing = tmp_path / "landing"
+    first = run_import(tmp_path / "a" / "export.csv", landing)
+    kept = first.path.read_bytes()
+    for other in (tmp_path / "b" / "export.csv", tmp_path / "EXPORT.csv"):
+        with pytest.raises(ImportRejected, match="already holds a different import with source id 'export'"):
+            run_import(other, landing)
+    assert first.path.read_bytes() == kept
+    assert [p.name for p in landing.rglob("*") if p.is_file()] == ["import-export.csv"]
+    # the same export again is the same landing file: accepted, nothing changes
+    assert run_import(tmp_path / "a" / "export.csv", landing).path.read_bytes() == kept
+    # under its own source id it lands beside the first
+    assert (
+        run_import(tmp_path / "EXPORT.csv", landing, source_id="export-c").path.name == "import-export-c.csv"
+    )
+
+
+def test_bytes_that_are_not_utf8_are_reported_by_line(tmp_path):
+    export = tmp_path / "mixed.csv"
+    export.write_bytes((HEADER + "A1,2024-03-01,10,EUR\nM\xfcller,2024-03-02,20,EUR\n").encode("latin-1"))
+    with pytest.raises(ImportRejected, match=r"mixed.csv: line 3, byte 2 of that line: not UTF-8"):
+        run_import(export, tmp_path / "landing")
+    assert not list((tmp_path / "landing").rglob("*"))
+
+
+def test_a_long_export_is_written_in_batches_with_ids_unique_across_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(import_csv_module, "WRITE_BATCH_EVENTS", 4)
+    rows = [row(f"A{i % 3}") for i in range(11)]  # identical rows repeat across batches
+    export = tmp_path / "e.csv"
+    export.write_text(HEADER + "".join(",".join(r.values()) + "\n" for r in rows), encoding="utf-8")
+    result = run_import(export, tmp_path / "landing")
+    written = pacsv.read_csv(result.path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
+    expected = convert_rows(rows, MAPPING, "e", None, None, "e.csv").events
+    assert (result.rows, result.events) == (11, 22)
+    assert written.column("event_id").to_pylist() == [e["event_id"] for e in expected]
+    assert len(set(written.column("event_id").to_pylist())) == 22

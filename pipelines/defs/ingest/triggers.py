@@ -28,7 +28,7 @@ def new_landing_days(landing: Path, seen_mtime: float) -> tuple[list[date], floa
     for stream in STREAMS:
         for day in landed_days(landing, stream):
             for path in day_files(landing, stream, day):
-                stat = path.stat()
+                stat = path.lstat()  # a link is listed (and refused when read), never followed
                 # a file moved in keeps its old mtime, but the move sets its ctime
                 mtime = max(stat.st_mtime, stat.st_ctime)
                 if mtime > seen_mtime:
