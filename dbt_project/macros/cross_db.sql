@@ -215,3 +215,14 @@
 {% macro sum_money(expr) -%}
     cast(sum({{ expr }}) as decimal(38, 4))
 {%- endmacro %}
+
+{#- Stop the query with `message` (a string literal) where this expression is evaluated. -#}
+{% macro raise_error(message) -%}
+    {{ return(adapter.dispatch('raise_error', 'lifecycle')(message)) }}
+{%- endmacro %}
+{% macro default__raise_error(message) -%}
+    error('{{ message | replace("'", "''") }}')
+{%- endmacro %}
+{% macro spark__raise_error(message) -%}
+    raise_error('{{ message | replace("'", "''") }}')
+{%- endmacro %}

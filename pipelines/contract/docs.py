@@ -58,6 +58,9 @@ Timestamps: `2024-03-01T14:05:00Z` and `2024-03-01T16:05:00+02:00` are instants,
 the timezone. A timestamp without an offset (`2024-03-01T14:05:00`) is rejected: the pipeline cannot know
 which time zone it meant. An event dated more than one day after its arrival day is quarantined (reason
 `occurs after it arrived`): a future date is an error in the source, never a reason to turn accounts lost.
+So is an event before the earliest business date (`LIFECYCLE_EARLIEST_DATE`, default 1970-01-01) or with
+an offset beyond +-14:00. In JSON Lines, the non-JSON tokens `NaN`, `Infinity` and `-Infinity` are read as
+text: in an amount they quarantine the row.
 
 Amounts are exact decimals: CSV cells and JSON numbers are read from their text (`12345678901234.5678`
 stays exact), a double Parquet column by its shortest round-trip decimal, and a float32 Parquet amount

@@ -10,6 +10,7 @@ import json
 
 from pipelines.contract import FieldSpec, StreamSchema
 from pipelines.contract.currencies import ISO_4217
+from pipelines.contract.window import EARLIEST_DATE_ENV, MAX_OFFSET, earliest_business_date
 from pipelines.raw.sql import in_list, lit
 from pipelines.raw.tables import SQL_TYPES
 
@@ -17,6 +18,8 @@ DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$"
 DECIMAL_RE = r"^\d{1,16}(\.\d{1,4})?$"
 INT_RE = r"^\d{1,9}$"
+# A time of day with an offset past +-14:00 (the widest any zone uses): +15 .. +99, or +14 with minutes
+OFFSET_BEYOND_RE = r"[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?[+-](1[5-9]|[2-9]\d|14:?(0[1-9]|[1-5]\d))(:?\d{2})?$"
 INT_MAX = 999_999_999  # the largest value INT_RE lets through
 # Kinds a natively typed Parquet column can carry: staged beside the text as `_native_<field>` (see
 # `staging.native_value`), taken as they are, so those values skip the text parse.
@@ -87,9 +90,15 @@ def _kind_reason(spec: FieldSpec) -> str | None:
             f"then 'invalid {name}: not an ISO 4217 code: ' || {name} end"
         )
     if spec.kind == "timestamp":
+        earliest = earliest_business_date()
         return (
             f"case when {bad}_{name} is null then 'invalid {name}: not an ISO-8601 timestamp "
             f"with offset, nor a date: ' || {name} "
+            f"when {bad}regexp_matches({name}, {lit(OFFSET_BEYOND_RE)}) "
+            f"then 'invalid {name}: offset beyond +-{MAX_OFFSET}: ' || {name} "
+            f"when cast(_{name} as date) < {lit(earliest.isoformat())}::date "
+            f"then 'invalid {name}: before the earliest business date {earliest} "
+            f"({EARLIEST_DATE_ENV}): ' || {name} "
             f"when cast(_{name} as date) > _arrival_date + {MAX_DAYS_AFTER_ARRIVAL} "
             f"then '{OCCURS_AFTER_ARRIVAL}: {name} ' || {name} || ' is more than "
             f"{MAX_DAYS_AFTER_ARRIVAL} day after arrival day ' || _arrival_date end"

@@ -20,27 +20,12 @@ from hypothesis import strategies as st
 
 from pipelines.contract import STREAMS
 from pipelines.raw.loader import landed_days, load_days
+from tests.support.landing import invoice_row as sale
 from tests.support.landing import write_jsonl, write_parquet
 from tests.support.raw_tables import checksums
 
 SALES = STREAMS["sales"]
 DAY5, DAY6, DAY7 = date(2024, 3, 5), date(2024, 3, 6), date(2024, 3, 7)
-
-
-def sale(
-    event_id: str, amount: str = "10.00", occurred_at: str = "2024-03-04T10:00:00Z", **extra: str
-) -> dict:
-    return {
-        "event_id": event_id,
-        "event_type": "invoice_issued",
-        "occurred_at": occurred_at,
-        "account_id": "A",
-        "order_id": "o1",
-        "invoice_id": "i1",
-        "amount": amount,
-        "currency": "EUR",
-        **extra,
-    }
 
 
 def load(con: duckdb.DuckDBPyConnection, landing: Path, days: list[date]) -> None:

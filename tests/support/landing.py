@@ -31,6 +31,23 @@ def write_parquet(landing: Path, stream: str, arrival: date | str, name: str, ro
     return path
 
 
+def invoice_row(
+    event_id: str, amount: str = "10.00", occurred_at: str = "2024-03-04T10:00:00Z", **extra: str
+) -> dict:
+    """One contract row: an invoice of account A (extra fields as given)."""
+    return {
+        "event_id": event_id,
+        "event_type": "invoice_issued",
+        "occurred_at": occurred_at,
+        "account_id": "A",
+        "order_id": "o1",
+        "invoice_id": "i1",
+        "amount": amount,
+        "currency": "EUR",
+        **extra,
+    }
+
+
 def scenario_events(account: str, events: list[dict]) -> dict[str, list[dict]]:
     """Golden-scenario events -> contract rows per stream (late in the day, to exercise UTC dates)."""
     by_stream: dict[str, list[dict]] = {"sales": [], "service": [], "contact": []}
