@@ -27,7 +27,9 @@ SHADOW_SUFFIX = "_shadow"  # dbt var schema_suffix (macros/generate_schema_name.
 BUILT_SCHEMAS = ("staging", "intermediate", "marts")
 COMPARED_SCHEMAS = ("intermediate", "marts")
 # What a build records about itself, not what it computes.
-BUILD_BOOKKEEPING = frozenset({"int_builds_planned", "int_builds_completed", "int_accounts_touched"})
+BUILD_BOOKKEEPING = frozenset(
+    {"int_builds_planned", "int_builds_started", "int_builds_completed", "int_accounts_touched"}
+)
 CLOCK_COLUMNS = frozenset({"built_at"})
 
 

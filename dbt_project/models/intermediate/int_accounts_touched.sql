@@ -1,5 +1,7 @@
 {#- The accounts this build recomputes: those of the loads after the last completed build, or every
-    known account when the plan rebuilds all. -#}
+    known account when the plan rebuilds all. Built after the build's start is recorded: every
+    incremental model reads this, so none writes before int_builds_started holds this build. -#}
+-- depends_on: {{ ref('int_builds_started') }}
 with
 
 plan as (

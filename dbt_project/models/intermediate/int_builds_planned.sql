@@ -1,14 +1,18 @@
 {#- What this build recomputes (macros/incremental_builds.sql): the loads after the last completed build,
-    or every account when there is no completed build, a full refresh was asked for, or the vars, the
-    model SQL or the project's macros changed since. -#}
+    or every account when there is no completed build, a full refresh was asked for, the vars, the
+    model SQL or the project's macros changed since, or a build that started after it and never
+    completed had other ones (its tables may hold rows written under them). -#}
 {%- set previous = last_completed_build() -%}
 {%- set fingerprint = incremental_fingerprint() if execute else '' -%}
+{%- set interrupted = interrupted_build_fingerprints() | reject('equalto', fingerprint) | list -%}
 {%- if flags.FULL_REFRESH -%}
     {%- set reason = 'full refresh requested' -%}
 {%- elif previous is none -%}
     {%- set reason = 'first build' -%}
 {%- elif previous[1] != fingerprint -%}
     {%- set reason = 'settings, model SQL or macros changed' -%}
+{%- elif interrupted -%}
+    {%- set reason = 'a build that stopped part way wrote with other settings, model SQL or macros' -%}
 {%- else -%}
     {%- set reason = 'incremental' -%}
 {%- endif %}
