@@ -61,7 +61,8 @@ class WarehousePaths:
         return self.spark / "exports"
 
     def ensure(self) -> WarehousePaths:
-        for path in (self.root, self.landing, self.exports, self.reports):
+        # exports is a link to the current publication (pipelines/serving/publish.py), made by publishing
+        for path in (self.root, self.landing, self.reports):
             path.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -16,6 +16,7 @@ from pipelines.defs.dbt.project import DBT_PROJECT, prepare_manifest
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from pipelines.engine import engine_settings
 from pipelines.lifecycle_settings import LifecycleSettings
+from pipelines.serving.builds import record_build
 from pipelines.settings import WarehousePaths
 
 # The op that runs `dbt build`; its name is how run config and the runner address it.
@@ -85,6 +86,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                 target_path = prepare_spark_build(paths, context.log)
             # one target folder per warehouse: dbt parses the project in full only when it changed
             invocation = dbt.cli(args, context=context, target_path=target_path)
-            yield from invocation.stream()
+            yield from invocation.stream()  # raises when dbt failed: only a whole build is recorded
+            if config.target == DEFAULT_TARGET:
+                with warehouse.connect(context.log) as con:
+                    record_build(con, context.run_id, lifecycle_settings.dbt_vars())
 
     return lifecycle_dbt

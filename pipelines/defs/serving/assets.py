@@ -6,14 +6,24 @@ No `from __future__ import annotations` here: Dagster inspects the context annot
 from typing import Any
 
 import dagster as dg
+import duckdb
 
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
 from pipelines.lifecycle_settings import LifecycleSettings
+from pipelines.serving.builds import built_by, latest_build
 from pipelines.serving.publish import SERVING_FILE, publish
 from pipelines.serving.report import REPORT_FILE, build_report
 
 SERVING_KEY = dg.AssetKey(["serving", "published_marts"])
 REPORT_KEY = dg.AssetKey(["serving", "lifecycle_report"])
+
+
+class PublishConfig(dg.Config):
+    """Run config of the publishing step (`lifecycle run --allow-empty-publish`)."""
+
+    # publish a build without accounts even over a publication that has some (an as-of date before every
+    # event empties every mart; by default that build is refused, and readers keep the last good one)
+    allow_empty: bool = False
 
 
 def build_serving_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -27,11 +37,29 @@ def build_serving_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         "the build's settings. BI tools read these, never the working database.",
     )
     def published_marts(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, lifecycle_settings: LifecycleSettings
+        context: dg.AssetExecutionContext,
+        config: PublishConfig,
+        warehouse: WarehouseResource,
+        lifecycle_settings: LifecycleSettings,
     ) -> dg.MaterializeResult:
         with warehouse.writing("publish marts", context.log) as paths:
-            stamp: dict[str, Any] = {"run_id": context.run_id, **lifecycle_settings.dbt_vars()}
-            published = publish(paths.database, paths.exports, paths.root / SERVING_FILE, stamp)
+            with duckdb.connect(str(paths.database), read_only=True) as con:
+                build, own = latest_build(con), built_by(con, context.run_id)
+            if own and build is not None and build.run_id != context.run_id:
+                # another run built after this one: its marts are not this run's build, and that run
+                # publishes them itself
+                context.log.warning(
+                    f"not published: the warehouse now holds the build of run {build.run_id} "
+                    f"({build.built_at:%Y-%m-%d %H:%M:%S}), which replaced this run's build; that run "
+                    "publishes it"
+                )
+                return dg.MaterializeResult(metadata={"published": False, "superseded_by": build.run_id})
+            stamp: dict[str, Any] = (
+                build.stamp()
+                if build is not None
+                else {"run_id": context.run_id, **lifecycle_settings.dbt_vars()}
+            )
+            published = publish(paths.database, paths, stamp, allow_empty=config.allow_empty)
         context.log.info(
             f"published {len(published.marts)} marts to {published.exports} and {published.serving_file}"
         )
@@ -47,6 +75,8 @@ def build_serving_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "exports": dg.MetadataValue.path(str(published.exports)),
                 "serving_file": dg.MetadataValue.path(str(published.serving_file)),
                 "rows": dg.MetadataValue.json(published.marts),
+                "published": True,
+                "run_id_published": stamp["run_id"],
             }
         )
 
