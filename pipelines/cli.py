@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from pipelines.defs.dbt.args import DEFAULT_TARGET, TARGETS
+from pipelines.errors import LifecycleError
 from pipelines.settings import warehouse_paths
 
 if TYPE_CHECKING:
@@ -226,6 +227,7 @@ def _readable(message: str) -> str:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    from pipelines.contract.window import earliest_business_date
     from pipelines.engine import engine_settings
     from pipelines.lifecycle_settings import parse_assignments, settings_from
     from pipelines.runner import run_lifecycle
@@ -233,6 +235,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     settings = settings_from(parse_assignments(args.var))  # a bad setting fails before any work
     paths = warehouse_paths(args.warehouse)
     engine_settings(paths.root)  # and so does a bad memory limit, thread count or spill directory
+    earliest_business_date()  # or earliest business date
     outcome = run_lifecycle(
         paths,
         args.start,
@@ -243,6 +246,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         quiet=args.quiet,
         progress=not args.quiet,
         full_refresh=args.full_refresh,
+        allow_empty_publish=args.allow_empty_publish,
         target=args.target,
     )
     _print_outcome(outcome)
@@ -367,6 +371,12 @@ def build_parser() -> argparse.ArgumentParser:
         "the loads since the last build touched (the result is the same)",
     )
     run.add_argument(
+        "--allow-empty-publish",
+        action="store_true",
+        help="publish a build without accounts even when the published marts have some (by default such a "
+        "build, e.g. from an as-of date before every event, is refused and readers keep the last one)",
+    )
+    run.add_argument(
         "--target",
         choices=TARGETS,
         default=DEFAULT_TARGET,
@@ -480,7 +490,10 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ValueError, FileNotFoundError) as exc:
+    except KeyboardInterrupt:
+        print(f"lifecycle {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except (LifecycleError, ValueError, FileNotFoundError) as exc:
         print(f"lifecycle {args.command}: error: {exc}", file=sys.stderr)
         return 2
 

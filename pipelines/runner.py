@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,15 +15,20 @@ import duckdb
 
 from pipelines.contract import STREAMS
 from pipelines.defs.dbt.args import DEFAULT_TARGET
+from pipelines.errors import is_no_space, no_space
 from pipelines.lifecycle_settings import LifecycleSettings
 from pipelines.partitions import FIRST_ARRIVAL_DAY
+from pipelines.raw.db import writer_lock
 from pipelines.raw.loader import landed_days
 from pipelines.raw.sql import ident
 from pipelines.settings import WarehousePaths
+from pipelines.writer_slot import wait_for_writer_slot
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance, ExecuteInProcessResult
 
+RUN_LOCK_FILE = ".run.lock"
+RUN_WAIT_SECONDS = 6 * 3600.0  # a backfill ahead of this run may take hours; then this one gives up
 # dbt tests that keep their failing rows (config store_failures) are read back into the summary.
 STORED_FAILURES_SCHEMA = "dbt_test__audit"
 FAILURE_ROWS_SHOWN = 5
@@ -68,6 +75,18 @@ def resolve_range(paths: WarehousePaths, first: date | None, last: date | None) 
     return first, last
 
 
+def _written_places(paths: WarehousePaths) -> list[Path]:
+    from pipelines.engine import engine_settings
+    from pipelines.instance import dagster_home
+
+    return [dagster_home(paths), paths.database, engine_settings(paths.root).temp_directory]
+
+
+def _say(line: str) -> None:
+    """A line for the person at the terminal, even when stdout goes to the run's log file."""
+    print(f"lifecycle: {line}", file=sys.stderr, flush=True)
+
+
 def _instance(paths: WarehousePaths, record: bool) -> DagsterInstance:
     """The warehouse's recorded instance (the UI shows the run), or one in memory that is gone after."""
     from dagster import DagsterInstance
@@ -84,18 +103,23 @@ def run_config(
     progress: bool = False,
     full_refresh: bool = False,
     target: str = DEFAULT_TARGET,
+    allow_empty_publish: bool = False,
 ) -> dict[str, Any]:
     """`progress` adds the logger that prints one line per step on stderr (pipelines/defs/progress.py);
     `full_refresh` rebuilds every dbt model from scratch; `target` is the engine of the dbt step."""
     from pipelines.defs.dbt.assets import DBT_OP
     from pipelines.defs.progress import PROGRESS_LOGGER
+    from pipelines.defs.serving.assets import SERVING_KEY
 
     chosen = {k: v for k, v in settings.dbt_vars().items() if v is not None}
     loggers: dict[str, Any] = {"console": {"config": {"log_level": log_level}}}
     if progress:
         loggers[PROGRESS_LOGGER] = {"config": {}}
+    ops: dict[str, Any] = {DBT_OP: {"config": {"full_refresh": full_refresh, "target": target}}}
+    if allow_empty_publish and target == DEFAULT_TARGET:  # a run without the serving step takes none
+        ops[SERVING_KEY.to_python_identifier()] = {"config": {"allow_empty": True}}
     return {
-        "ops": {DBT_OP: {"config": {"full_refresh": full_refresh, "target": target}}},
+        "ops": ops,
         "loggers": loggers,
         "resources": {
             "warehouse": {"config": {"root": str(paths.root)}},
@@ -147,7 +171,10 @@ def collect_outcome(result: ExecuteInProcessResult, outcome: RunOutcome, paths: 
         error = event.step_failure_data.error
         cause = error.cause if error and error.cause else error
         if cause is not None:
-            outcome.failure_messages.append(f"{event.step_key}: {cause.message.strip()}")
+            message = cause.message.strip()
+            if is_no_space(Exception(message)):  # DuckDB or the spill folder on a full disk
+                message = str(no_space(Exception(message), _written_places(paths)))
+            outcome.failure_messages.append(f"{event.step_key}: {message}")
 
 
 def run_lifecycle(
@@ -161,6 +188,7 @@ def run_lifecycle(
     progress: bool = False,
     full_refresh: bool = False,
     target: str = DEFAULT_TARGET,
+    allow_empty_publish: bool = False,
 ) -> RunOutcome:
     """Run the job; `record` keeps it in the Dagster instance for the UI, `quiet` sends dbt's and the
     steps' own output to a file under <warehouse>/logs, `progress` prints a line per step on stderr,
@@ -178,19 +206,36 @@ def run_lifecycle(
 
     job = defs.resolve_job_def(LIFECYCLE_JOB)
     log_file = None
-    with contextlib.ExitStack() as stack:
-        if quiet:
-            paths.logs.mkdir(parents=True, exist_ok=True)
-            log_file = paths.logs / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
-            stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_file.open("w"))))
-        instance = stack.enter_context(_instance(paths, record))
-        result = job.execute_in_process(
-            instance=instance,
-            tags=range_tags(first, last),
-            run_config=run_config(paths, settings, log_level, progress, full_refresh, target),
-            raise_on_error=False,
-            asset_selection=None if target == DEFAULT_TARGET else engine_neutral_assets(job),
-        )
+    try:
+        with contextlib.ExitStack() as stack:
+            if quiet:
+                paths.logs.mkdir(parents=True, exist_ok=True)
+                log_file = paths.logs / f"run-{time.strftime('%Y%m%d-%H%M%S')}.log"
+                stack.enter_context(contextlib.redirect_stdout(stack.enter_context(log_file.open("w"))))
+            run_id = str(uuid.uuid4())
+            # one run at a time from the command line, start to publication; waiting here says for whom
+            # and stops at SIGINT or SIGTERM (Dagster's own wait for the writer slot did neither)
+            stack.enter_context(
+                writer_lock(paths.root, f"lifecycle run {run_id}", RUN_WAIT_SECONDS, _say, RUN_LOCK_FILE)
+            )
+            instance = stack.enter_context(_instance(paths, record))
+            if record:  # runs the UI or its sensor started hold the slot, or held it when they died
+                wait_for_writer_slot(instance, _say)
+            result = job.execute_in_process(
+                run_id=run_id,
+                instance=instance,
+                tags=range_tags(first, last),
+                run_config=run_config(
+                    paths, settings, log_level, progress, full_refresh, target, allow_empty_publish
+                ),
+                raise_on_error=False,
+                asset_selection=None if target == DEFAULT_TARGET else engine_neutral_assets(job),
+            )
+    except Exception as exc:
+        # a full disk under the run history (SQLite) surfaced as a storage traceback naming no path
+        if is_no_space(exc):
+            raise no_space(exc, _written_places(paths)) from exc
+        raise
     outcome = RunOutcome(
         success=result.success,
         first_day=first,

@@ -15,10 +15,11 @@ import duckdb
 from pipelines.lifecycle_settings import LifecycleSettings
 from pipelines.raw.db import connect_writer, writer_lock
 from pipelines.settings import WarehousePaths, warehouse_paths
+from pipelines.writer_slot import WRITER_POOL
 
 # Every DuckDB writer (ingest assets, dbt, publishing) runs in this pool; the instance configuration
-# (pipelines/instance.py) limits it to 1.
-DUCKDB_WRITER_POOL = "duckdb_writer"
+# (pipelines/instance.py) limits it to 1, and pipelines/writer_slot.py frees it from runs that died.
+DUCKDB_WRITER_POOL = WRITER_POOL
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 

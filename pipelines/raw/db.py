@@ -59,11 +59,16 @@ def _holder(path: Path) -> str:
 
 @contextmanager
 def writer_lock(
-    root: Path, what: str, wait_seconds: float = 3600.0, log: Callable[[str], None] = print
+    root: Path,
+    what: str,
+    wait_seconds: float = 3600.0,
+    log: Callable[[str], None] = print,
+    lock_file: str = LOCK_FILE,
 ) -> Iterator[None]:
-    """Hold the warehouse's writer lock; waits (and says so) while another writer holds it."""
+    """Hold the warehouse's writer lock (or the lock named `lock_file`); waits (and says so) while another
+    process holds it. The kernel releases it when its process dies, however it died."""
     root.mkdir(parents=True, exist_ok=True)
-    path = root / LOCK_FILE
+    path = root / lock_file
     with path.open("a+") as handle:
         deadline = time.monotonic() + wait_seconds
         told = False
@@ -73,7 +78,7 @@ def writer_lock(
                 break
             except BlockingIOError:
                 if not told:
-                    log(f"waiting for the warehouse writer lock held by {_holder(path)}")
+                    log(f"waiting for {_holder(path)}: it holds the warehouse's {path.name.strip('.')}")
                     told = True
                 if time.monotonic() > deadline:
                     raise WarehouseBusy(

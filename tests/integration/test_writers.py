@@ -50,7 +50,8 @@ def test_a_second_writer_waits_for_the_first_and_says_whom_it_waits_for(tmp_path
     thread.join()
     assert order == ["first in", "first out", "second in"]
     assert len(messages) == 1
-    assert "waiting for the warehouse writer lock held by process" in messages[0]
+    assert "waiting for process" in messages[0]
+    assert "it holds the warehouse's writer.lock" in messages[0]
     assert "ui run" in messages[0]
 
 

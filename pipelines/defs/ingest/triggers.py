@@ -13,6 +13,7 @@ from pipelines.partitions import arrival_days
 from pipelines.raw.loader import day_files, landed_days
 from pipelines.settings import warehouse_paths
 from pipelines.status import days_not_loaded
+from pipelines.writer_slot import release_dead_holders
 
 LIFECYCLE_JOB = "lifecycle_job"
 
@@ -46,6 +47,9 @@ def new_landing_days(landing: Path, seen_mtime: float) -> tuple[list[date], floa
 )
 def landing_sensor(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
     paths = warehouse_paths()
+    # a run killed while holding the writer slot kept it, and every queued run waited behind it for good
+    if context.instance_ref is not None:  # None only where a test builds the context without one
+        release_dead_holders(context.instance, context.log.warning)
     if context.cursor:
         days, newest = new_landing_days(paths.landing, json.loads(context.cursor)["mtime"])
     else:

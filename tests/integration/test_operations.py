@@ -1,0 +1,138 @@
+"""Surviving operations: a run killed with SIGKILL, a full disk under the run history and a run waiting on
+another never leave the pipeline stuck or wrong. Each fault is injected at a named point of a real
+`lifecycle run` process (its whole process group is killed, dbt included); the next plain run must
+complete without hand repair, its raw tables equal a clean load of the same landing files, and
+`lifecycle reconcile` must find every model equal to a rebuild from scratch."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+
+from pipelines.cli import main
+from tests.support.operations import (
+    clean_raw_checksums,
+    kill_when,
+    land_business,
+    raw_checksums,
+    start,
+)
+
+RUN_TIMEOUT = 300  # seconds: a run that waits for a dead run's slot never ends; this one fails instead
+IN_INGEST, IN_DBT = (
+    "load sales_events ...",
+    "OK created sql incremental model intermediate.int_stage_timeline_evaluated",
+)
+
+
+def run_to_end(args: list[str], output: Path, env: dict[str, str] | None = None) -> tuple[int, str]:
+    process = start(args, output, env)
+    try:
+        code = process.wait(timeout=RUN_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        raise AssertionError(  # noqa: B904 (the timeout itself says nothing)
+            f"`lifecycle {' '.join(args)}` hung:\n{output.read_text(errors='replace')[-3000:]}"
+        )
+    return code, output.read_text(encoding="utf-8", errors="replace")
+
+
+def run_statuses(home: Path) -> list[str]:
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        return [run.status.value for run in reversed(instance.get_runs())]
+
+
+def last_plan(warehouse) -> str:
+    with duckdb.connect(str(warehouse.database), read_only=True) as con:
+        return con.execute(
+            "select reason from intermediate.int_builds_completed order by completed_at desc limit 1"
+        ).fetchone()[0]
+
+
+def wait_for(output: Path, text: str, process: subprocess.Popen, timeout: float = RUN_TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in output.read_text(errors="replace"):
+        assert process.poll() is None, output.read_text(errors="replace")
+        assert time.monotonic() < deadline, output.read_text(errors="replace")
+        time.sleep(0.05)
+
+
+@contextlib.contextmanager
+def small_tmpfs(folder: Path) -> Iterator[Path | None]:
+    """A mounted 64 MiB tmpfs, where one is allowed (root): a real disk that can be filled."""
+    folder.mkdir()
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(folder)], capture_output=True
+    )
+    try:
+        yield folder if made.returncode == 0 else None
+    finally:
+        if made.returncode == 0:
+            subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(device: Path) -> Path:
+    filler = device / "filler"
+    with filler.open("wb") as handle, contextlib.suppress(OSError):
+        while True:
+            handle.write(b"\0" * 2**20)
+            handle.flush()
+    return filler
+
+
+def test_kills_a_full_disk_and_a_waiting_run_leave_nothing_stuck_or_wrong(
+    warehouse, tmp_path, monkeypatch, capsys
+):
+    land_business(warehouse.landing)
+    with small_tmpfs(tmp_path / "history") as device:
+        if device is not None:
+            monkeypatch.setenv("DAGSTER_HOME", str(device))  # the run history on a disk that fills up
+        assert main(["run", "--quiet"]) == 0  # a clean build with the default settings, recorded
+
+        if device is not None:
+            # the run history's device is full: a raw `sqlite3.OperationalError: disk I/O error` traceback
+            filler = fill(device)
+            code, out = run_to_end(["run", "--quiet"], tmp_path / "full.log")
+            assert code != 0
+            assert f"no space left on the device holding {device}" in out
+            assert "Traceback" not in out
+            filler.unlink()
+
+        # killed while loading: its run kept the writer slot, and every later run waited forever, silently
+        killed = start(["run"], tmp_path / "ingest.log")
+        kill_when(killed, tmp_path / "ingest.log", IN_INGEST)
+        # killed right after dbt rewrote every account's stage timeline under lost_after_days=180: the next
+        # plain build compared settings with the last completed build only, and kept those rows
+        killed = start(["run", "--var", "lost_after_days=180"], tmp_path / "dbt.log")
+        kill_when(killed, tmp_path / "dbt.log", IN_DBT)
+        assert "freed the warehouse writer slot held by run" in (tmp_path / "dbt.log").read_text()
+
+        plain = start(["run", "--quiet"], tmp_path / "plain.log")
+        wait_for(tmp_path / "plain.log", "freed the warehouse writer slot held by run", plain)
+        for signo in (signal.SIGTERM, signal.SIGINT):
+            # a run started meanwhile waits: it used to spin at 75% CPU in Dagster, silent, deaf to both
+            output = tmp_path / f"waiting-{signo.name}.log"
+            waiting = start(["run"], output)
+            wait_for(output, f"waiting for process {plain.pid} (lifecycle run ", waiting)
+            waiting.send_signal(signo)
+            assert waiting.wait(timeout=10) != 0
+        assert plain.wait(timeout=RUN_TIMEOUT) == 0, (tmp_path / "plain.log").read_text()
+        assert "result: ok" in (tmp_path / "plain.log").read_text()
+        statuses = run_statuses(Path(os.environ.get("DAGSTER_HOME", warehouse.root / "dagster")))
+        assert statuses[0] == "SUCCESS"
+        assert statuses[-1] == "SUCCESS"
+        assert "STARTED" not in statuses  # every killed or crashed run is marked failed
+        assert last_plan(warehouse).startswith("a build that stopped part way")
+        assert raw_checksums(warehouse.database) == clean_raw_checksums(warehouse.landing)
+        capsys.readouterr()
+        assert main(["reconcile"]) == 0
+        assert "equal:" in capsys.readouterr().out
