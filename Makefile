@@ -18,7 +18,7 @@ $(VENV)/.synced: pyproject.toml uv.lock
 	@touch $@
 
 setup: $(VENV)/.synced
-	$(BIN)/python -m pipelines.defs.dbt.project  # dbt's manifest, parsed when stale (the one place it is prepared)
+	$(BIN)/python -m pipelines.dbt.project  # dbt's manifest, parsed when stale (the one place it is prepared)
 
 # Debian's Chromium, for the test that opens the HTML report in a browser (root or sudo, as on CI machines).
 browser:
@@ -39,7 +39,7 @@ test-fast: setup
 
 # The UI on the instance that `lifecycle run` records into: <warehouse>/dagster, or $$DAGSTER_HOME if set.
 dev: setup
-	DAGSTER_HOME="$$($(BIN)/python -m pipelines.instance)" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
+	DAGSTER_HOME="$$($(BIN)/python -m pipelines.runs.instance)" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
 # SIZE=1m, 10m or 100m simulated events; RUNS repetitions (medians reported); FORMATS=parquet skips JSON Lines
 SIZE ?= 1m

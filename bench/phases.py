@@ -21,12 +21,13 @@ def simulate(landing: str, accounts: str, start: str, end: str, fmt: str) -> dic
 
 def scan(landing: str, fmt: str) -> dict:
     """The floor: DuckDB reading every landing file of the three streams into a table, nothing else."""
-    from pipelines.engine import engine_settings
+    from pipelines.config.engine import engine_settings
+    from pipelines.warehouse.connections import apply_engine_settings
 
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     # the ingest's memory limit and threads; past the limit it spills (a 100M run holds more than memory)
-    engine_settings(Path(landing).parent).apply(con)
+    apply_engine_settings(con, engine_settings(Path(landing).parent))
     rows = 0
     for stream in ("sales", "service", "contact"):
         pattern = str(Path(landing) / stream / "*" / f"*.{fmt}")
@@ -43,13 +44,13 @@ def scan(landing: str, fmt: str) -> dict:
 def ingest(root: str, fmt: str, first: str = "", last: str = "") -> dict:
     """Load the landed arrival days within [first, last] (default: all) of every stream, and the FX rates."""
     from pipelines.contract import STREAMS
-    from pipelines.raw.db import connect_writer
     from pipelines.raw.fx import load_fx_rates
     from pipelines.raw.loader import landed_days, load_days
+    from pipelines.warehouse.connections import connect_writer
 
     landing = Path(root) / "landing"
     within = [date.fromisoformat(d) if d else None for d in (first, last)]
-    # as a pipeline run connects: the memory limit, threads and spill directory of pipelines/engine.py
+    # as a pipeline run connects: the memory limit, threads and spill directory of pipelines/config/engine.py
     con = connect_writer(Path(root) / "lifecycle.duckdb")
     totals = {}
     for schema in STREAMS.values():
@@ -60,7 +61,7 @@ def ingest(root: str, fmt: str, first: str = "", last: str = "") -> dict:
 
 
 def dbt_build(root: str, flags: list[str], target_path: Path, env: dict[str, str] | None = None) -> None:
-    from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
+    from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
 
     command = [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *flags]
     done = subprocess.run(
@@ -89,7 +90,7 @@ def dbt(root: str, *flags: str) -> dict:
 def spark(root: str) -> dict:
     """The full build on a local Spark session, as `lifecycle run --target spark` does it: export the
     dbt sources, then every model and test from scratch, then the marts as Parquet."""
-    from pipelines.settings import warehouse_paths
+    from pipelines.config.paths import warehouse_paths
     from pipelines.spark.inputs import export_inputs
     from pipelines.spark.session import spark_environ
 

@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from pipelines.config.lifecycle import LifecycleSettings
+from pipelines.config.paths import WarehousePaths
 from pipelines.contract import STREAMS
-from pipelines.defs.dbt.args import DEFAULT_TARGET
+from pipelines.dbt.args import DEFAULT_TARGET
+from pipelines.defs.partitions import FIRST_ARRIVAL_DAY
 from pipelines.errors import is_no_space, no_space
-from pipelines.lifecycle_settings import LifecycleSettings
-from pipelines.partitions import FIRST_ARRIVAL_DAY
-from pipelines.raw.db import writer_lock
 from pipelines.raw.loader import landed_days
-from pipelines.raw.sql import ident
-from pipelines.settings import WarehousePaths
-from pipelines.writer_slot import wait_for_writer_slot
+from pipelines.runs.writer_slot import wait_for_writer_slot
+from pipelines.warehouse.connections import writer_lock
+from pipelines.warehouse.sql import ident
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance, ExecuteInProcessResult
@@ -70,14 +70,15 @@ def resolve_range(paths: WarehousePaths, first: date | None, last: date | None) 
         raise ValueError(f"--end {last} is before --start {first}")
     if first < date.fromisoformat(FIRST_ARRIVAL_DAY):
         raise ValueError(
-            f"arrival days before {FIRST_ARRIVAL_DAY} are outside the partitions (pipelines/partitions.py)"
+            f"arrival days before {FIRST_ARRIVAL_DAY} are outside the partitions "
+            "(pipelines/defs/partitions.py)"
         )
     return first, last
 
 
 def _written_places(paths: WarehousePaths) -> list[Path]:
-    from pipelines.engine import engine_settings
-    from pipelines.instance import dagster_home
+    from pipelines.config.engine import engine_settings
+    from pipelines.runs.instance import dagster_home
 
     return [dagster_home(paths), paths.database, engine_settings(paths.root).temp_directory]
 
@@ -91,7 +92,7 @@ def _instance(paths: WarehousePaths, record: bool) -> DagsterInstance:
     """The warehouse's recorded instance (the UI shows the run), or one in memory that is gone after."""
     from dagster import DagsterInstance
 
-    from pipelines.instance import recorded_instance
+    from pipelines.runs.instance import recorded_instance
 
     return recorded_instance(paths) if record else DagsterInstance.ephemeral()
 
@@ -196,7 +197,7 @@ def run_lifecycle(
     `target` spark builds the dbt models on Apache Spark (docs/spark.md): the marts go to
     <warehouse>/spark/exports, and the DuckDB serving file and report, which read the DuckDB marts, are
     left as they are."""
-    from pipelines.defs.dbt.project import prepare_manifest
+    from pipelines.dbt.project import prepare_manifest
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 
     settings = settings or LifecycleSettings()

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.settings import WAREHOUSE_ENV, warehouse_paths
+from pipelines.config.paths import WAREHOUSE_ENV, warehouse_paths
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 

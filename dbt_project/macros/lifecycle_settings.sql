@@ -1,6 +1,6 @@
 {#- Lifecycle settings (dbt vars) as they reach SQL: validated here, so a value typed by hand into
     `dbt build --vars` can neither break nor change a query. The CLI and Dagster validate the same
-    settings before a run starts (pipelines/lifecycle_settings.py); this is the last line of defence. -#}
+    settings before a run starts (pipelines/config/lifecycle.py); this is the last line of defence. -#}
 
 {% macro validated_setting(name, pattern, expected) -%}
     {%- set value = var(name) | string -%}

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import shutil
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import duckdb
 
-from pipelines.lifecycle_settings import LifecycleSettings
-from pipelines.raw.db import connect_writer, writer_lock
-from pipelines.settings import WarehousePaths, warehouse_paths
-from pipelines.writer_slot import WRITER_POOL
+from pipelines.config.lifecycle import LifecycleSettings
+from pipelines.config.paths import WarehousePaths, warehouse_paths
+from pipelines.dbt.project import DBT_PROJECT_DIR, PROFILES_DIR, dbt_executable
+from pipelines.runs.writer_slot import WRITER_POOL
+from pipelines.warehouse.connections import connect_writer, writer_lock
 
 # Every DuckDB writer (ingest assets, dbt, publishing) runs in this pool; the instance configuration
-# (pipelines/instance.py) limits it to 1, and pipelines/writer_slot.py frees it from runs that died.
+# (pipelines/runs/instance.py) limits it to 1, and pipelines/runs/writer_slot.py frees it from runs that died.
 DUCKDB_WRITER_POOL = WRITER_POOL
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -49,12 +45,6 @@ class WarehouseResource(dg.ConfigurableResource):
             con.close()
 
 
-def dbt_executable() -> str:
-    """dbt from this interpreter's environment (the venv is not always on PATH), else from PATH."""
-    beside = Path(sys.executable).parent / "dbt"
-    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
-
-
 def resources() -> dict[str, Any]:
     from pipelines.defs.dbt.resource import LifecycleDbtResource
 
@@ -63,7 +53,7 @@ def resources() -> dict[str, Any]:
         "lifecycle_settings": LifecycleSettings(),
         "dbt": LifecycleDbtResource(
             project_dir=str(DBT_PROJECT_DIR),
-            profiles_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(PROFILES_DIR),
             dbt_executable=dbt_executable(),
         ),
     }

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from pipelines.raw.db import transaction
+from pipelines.warehouse.connections import transaction
 
 FIGURES = "intermediate.int_finance_figures_unpivoted"
 AS_OF = "intermediate.int_as_of_date_resolved"

@@ -17,9 +17,9 @@ import pyarrow as pa
 
 from pipelines.contract import STREAMS
 from pipelines.contract.currencies import ISO_4217
-from pipelines.raw.db import transaction
 from pipelines.raw.tables import create_raw_tables, events_table
 from pipelines.raw.writing import next_load_id
+from pipelines.warehouse.connections import transaction
 
 FX_COLUMNS = ("rate_date", "base_currency", "currency", "rate")
 FX_FOLDER = "fx_rates"

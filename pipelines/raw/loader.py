@@ -22,10 +22,10 @@ import duckdb
 
 from pipelines.contract import StreamSchema
 from pipelines.raw import writing
-from pipelines.raw.db import fill_days, transaction
 from pipelines.raw.reading import read_file
 from pipelines.raw.staging import StagedFile, stage_and_check
 from pipelines.raw.tables import create_raw_tables
+from pipelines.warehouse.connections import fill_days, transaction
 
 DAY_FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Temp tables of one load, named once here and passed to every function that uses them.

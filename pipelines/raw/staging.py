@@ -25,7 +25,6 @@ from duckdb.sqltypes import VARCHAR
 from pipelines.contract import FieldSpec, StreamSchema
 from pipelines.raw.content_hash import content_hash_expr
 from pipelines.raw.reading import FileRead, read_file
-from pipelines.raw.sql import ident, in_list, lit
 from pipelines.raw.tables import SQL_TYPES
 from pipelines.raw.validation import (
     INT_MAX,
@@ -34,6 +33,7 @@ from pipelines.raw.validation import (
     json_extra_patch,
     native_column,
 )
+from pipelines.warehouse.sql import ident, in_list, lit
 
 EXACT_JSON_NUMBER = "exact_json_number"
 JSON_NUMBER_TYPES = ("BIGINT", "UBIGINT", "DOUBLE")

@@ -14,7 +14,7 @@ import duckdb
 
 from pipelines.contract import STREAMS, StreamSchema
 from pipelines.raw.content_hash import CONTENT_HASH_VERSION, content_hash_expr
-from pipelines.raw.db import transaction
+from pipelines.warehouse.connections import transaction
 
 SQL_TYPES = {
     "string": "varchar",

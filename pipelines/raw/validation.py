@@ -11,8 +11,8 @@ import json
 from pipelines.contract import FieldSpec, StreamSchema
 from pipelines.contract.currencies import ISO_4217
 from pipelines.contract.window import EARLIEST_DATE_ENV, MAX_OFFSET, earliest_business_date
-from pipelines.raw.sql import in_list, lit
 from pipelines.raw.tables import SQL_TYPES
+from pipelines.warehouse.sql import in_list, lit
 
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
 TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$"

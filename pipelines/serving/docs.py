@@ -10,32 +10,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import json
-import subprocess
 from pathlib import Path
 
-from pipelines.defs.dbt.args import WAREHOUSE_VAR
-from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
-from pipelines.raw.db import writer_lock
-from pipelines.settings import WarehousePaths
+from pipelines.config.paths import WarehousePaths
+from pipelines.dbt.args import docs_generate_args
+from pipelines.dbt.invoke import run_dbt
+from pipelines.dbt.project import PROFILES_DIR
+from pipelines.warehouse.connections import writer_lock
 
 DOCS_DIR = "docs"
 STATIC_PAGE = "static_index.html"
-
-
-def docs_generate_args(target: Path, warehouse: Path) -> list[str]:
-    return [
-        "docs",
-        "generate",
-        "--static",
-        "--target-path",
-        str(target),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--vars",
-        json.dumps({WAREHOUSE_VAR: str(warehouse)}),
-        "--quiet",
-    ]
 
 
 def generate_docs(paths: WarehousePaths) -> Path:
@@ -44,9 +28,7 @@ def generate_docs(paths: WarehousePaths) -> Path:
         raise FileNotFoundError(f"no warehouse database at {paths.database}: run `lifecycle run` first")
     target = paths.root / DOCS_DIR
     with writer_lock(paths.root, "dbt docs generate"):
-        subprocess.run(
-            [dbt_executable(), *docs_generate_args(target, paths.root)], cwd=DBT_PROJECT_DIR, check=True
-        )
+        run_dbt(docs_generate_args(PROFILES_DIR, target, paths.root))
     return target / STATIC_PAGE
 
 

@@ -24,8 +24,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.raw.sql import ident
-from pipelines.settings import WarehousePaths
+from pipelines.config.paths import WarehousePaths
+from pipelines.warehouse.sql import ident
 
 MARTS_SCHEMA = "marts"
 SERVING_FILE = "serving.duckdb"

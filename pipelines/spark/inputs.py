@@ -11,8 +11,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.raw.sql import ident
 from pipelines.serving.publish import write_parquet
+from pipelines.warehouse.sql import ident
 
 # (schema, table) of every dbt source; tests/unit/test_spark_inputs.py keeps it equal to the project's
 INPUT_TABLES = (

@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
-from pipelines.settings import WAREHOUSE_ENV, warehouse_paths
+from pipelines.config.paths import WAREHOUSE_ENV, warehouse_paths
 from tests.support.landing import write_jsonl
 
 Q = date(2024, 1, 1)

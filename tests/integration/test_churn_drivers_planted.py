@@ -70,7 +70,7 @@ def test_bands_partition_the_observations_and_quarters_add_up(simulated_business
 
 
 def test_the_demo_summary_says_what_the_marts_say(simulated_business):
-    from pipelines.summary import summary_lines
+    from pipelines.serving.summary import summary_lines
 
     text = "\n".join(summary_lines(simulated_business))
     with duckdb.connect(str(simulated_business.database), read_only=True) as con:

@@ -25,10 +25,10 @@ from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
 from pipelines.cli import main
+from pipelines.config.paths import WAREHOUSE_ENV, WarehousePaths
 from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
-from pipelines.instance import dagster_home
+from pipelines.runs.instance import dagster_home
 from pipelines.serving.publish import SERVING_FILE, STAMP_KEY
-from pipelines.settings import WAREHOUSE_ENV, WarehousePaths
 from tests.conftest import PROJECT_ROOT
 from tests.support.landing import land_small_account
 

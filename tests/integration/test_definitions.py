@@ -12,8 +12,8 @@ from pipelines.definitions import defs
 from pipelines.defs.ingest.triggers import RANGE_END_TAG, RANGE_START_TAG, landing_sensor
 from pipelines.defs.resources import DUCKDB_WRITER_POOL
 from pipelines.defs.serving.assets import REPORT_KEY
-from pipelines.instance import prepare_home
 from pipelines.raw.tables import create_raw_tables
+from pipelines.runs.instance import prepare_home
 from tests.conftest import PROJECT_ROOT
 from tests.support.landing import write_jsonl
 
@@ -88,7 +88,7 @@ def test_sensor_requests_one_run_over_the_days_with_new_files(warehouse):
 def test_workspace_points_at_the_definitions_module():
     workspace = yaml.safe_load((PROJECT_ROOT / "workspace.yaml").read_text())
     assert workspace["load_from"][0]["python_module"]["module_name"] == "pipelines.definitions"
-    assert date.fromisoformat("2020-01-01")  # partitions start documented in pipelines/partitions.py
+    assert date.fromisoformat("2020-01-01")  # partitions start documented in pipelines/defs/partitions.py
 
 
 def test_sensor_notices_a_file_moved_in_with_an_old_timestamp(warehouse, tmp_path):

@@ -9,9 +9,9 @@ from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
 
 from pipelines.cli import main
-from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
-from pipelines.engine import MEMORY_ENV, TEMP_DIR_ENV, THREADS_ENV
-from pipelines.raw.db import connect_writer
+from pipelines.config.engine import MEMORY_ENV, TEMP_DIR_ENV, THREADS_ENV
+from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
+from pipelines.warehouse.connections import connect_writer
 
 SHOWN = (
     "select current_setting('memory_limit') as m, current_setting('threads') as t, "

@@ -29,7 +29,7 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
-from pipelines.settings import WAREHOUSE_ENV, warehouse_paths
+from pipelines.config.paths import WAREHOUSE_ENV, warehouse_paths
 from tests.support.landing import write_jsonl
 
 SETTINGS = ["--var", "lost_after_days=60", "--var", "as_of_date=2024-06-30"]
@@ -367,8 +367,8 @@ def run_check(paths, model: str, check: str):
     """Run one dbt test through Dagster, as the asset check of its mart (nothing is materialized)."""
     import dagster as dg
 
-    from pipelines.defs.dbt.project import prepare_manifest
-    from pipelines.lifecycle_settings import settings_from
+    from pipelines.config.lifecycle import settings_from
+    from pipelines.dbt.project import prepare_manifest
     from pipelines.runner import run_config
 
     prepare_manifest()

@@ -23,13 +23,13 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
+from pipelines.config.paths import WAREHOUSE_ENV
 from pipelines.contract import STREAMS
-from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
+from pipelines.dbt.invoke import run_models
+from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
+from pipelines.quality.reconcile import compare
 from pipelines.raw.fx import load_fx_rates
 from pipelines.raw.loader import load_days
-from pipelines.reconcile import compare
-from pipelines.settings import WAREHOUSE_ENV
-from tests.support.dbt_inprocess import dbt_run
 from tests.support.landing import write_jsonl
 
 pytestmark = pytest.mark.integration
@@ -166,12 +166,12 @@ def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_pat
         land(landing, events, day, dropped)
         load(warehouse / "lifecycle.duckdb", landing, [day])
         loaded.add(day)
-        dbt_run(warehouse, RULES)
+        run_models(warehouse, RULES)
 
         shutil.rmtree(fresh, ignore_errors=True)
         fresh.mkdir()
         load(fresh / "lifecycle.duckdb", landing, sorted(loaded))
-        dbt_run(fresh, RULES)
+        run_models(fresh, RULES)
         assert differences(warehouse / "lifecycle.duckdb", fresh / "lifecycle.duckdb") == {}, (
             f"step {number} ({what} {day}) of {steps}"
         )
@@ -191,11 +191,11 @@ def test_a_build_stopped_after_the_monthly_marts_is_caught_up_by_the_next(tmp_pa
     for day in days:
         land(landing, events, day, set())
         load(database, landing, [day])
-        dbt_run(warehouse, RULES)
+        run_models(warehouse, RULES)
     dropped = {"x4"}  # the corrected day no longer holds B's order: the as-of date goes back to 2024-03-20
     land(landing, events, days[1], dropped)
     load(database, landing, [days[1]])
-    dbt_run(warehouse, RULES)
+    run_models(warehouse, RULES)
     with duckdb.connect(str(database)) as con:  # as if the build had stopped before its completion
         con.execute(
             "delete from intermediate.int_builds_completed "
@@ -204,13 +204,13 @@ def test_a_build_stopped_after_the_monthly_marts_is_caught_up_by_the_next(tmp_pa
     days.append(date(2025, 5, 1))
     land(landing, events, days[2], dropped)
     load(database, landing, [days[2]])
-    dbt_run(warehouse, RULES)
+    run_models(warehouse, RULES)
 
     fresh.mkdir()
     for day in days:
         land(landing, events, day, dropped)
     load(fresh / "lifecycle.duckdb", landing, days)
-    dbt_run(fresh, RULES)
+    run_models(fresh, RULES)
     assert differences(database, fresh / "lifecycle.duckdb") == {}
 
 
@@ -223,13 +223,13 @@ def test_a_new_version_whose_incremental_model_changed_columns_rebuilds_it_witho
     database = warehouse / "lifecycle.duckdb"
     land(landing, events, steps[0][1], set())
     load(database, landing, [steps[0][1]])
-    dbt_run(warehouse, RULES)
+    run_models(warehouse, RULES)
     with duckdb.connect(str(database)) as con:  # as an earlier version left it
         con.execute("alter table intermediate.int_driver_signals_measured add column last_contact_on date")
         con.execute("update intermediate.int_builds_completed set fingerprint = 'an earlier version'")
     land(landing, events, steps[1][1], set())
     load(database, landing, [steps[1][1]])
-    dbt_run(warehouse, RULES)
+    run_models(warehouse, RULES)
     with duckdb.connect(str(database), read_only=True) as con:
         columns = [r[0] for r in con.execute("describe intermediate.int_driver_signals_measured").fetchall()]
         reason = con.execute(
@@ -285,7 +285,7 @@ def test_a_corrected_fx_rate_reconverts_the_revenue_lines_of_its_day_in_an_incre
     load(database, landing, days)
     with duckdb.connect(str(database)) as con:
         load_fx_rates(con, landing)
-    dbt_run(warehouse, RULES)
+    run_models(warehouse, RULES)
     first_load = fx_changes(database)
 
     write_rates(landing, {"2024-01-02": "1.25", "2024-03-01": "1.20"})  # the provider corrects one day
@@ -293,12 +293,12 @@ def test_a_corrected_fx_rate_reconverts_the_revenue_lines_of_its_day_in_an_incre
         load_fx_rates(con, landing)
         load_fx_rates(con, landing)  # and the same file again
     assert fx_changes(database)[len(first_load) :] == [("fx_rates", "A")]
-    dbt_run(warehouse, RULES)
+    run_models(warehouse, RULES)
 
     load(fresh / "lifecycle.duckdb", landing, days)
     with duckdb.connect(str(fresh / "lifecycle.duckdb")) as con:
         load_fx_rates(con, landing)
-    dbt_run(fresh, RULES)
+    run_models(fresh, RULES)
     assert differences(database, fresh / "lifecycle.duckdb") == {}
     with duckdb.connect(str(database), read_only=True) as con:
         converted = con.execute(

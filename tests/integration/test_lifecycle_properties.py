@@ -16,10 +16,10 @@ import duckdb
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from pipelines.config.paths import WAREHOUSE_ENV
 from pipelines.contract import STREAMS
-from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
+from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
 from pipelines.raw.loader import landed_days, load_days
-from pipelines.settings import WAREHOUSE_ENV
 from tests.support.landing import write_jsonl
 from tests.support.stage_oracle import Rules, stage_on
 

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from pipelines.cli import main
-from pipelines.settings import WAREHOUSE_ENV, warehouse_paths
+from pipelines.config.paths import WAREHOUSE_ENV, warehouse_paths
 from tests.support.landing import scenario_events, write_jsonl
 
 SCENARIOS = yaml.safe_load((Path(__file__).parents[1] / "scenarios" / "lifecycle_scenarios.yaml").read_text())

@@ -9,8 +9,8 @@ import pytest
 
 from pipelines.contract import STREAMS
 from pipelines.contract.window import EARLIEST_DATE_ENV, earliest_business_date
+from pipelines.dbt.invoke import DbtFailed, run_models
 from pipelines.raw.loader import landed_days, load_days
-from tests.support.dbt_inprocess import dbt_run
 from tests.support.landing import invoice_row, land_small_account, write_jsonl
 
 
@@ -70,8 +70,8 @@ def test_an_as_of_date_outside_the_events_stops_the_build_naming_the_setting(tmp
         load(con, tmp_path / "landing")
     for far in ("9999-12-31", "0001-01-01", "2024-02-29", "2034-03-07"):
         # 9999-12-31 wrote 28.7M rows per monthly mart for 300 accounts; 0001-01-01 emptied every mart
-        with pytest.raises(AssertionError, match=f"setting as_of_date {far} lies outside the events"):
-            dbt_run(tmp_path, {"as_of_date": far})
-    dbt_run(tmp_path, {"as_of_date": "2034-03-06"})  # up to ten years (3,653 days) after the last event
+        with pytest.raises(DbtFailed, match=f"setting as_of_date {far} lies outside the events"):
+            run_models(tmp_path, {"as_of_date": far})
+    run_models(tmp_path, {"as_of_date": "2034-03-06"})  # up to ten years (3,653 days) after the last event
     with duckdb.connect(str(tmp_path / "lifecycle.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.accounts").fetchone() == (1,)

@@ -14,6 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from pipelines.config.paths import WarehousePaths
 from pipelines.serving.publish import (
     CURRENT_LINK,
     PUBLISHED_DIR,
@@ -22,7 +23,6 @@ from pipelines.serving.publish import (
     EmptyBuildRefused,
     publish,
 )
-from pipelines.settings import WarehousePaths
 from tests.support.operations import land_business
 
 MARTS = ("accounts", "cohort_retention", "key_accounts", "revenue_ledger")
@@ -64,7 +64,7 @@ KILLED_PUBLISHER = """
 import os, signal, sys
 from pathlib import Path
 from pipelines.serving import publish as module
-from pipelines.settings import WarehousePaths
+from pipelines.config.paths import WarehousePaths
 from tests.support.operations import land_business
 
 written = []
@@ -144,12 +144,12 @@ def test_overlapping_runs_publish_each_build_under_its_own_stamp_or_not_at_all(w
     over A's marts. Now B publishes nothing (its build was replaced), A publishes its own."""
     from dagster import DagsterInstance
 
+    from pipelines.config.lifecycle import LifecycleSettings
+    from pipelines.dbt.project import prepare_manifest
     from pipelines.definitions import defs
     from pipelines.defs.dbt.assets import DBT_OP
-    from pipelines.defs.dbt.project import prepare_manifest
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
     from pipelines.defs.serving.assets import REPORT_KEY, SERVING_KEY
-    from pipelines.lifecycle_settings import LifecycleSettings
     from pipelines.runner import landed_range, run_config
 
     land_business(warehouse.landing)

@@ -17,9 +17,9 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.contract import STREAMS
-from pipelines.raw.sql import ident, lit
-from pipelines.reconcile import difference_counts
+from pipelines.quality.reconcile import difference_counts
 from pipelines.serving.publish import mart_tables
+from pipelines.warehouse.sql import ident, lit
 from tests.support.delivery import simulated_warehouse
 
 pytestmark = pytest.mark.integration

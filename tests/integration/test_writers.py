@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.raw.db import WarehouseBusy, connect_writer, writer_lock
+from pipelines.warehouse.connections import WarehouseBusy, connect_writer, writer_lock
 
 HOLD_OPEN = """
 import sys, time, duckdb

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from pipelines.cli import main
+from pipelines.config.paths import WAREHOUSE_ENV, WarehousePaths, warehouse_paths
 from pipelines.contract import STREAMS
-from pipelines.settings import WAREHOUSE_ENV, WarehousePaths, warehouse_paths
 from pipelines.simulator import simulate
 
 

@@ -49,6 +49,6 @@ def test_currency_list_holds_the_simulated_currencies():
 
 
 def test_docs_page_is_the_generated_one():
-    from pipelines.contract.docs import render
+    from pipelines.imports.events_page import render
 
-    assert render() == DOCS, "docs/events.md is stale: run python -m pipelines.contract.docs"
+    assert render() == DOCS, "docs/events.md is stale: run python -m pipelines.imports.events_page"

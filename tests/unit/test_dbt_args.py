@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.defs.dbt.args import WAREHOUSE_VAR, dbt_build_args, warehouse_var
-from pipelines.lifecycle_settings import settings_from
+from pipelines.config.lifecycle import settings_from
+from pipelines.dbt.args import WAREHOUSE_VAR, dbt_build_args, warehouse_var
 
 
 def test_settings_and_the_warehouse_go_as_one_json_document_of_vars():

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from pipelines.defs.dbt.project import prepare_manifest
+from pipelines.dbt.project import prepare_manifest
 from pipelines.serving import report
 
 

@@ -3,8 +3,8 @@ incremental build keep rows computed under the old value."""
 
 import re
 
-from pipelines.defs.resources import DBT_PROJECT_DIR
-from pipelines.lifecycle_settings import setting_names
+from pipelines.config.lifecycle import setting_names
+from pipelines.dbt.project import DBT_PROJECT_DIR
 
 
 def test_the_fingerprint_lists_every_lifecycle_var():

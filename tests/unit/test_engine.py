@@ -8,7 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.engine import MEMORY_ENV, TEMP_DIR_ENV, THREADS_ENV, engine_settings
+from pipelines.config.engine import MEMORY_ENV, TEMP_DIR_ENV, THREADS_ENV, engine_settings
+from pipelines.warehouse.connections import apply_engine_settings
 
 
 def test_defaults_are_duckdbs_own_with_the_spill_directory_in_the_warehouse():
@@ -52,7 +53,7 @@ def test_settings_reach_a_connection(tmp_path):
         tmp_path, {MEMORY_ENV: "1GiB", THREADS_ENV: "1", TEMP_DIR_ENV: str(tmp_path / "s")}
     )
     with duckdb.connect() as con:
-        settings.apply(con)
+        apply_engine_settings(con, settings)
         got = con.execute(
             "select current_setting('memory_limit'), current_setting('threads'), "
             "current_setting('temp_directory')"

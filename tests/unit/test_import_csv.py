@@ -4,8 +4,14 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pytest
 
-from pipelines.raw import import_csv as import_csv_module
-from pipelines.raw.import_csv import ImportRejected, convert_rows, import_csv, parse_mapping, source_id_for
+from pipelines.imports import csv_export as import_csv_module
+from pipelines.imports.csv_export import (
+    ImportRejected,
+    convert_rows,
+    import_csv,
+    parse_mapping,
+    source_id_for,
+)
 
 MAPPING = parse_mapping(["Customer=account_id", "Date=occurred_at", "Total=amount", "Cur=currency"])
 

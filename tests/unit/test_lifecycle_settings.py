@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pipelines import lifecycle_settings as ls
+from pipelines.config import lifecycle as ls
 from pipelines.contract import STREAMS
 
 DBT_PROJECT = Path(__file__).parents[2] / "dbt_project"
@@ -36,7 +36,7 @@ def test_defaults_follow_the_spec():
 def test_generated_dbt_vars_and_docs_table_are_current():
     for path, text in ls.rendered_files().items():
         assert path.read_text(encoding="utf-8") == text, (
-            f"{path} is stale: run python -m pipelines.lifecycle_settings"
+            f"{path} is stale: run python -m pipelines.config.lifecycle"
         )
     assert ls.dbt_project_vars() == ls.defaults()
 

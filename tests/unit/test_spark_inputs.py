@@ -4,13 +4,13 @@ import json
 
 import pytest
 
-from pipelines.defs.dbt.project import DBT_PROJECT, prepare_manifest
+from pipelines.dbt.project import prepare_manifest
 from pipelines.spark import session
 from pipelines.spark.inputs import INPUT_TABLES
 
 
 def test_every_dbt_source_is_exported_for_spark():
-    manifest = json.loads(prepare_manifest(DBT_PROJECT).read_text())
+    manifest = json.loads(prepare_manifest().read_text())
     sources = {(s["schema"], s["identifier"]) for s in manifest["sources"].values()}
     assert set(INPUT_TABLES) == sources
 

@@ -9,16 +9,23 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 
-from pipelines.defs.dbt.args import DEFAULT_TARGET, dbt_build_args, warehouse_var
-from pipelines.defs.dbt.project import DBT_PROJECT, prepare_manifest
+from pipelines.config.engine import engine_settings
+from pipelines.config.lifecycle import LifecycleSettings
+from pipelines.config.paths import WarehousePaths
+from pipelines.dbt.args import DEFAULT_TARGET, dbt_build_args, warehouse_var
+from pipelines.dbt.project import DBT_PROJECT_DIR, PROFILES_DIR, prepare_manifest
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from pipelines.engine import engine_settings
-from pipelines.lifecycle_settings import LifecycleSettings
 from pipelines.serving.builds import record_build
-from pipelines.settings import WarehousePaths
 
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=PROFILES_DIR)
 # The op that runs `dbt build`; its name is how run config and the runner address it.
 DBT_OP = "lifecycle_dbt"
 
@@ -58,7 +65,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     translator = LifecycleTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
     @dbt_assets(
-        manifest=prepare_manifest(DBT_PROJECT),
+        manifest=prepare_manifest(),
         dagster_dbt_translator=translator,
         pool=DUCKDB_WRITER_POOL,
         name=DBT_OP,

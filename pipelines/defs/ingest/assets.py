@@ -4,11 +4,11 @@ from datetime import date
 
 import dagster as dg
 
+from pipelines.config.lifecycle import LifecycleSettings
 from pipelines.contract import STREAMS, StreamSchema
+from pipelines.defs.partitions import arrival_days
 from pipelines.defs.quality import expectations, ingest_checks
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from pipelines.lifecycle_settings import LifecycleSettings
-from pipelines.partitions import arrival_days
 from pipelines.raw.fx import load_fx_rates
 from pipelines.raw.loader import LoadSummary, landed_days, load_days, loaded_days
 

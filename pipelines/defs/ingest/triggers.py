@@ -7,13 +7,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipelines.config.paths import warehouse_paths
 from pipelines.contract import STREAMS
 from pipelines.defs.ingest.assets import RANGE_END_TAG, RANGE_START_TAG
-from pipelines.partitions import arrival_days
+from pipelines.defs.partitions import arrival_days
 from pipelines.raw.loader import day_files, landed_days
-from pipelines.settings import warehouse_paths
-from pipelines.status import days_not_loaded
-from pipelines.writer_slot import release_dead_holders
+from pipelines.runs.writer_slot import release_dead_holders
+from pipelines.serving.status import days_not_loaded
 
 LIFECYCLE_JOB = "lifecycle_job"
 

@@ -17,7 +17,7 @@ import pandas as pd
 from pipelines.contract import StreamSchema
 from pipelines.contract.currencies import ISO_4217
 from pipelines.defs.quality.ingest_checks import CHECK_DAYS, EXPECTATIONS
-from pipelines.raw.db import fill_days
+from pipelines.warehouse.connections import fill_days
 
 MAX_ROWS = 2_000_000  # larger batches are checked on a deterministic sample of this size
 

@@ -10,7 +10,7 @@ from datetime import date
 import dagster as dg
 import duckdb
 
-from pipelines.raw.db import fill_days
+from pipelines.warehouse.connections import fill_days
 
 ROWS_BALANCE = "rows_balance"
 QUARANTINE_RATE = "quarantine_rate"

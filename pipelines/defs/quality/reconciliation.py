@@ -1,11 +1,11 @@
 """The weekly reconciliation: a full rebuild into shadow schemas must equal the incremental tables
-(pipelines/reconcile.py). A difference fails the run, naming the tables; `lifecycle run --full-refresh`
-then repairs the live tables."""
+(pipelines/quality/reconcile.py). A difference fails the run, naming the tables;
+`lifecycle run --full-refresh` then repairs the live tables."""
 
 import dagster as dg
 
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from pipelines.reconcile import reconcile
+from pipelines.quality.reconcile import reconcile
 
 RECONCILIATION_JOB = "reconciliation_job"
 

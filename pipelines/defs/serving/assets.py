@@ -8,8 +8,8 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from pipelines.config.lifecycle import LifecycleSettings
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
-from pipelines.lifecycle_settings import LifecycleSettings
 from pipelines.serving.builds import built_by, latest_build
 from pipelines.serving.publish import SERVING_FILE, publish
 from pipelines.serving.report import REPORT_FILE, build_report

@@ -4,7 +4,7 @@ The CLI (`lifecycle run --var name=value`) and Dagster (the `lifecycle_settings`
 run config) both build this class, so a bad value fails before any work with a message that names the
 setting and what it accepts. dbt receives the validated values as vars; the vars block of
 `dbt_project/dbt_project.yml` and the table in `dbt_project/models/_lifecycle__vars.md` are generated
-from here (`python -m pipelines.lifecycle_settings`), and a test fails when they are stale.
+from here (`python -m pipelines.config.lifecycle`), and a test fails when they are stale.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from pipelines.contract.currencies import ISO_4217
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project" / "dbt_project.yml"
 VARS_DOC = PROJECT_ROOT / "dbt_project" / "models" / "_lifecycle__vars.md"
 TABLE_BEGIN, TABLE_END = "<!-- settings table: generated -->", "<!-- end of generated table -->"

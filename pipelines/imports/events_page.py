@@ -1,4 +1,4 @@
-"""Generate docs/events.md from the contract: `python -m pipelines.contract.docs [OUT]`."""
+"""Generate docs/events.md from the contract: `python -m pipelines.imports.events_page [OUT]`."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ HEADER = """# Event files: how to produce data this pipeline accepts
 
 This page is for a data engineer who exports events from a CRM, ERP or ticketing system. It is generated
 from the contract in `pipelines/contract/streams.py` (the same code validates every file), so it cannot
-drift from what the ingester checks. Regenerate it with `python -m pipelines.contract.docs`.
+drift from what the ingester checks. Regenerate it with `python -m pipelines.imports.events_page`.
 
 ## Where files go
 

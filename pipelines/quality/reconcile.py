@@ -10,18 +10,18 @@ the marts is compared row for row with its live twin, and the shadow schemas are
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import duckdb
 
-from pipelines.defs.dbt.args import WAREHOUSE_VAR
-from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
-from pipelines.raw.db import connect_writer, writer_lock
-from pipelines.raw.sql import ident
-from pipelines.settings import WarehousePaths
+from pipelines.config.paths import WarehousePaths
+from pipelines.dbt.args import shadow_build_args
+from pipelines.dbt.invoke import DbtFailed, run_dbt
+from pipelines.dbt.project import PROFILES_DIR
+from pipelines.warehouse.connections import connect_writer, writer_lock
+from pipelines.warehouse.sql import ident
 
 SHADOW_SUFFIX = "_shadow"  # dbt var schema_suffix (macros/generate_schema_name.sql)
 BUILT_SCHEMAS = ("staging", "intermediate", "marts")
@@ -114,22 +114,6 @@ def live_settings(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return dict(json.loads(row[0]))
 
 
-def shadow_build_args(settings: dict[str, Any], warehouse: str) -> list[str]:
-    """`dbt run --full-refresh` into the shadow schemas with the live build's settings."""
-    dbt_vars = {**settings, "schema_suffix": SHADOW_SUFFIX, WAREHOUSE_VAR: warehouse}
-    return [
-        "run",
-        "--full-refresh",
-        "--quiet",
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        "target/reconcile",  # its own parse state: the shadow vars would invalidate the main one's
-        "--vars",
-        json.dumps(dbt_vars, sort_keys=True),
-    ]
-
-
 def drop_shadow(con: duckdb.DuckDBPyConnection) -> None:
     for schema in BUILT_SCHEMAS:
         con.execute(f"drop schema if exists {ident(schema + SHADOW_SUFFIX)} cascade")
@@ -147,17 +131,15 @@ def reconcile(paths: WarehousePaths, log: Callable[[str], None] = print) -> Reco
         finally:
             con.close()
         log("rebuilding every model from scratch into the shadow schemas")
-        done = subprocess.run(
-            [dbt_executable(), *shadow_build_args(settings, str(paths.root))],
-            cwd=DBT_PROJECT_DIR,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        failed = None
+        try:
+            run_dbt(shadow_build_args(PROFILES_DIR, settings, paths.root, SHADOW_SUFFIX), capture=True)
+        except DbtFailed as exc:
+            failed = exc
         con = connect_writer(paths.database, log=log)
         try:
-            if done.returncode != 0:
-                raise RuntimeError(f"the shadow build failed:\n{done.stdout[-3000:]}{done.stderr[-2000:]}")
+            if failed is not None:
+                raise DbtFailed(f"the shadow build failed: {failed}") from None
             catalog = con.execute("select current_database()").fetchone()[0]  # type: ignore[index]
             return compare(con, (catalog, ""), (catalog, SHADOW_SUFFIX))
         finally:

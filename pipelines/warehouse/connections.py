@@ -19,7 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.engine import engine_settings
+from pipelines.config.engine import EngineSettings, engine_settings
+from pipelines.warehouse.sql import lit
 
 LOCK_FILE = ".writer.lock"
 POLL_SECONDS = 0.5
@@ -100,6 +101,14 @@ def writer_lock(
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def apply_engine_settings(con: duckdb.DuckDBPyConnection, settings: EngineSettings) -> None:
+    """Memory limit, threads and spill directory on this connection."""
+    # SET takes no bound parameters; every value was validated by engine_settings()
+    con.execute(f"set memory_limit = {lit(settings.memory_limit)}")
+    con.execute(f"set threads = {settings.threads:d}")
+    con.execute(f"set temp_directory = {lit(str(settings.temp_directory))}")
+
+
 def _is_lock_conflict(exc: duckdb.Error) -> bool:
     return "lock" in str(exc).lower()
 
@@ -107,7 +116,7 @@ def _is_lock_conflict(exc: duckdb.Error) -> bool:
 def connect_writer(
     database: Path, wait_seconds: float = 60.0, log: Callable[[str], None] = print
 ) -> duckdb.DuckDBPyConnection:
-    """A read-write connection with the engine settings (pipelines/engine.py); retries while another
+    """A read-write connection with the engine settings (pipelines/config/engine.py); retries while another
     process (a reader) holds the file open."""
     deadline = time.monotonic() + wait_seconds
     told = False
@@ -128,5 +137,5 @@ def connect_writer(
             time.sleep(POLL_SECONDS)
             continue
         con.execute("set timezone = 'UTC'")
-        engine_settings(database.parent).apply(con)
+        apply_engine_settings(con, engine_settings(database.parent))
         return con

@@ -1,7 +1,7 @@
 """The Dagster writer slot across runs: free the slot of a run whose process is gone, and wait for a live
 holder in a way a person can see and stop.
 
-Every DuckDB writer step runs in the pool `duckdb_writer` of size 1 (pipelines/instance.py). Dagster
+Every DuckDB writer step runs in the pool `duckdb_writer` of size 1 (pipelines/runs/instance.py). Dagster
 records a claimed slot in the instance's storage and frees it when the step ends; a run killed with
 SIGKILL, or one that crashed on a full disk, never ends, so its slot stays claimed and every later run
 waited forever inside Dagster, silently and deaf to SIGINT and SIGTERM. Each event Dagster stores names

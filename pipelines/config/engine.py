@@ -1,9 +1,9 @@
 """How much of the machine DuckDB may use: memory limit, threads and where it spills.
 
 One place for the three, read from the environment at call time and validated before they reach SQL, and
-applied to every DuckDB writer: the ingest and close-month connections here, dbt through profiles.yml
-(which reads the same variables; the dbt step exports the resolved values first). A run bigger than the
-memory limit spills to the temporary directory instead of failing.
+applied to every DuckDB writer: Python's connections (pipelines/warehouse/connections.py), and dbt
+through profiles.yml (which reads the same variables; the dbt step exports the resolved values first).
+A run bigger than the memory limit spills to the temporary directory instead of failing.
 
     LIFECYCLE_MEMORY_LIMIT  e.g. 4GB, 12GiB or 60% (default 80%, DuckDB's own default)
     LIFECYCLE_THREADS       worker threads (default: the machine's cores)
@@ -17,10 +17,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-
-import duckdb
-
-from pipelines.raw.sql import lit
 
 MEMORY_ENV = "LIFECYCLE_MEMORY_LIMIT"
 THREADS_ENV = "LIFECYCLE_THREADS"
@@ -49,12 +45,6 @@ class EngineSettings:
             THREADS_ENV: str(self.threads),
             TEMP_DIR_ENV: str(self.temp_directory),
         }
-
-    def apply(self, con: duckdb.DuckDBPyConnection) -> None:
-        # SET takes no bound parameters; every value was validated by engine_settings()
-        con.execute(f"set memory_limit = {lit(self.memory_limit)}")
-        con.execute(f"set threads = {self.threads:d}")
-        con.execute(f"set temp_directory = {lit(str(self.temp_directory))}")
 
 
 def engine_settings(warehouse: Path, environ: Mapping[str, str] | None = None) -> EngineSettings:

@@ -11,11 +11,11 @@ from datetime import date, datetime
 
 import duckdb
 
+from pipelines.config.paths import WarehousePaths
 from pipelines.contract import STREAMS
 from pipelines.raw.loader import landed_days
-from pipelines.raw.sql import ident
 from pipelines.serving.publish import SERVING_FILE, STAMP_TABLE
-from pipelines.settings import WarehousePaths
+from pipelines.warehouse.sql import ident
 
 
 @dataclass

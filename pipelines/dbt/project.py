@@ -1,22 +1,31 @@
 """The dbt project, and the one place its manifest is prepared (Makefile, CLI and Dagster all call this).
 
-`python -m pipelines.defs.dbt.project` parses the project when the manifest is missing or older than any
+`python -m pipelines.dbt.project` parses the project when the manifest is missing or older than any
 model, macro, test or project file; otherwise it does nothing.
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from pipelines.dbt.args import parse_args
 
-from pipelines.defs.resources import DBT_PROJECT_DIR, dbt_executable
-
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# profiles.yml sits in the project; every invocation names it, so ~/.dbt is never read
+PROFILES_DIR = DBT_PROJECT_DIR
+MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 SOURCE_FOLDERS = ("models", "macros", "tests", "analyses")
 SOURCE_SUFFIXES = (".sql", ".yml", ".yaml", ".md")
+
+
+def dbt_executable() -> str:
+    """dbt from this interpreter's environment (the venv is not always on PATH), else from PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
 def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
@@ -30,16 +39,12 @@ def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
     return any(p.stat().st_mtime > built for p in sources if p.exists())
 
 
-def prepare_manifest(project: DbtProject = DBT_PROJECT) -> Path:
+def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path = MANIFEST) -> Path:
     """Parse the project when its manifest is stale; returns the manifest's path."""
-    if manifest_is_stale(Path(project.project_dir), project.manifest_path):
-        subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(project.profiles_dir)],
-            cwd=project.project_dir,
-            check=True,
-        )
-        project.manifest_path.touch()  # dbt keeps an unchanged manifest's old mtime
-    return project.manifest_path
+    if manifest_is_stale(project_dir, manifest):
+        subprocess.run([dbt_executable(), *parse_args(PROFILES_DIR)], cwd=project_dir, check=True)
+        manifest.touch()  # dbt keeps an unchanged manifest's old mtime
+    return manifest
 
 
 if __name__ == "__main__":

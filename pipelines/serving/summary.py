@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import duckdb
 
+from pipelines.config.paths import WarehousePaths
 from pipelines.serving.publish import SERVING_FILE
 from pipelines.serving.report import REPORT_FILE
-from pipelines.settings import WarehousePaths
 
 BUCKET_MONTHS = 6
 TOP_DRIVERS = 5

@@ -4,7 +4,7 @@ It lives with the warehouse it describes, `<warehouse>/dagster`, unless $DAGSTER
 directory. Its configuration is written here when the directory has none: the `duckdb_writer` pool holds
 one step at a time (DuckDB allows one writer process per file) and telemetry is off.
 
-`python -m pipelines.instance` prepares the directory and prints it (`make dev` starts the UI on it).
+`python -m pipelines.runs.instance` prepares the directory and prints it (`make dev` starts the UI on it).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipelines.settings import WarehousePaths, warehouse_paths
+from pipelines.config.paths import WarehousePaths, warehouse_paths
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 INSTANCE_DIR = "dagster"
 CONFIG_FILE = "dagster.yaml"
 INSTANCE_CONFIG = """\
-# Dagster instance settings for `lifecycle run` and `make dev` (written by pipelines/instance.py).
+# Dagster instance settings for `lifecycle run` and `make dev` (written by pipelines/runs/instance.py).
 concurrency:
   pools:
     # Every DuckDB writer (ingest assets, dbt, publishing) is in the pool "duckdb_writer": DuckDB allows

@@ -1,0 +1,101 @@
+"""Every argument list this project gives dbt, built in one place (pure: unit-tested without dbt)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pipelines.config.paths import WAREHOUSE_ENV
+
+# Not a lifecycle setting: where the warehouse is, handed to profiles.yml for this invocation only.
+WAREHOUSE_VAR = "warehouse_dir"
+# Suffix of the schemas a reconciliation rebuilds into (macros/generate_schema_name.sql reads it)
+SCHEMA_SUFFIX_VAR = "schema_suffix"
+
+# dbt targets of profiles.yml: the embedded default, and the same project on Apache Spark (docs/spark.md)
+DEFAULT_TARGET = "duckdb"
+TARGETS = (DEFAULT_TARGET, "spark")
+
+
+def _vars(all_vars: dict[str, Any]) -> list[str]:
+    return ["--vars", json.dumps(all_vars, sort_keys=True)] if all_vars else []
+
+
+def parse_args(profiles_dir: Path) -> list[str]:
+    """`dbt parse` of the project's manifest."""
+    return ["parse", "--quiet", "--profiles-dir", str(profiles_dir)]
+
+
+def dbt_build_args(
+    dbt_vars: dict[str, Any],
+    warehouse: Path | None,
+    select: str | None = None,
+    full_refresh: bool = False,
+    target: str = DEFAULT_TARGET,
+) -> list[str]:
+    """Arguments for `dbt build`: the settings, and the warehouse when profiles.yml would not find it by
+    itself, as one JSON document of vars (no vars at all when neither is needed). `full_refresh` rebuilds
+    the incremental models from scratch instead of recomputing the touched accounts; `target` names the
+    engine (profiles.yml's target)."""
+    if target not in TARGETS:
+        raise ValueError(f"unknown dbt target {target!r}: choose one of {', '.join(TARGETS)}")
+    args = ["build"]
+    if target != DEFAULT_TARGET:
+        args += ["--target", target]
+    if full_refresh:
+        args.append("--full-refresh")
+    args += _vars({**dbt_vars, **({WAREHOUSE_VAR: str(warehouse)} if warehouse else {})})
+    if select:
+        args += ["--select", select]
+    return args
+
+
+def models_run_args(
+    project_dir: Path, warehouse: Path, dbt_vars: dict[str, Any], full_refresh: bool = False
+) -> list[str]:
+    """`dbt run` (models only) into `warehouse`, with the warehouse's own target folder, so partial
+    parsing stays valid from one build of it to the next."""
+    args = ["run", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    args += ["--target-path", str(warehouse / "dbt-target")]
+    args += _vars({**dbt_vars, WAREHOUSE_VAR: str(warehouse)})
+    return [*args, "--full-refresh"] if full_refresh else args
+
+
+def shadow_build_args(
+    profiles_dir: Path, settings: dict[str, Any], warehouse: Path, schema_suffix: str
+) -> list[str]:
+    """`dbt run --full-refresh` into schemas named with `schema_suffix`, with the live build's settings."""
+    dbt_vars = {**settings, SCHEMA_SUFFIX_VAR: schema_suffix, WAREHOUSE_VAR: str(warehouse)}
+    return [
+        "run",
+        "--full-refresh",
+        "--quiet",
+        "--profiles-dir",
+        str(profiles_dir),
+        "--target-path",
+        "target/reconcile",  # its own parse state: the shadow vars would invalidate the main one's
+        *_vars(dbt_vars),
+    ]
+
+
+def docs_generate_args(profiles_dir: Path, target: Path, warehouse: Path) -> list[str]:
+    """`dbt docs generate --static` into `target`, reading the warehouse's catalog."""
+    return [
+        "docs",
+        "generate",
+        "--static",
+        "--target-path",
+        str(target),
+        "--profiles-dir",
+        str(profiles_dir),
+        *_vars({WAREHOUSE_VAR: str(warehouse)}),
+        "--quiet",
+    ]
+
+
+def warehouse_var(root: Path, environ: dict[str, str] | None = None) -> Path | None:
+    """`root`, unless $LIFECYCLE_WAREHOUSE (which profiles.yml reads) already names it."""
+    named = (os.environ if environ is None else environ).get(WAREHOUSE_ENV)
+    return None if named and Path(named).expanduser().resolve() == root else root
