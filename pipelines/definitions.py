@@ -6,7 +6,7 @@ from pipelines.defs.dbt.assets import build_dbt_assets
 from pipelines.defs.finance.assets import month_close_tables
 from pipelines.defs.ingest.assets import account_changes, fx_rates, ingest_audit, stream_assets
 from pipelines.defs.ingest.triggers import daily_schedule, landing_sensor, lifecycle_job
-from pipelines.defs.progress import PROGRESS_LOGGER, progress_logger
+from pipelines.defs.progress import PROGRESS_LOGGER, RUN_LOG_LOGGER, progress_logger, run_log_logger
 from pipelines.defs.quality.reconciliation import reconciliation_job, weekly_reconciliation
 from pipelines.defs.resources import resources
 from pipelines.defs.serving.assets import build_serving_asset, lifecycle_report
@@ -29,5 +29,9 @@ defs = dg.Definitions(
     schedules=[daily_schedule, weekly_reconciliation],
     sensors=[landing_sensor],
     resources=resources(),
-    loggers={"console": dg.colored_console_logger, PROGRESS_LOGGER: progress_logger},
+    loggers={
+        "console": dg.colored_console_logger,
+        PROGRESS_LOGGER: progress_logger,
+        RUN_LOG_LOGGER: run_log_logger,
+    },
 )

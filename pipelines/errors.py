@@ -12,11 +12,44 @@ _NO_SPACE_TEXTS = ("database or disk is full", "no space left on device", "disk 
 
 
 class LifecycleError(Exception):
-    """An expected failure: `lifecycle` prints its message and exits non-zero."""
+    """An expected failure: `lifecycle` prints its message and exits non-zero, without a stack trace.
+
+    The kinds below also derive from the built-in type that callers caught before there was one base."""
+
+
+class ConfigError(LifecycleError, ValueError):
+    """A setting, environment variable or argument holds a value the pipeline does not accept."""
+
+
+class InputRejected(LifecycleError, ValueError):
+    """A file handed to the pipeline is refused as a whole; the message names the file, row and field."""
+
+
+class InputMissing(LifecycleError, FileNotFoundError):
+    """A file named on the command line does not exist."""
+
+
+class NotBuiltYet(LifecycleError, FileNotFoundError):
+    """The warehouse lacks what the command reads (its database, a build, a publication)."""
+
+
+class Refused(LifecycleError, RuntimeError):
+    """An operation would lose or hide data, or another process holds what it needs."""
 
 
 class NoSpaceLeft(LifecycleError):
     """A write found its device full."""
+
+
+def _subclasses(kind: type) -> Iterator[type]:
+    for sub in kind.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def is_lifecycle_error(class_name: str) -> bool:
+    """Whether `class_name` (as a run's serialized error gives it) names an expected failure."""
+    return class_name in {k.__name__ for k in (LifecycleError, *_subclasses(LifecycleError))}
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:

@@ -18,7 +18,7 @@ from pipelines.config.paths import WarehousePaths
 from pipelines.contract import STREAMS
 from pipelines.dbt.args import DEFAULT_TARGET
 from pipelines.defs.partitions import FIRST_ARRIVAL_DAY
-from pipelines.errors import is_no_space, no_space
+from pipelines.errors import ConfigError, is_lifecycle_error, is_no_space, no_space
 from pipelines.raw.loader import landed_days
 from pipelines.runs.writer_slot import wait_for_writer_slot
 from pipelines.warehouse.connections import writer_lock
@@ -59,7 +59,7 @@ def resolve_range(paths: WarehousePaths, first: date | None, last: date | None) 
     landed = landed_range(paths)
     if landed is None:
         if first is None or last is None:
-            raise ValueError(
+            raise ConfigError(
                 f"no landing folders under {paths.landing}: run `lifecycle simulate` or add files "
                 "as landing/<stream>/<YYYY-MM-DD>/"
             )
@@ -67,9 +67,9 @@ def resolve_range(paths: WarehousePaths, first: date | None, last: date | None) 
     first = first or landed[0]
     last = last or landed[1]
     if last < first:
-        raise ValueError(f"--end {last} is before --start {first}")
+        raise ConfigError(f"--end {last} is before --start {first}")
     if first < date.fromisoformat(FIRST_ARRIVAL_DAY):
-        raise ValueError(
+        raise ConfigError(
             f"arrival days before {FIRST_ARRIVAL_DAY} are outside the partitions "
             "(pipelines/defs/partitions.py)"
         )
@@ -105,15 +105,19 @@ def run_config(
     full_refresh: bool = False,
     target: str = DEFAULT_TARGET,
     allow_empty_publish: bool = False,
+    quiet: bool = False,
 ) -> dict[str, Any]:
-    """`progress` adds the logger that prints one line per step on stderr (pipelines/defs/progress.py);
+    """`quiet` sends every message of the run to standard output (the run's log file) instead of the
+    console; `progress` adds the logger that prints one line per step on stderr (pipelines/defs/progress.py);
     `full_refresh` rebuilds every dbt model from scratch; `target` is the engine of the dbt step."""
     from pipelines.defs.dbt.assets import DBT_OP
-    from pipelines.defs.progress import PROGRESS_LOGGER
+    from pipelines.defs.progress import PROGRESS_LOGGER, RUN_LOG_LOGGER
     from pipelines.defs.serving.assets import SERVING_KEY
 
     chosen = {k: v for k, v in settings.dbt_vars().items() if v is not None}
     loggers: dict[str, Any] = {"console": {"config": {"log_level": log_level}}}
+    if quiet:  # stack traces go to the run's log file only; the summary names the cause and the file
+        loggers = {"console": {"config": {"log_level": "CRITICAL"}}, RUN_LOG_LOGGER: {"config": {}}}
     if progress:
         loggers[PROGRESS_LOGGER] = {"config": {}}
     ops: dict[str, Any] = {DBT_OP: {"config": {"full_refresh": full_refresh, "target": target}}}
@@ -173,6 +177,8 @@ def collect_outcome(result: ExecuteInProcessResult, outcome: RunOutcome, paths: 
         cause = error.cause if error and error.cause else error
         if cause is not None:
             message = cause.message.strip()
+            if cause.cls_name and is_lifecycle_error(cause.cls_name):
+                message = message.split(f"{cause.cls_name}: ", 1)[-1]  # the cause, not the class path
             if is_no_space(Exception(message)):  # DuckDB or the spill folder on a full disk
                 message = str(no_space(Exception(message), _written_places(paths)))
             outcome.failure_messages.append(f"{event.step_key}: {message}")
@@ -227,7 +233,7 @@ def run_lifecycle(
                 instance=instance,
                 tags=range_tags(first, last),
                 run_config=run_config(
-                    paths, settings, log_level, progress, full_refresh, target, allow_empty_publish
+                    paths, settings, log_level, progress, full_refresh, target, allow_empty_publish, quiet
                 ),
                 raise_on_error=False,
                 asset_selection=None if target == DEFAULT_TARGET else engine_neutral_assets(job),

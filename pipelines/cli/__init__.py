@@ -4,11 +4,17 @@ docs, demo). One module per command, each adding its parser and handling it."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import time
+import traceback
 import warnings
+from pathlib import Path
 
 from pipelines.cli import close_month, docs, import_csv, reconcile, report, run, simulate, status
 from pipelines.cli.common import WAREHOUSE_HELP, common_parser
+from pipelines.config.paths import warehouse_paths
 from pipelines.errors import LifecycleError
 
 # in the order `lifecycle --help` lists them
@@ -44,6 +50,28 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"lifecycle {args.command}: interrupted", file=sys.stderr)
         return 130
-    except (LifecycleError, ValueError, FileNotFoundError) as exc:
+    except LifecycleError as exc:
         print(f"lifecycle {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a fault of the pipeline itself: the cause here, the stack trace in a file
+        trace = _keep_trace(args)
+        print(
+            f"lifecycle {args.command}: unexpected error: {type(exc).__name__}: {exc}\n"
+            f"  the stack trace is in {trace}; please report it with that file",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _keep_trace(args: argparse.Namespace) -> Path:
+    """The current exception's stack trace in <warehouse>/logs (else the temporary folder)."""
+    name = f"lifecycle-{args.command}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.trace"
+    text = traceback.format_exc()
+    for folder in (warehouse_paths(getattr(args, "warehouse", None)).logs, Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+            return folder / name
+        except OSError:
+            continue
+    return Path("(not written: no folder had room)")

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from pipelines.config.paths import warehouse_paths
+from pipelines.errors import ConfigError, NotBuiltYet
 
 if TYPE_CHECKING:
     from pipelines.finance.closing import MonthClose
@@ -17,10 +18,10 @@ def _cmd_close_month(args: argparse.Namespace) -> int:
     from pipelines.warehouse.connections import connect_writer, writer_lock
 
     if args.list == (args.month is not None):
-        raise ValueError("give a month (YYYY-MM) to close, or --list")
+        raise ConfigError("give a month (YYYY-MM) to close, or --list")
     paths = warehouse_paths(args.warehouse)
     if not paths.database.exists():
-        raise FileNotFoundError(f"no warehouse database at {paths.database}: run `lifecycle run` first")
+        raise NotBuiltYet(f"no warehouse database at {paths.database}: run `lifecycle run` first")
     if args.list:
         import duckdb
 

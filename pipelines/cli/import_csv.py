@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipelines.cli.common import parse_date
 from pipelines.config.paths import warehouse_paths
+from pipelines.errors import ConfigError
 
 if TYPE_CHECKING:
     pass
@@ -20,7 +21,7 @@ def _cmd_import_csv(args: argparse.Namespace) -> int:
     from pipelines.imports.csv_export import ImportRejected, import_csv, parse_mapping
 
     if args.stream != "sales":
-        raise ValueError("import-csv turns one-row-per-sale exports into sales events: use --stream sales")
+        raise ConfigError("import-csv turns one-row-per-sale exports into sales events: use --stream sales")
     paths = warehouse_paths(args.warehouse).ensure()
     try:
         result = import_csv(

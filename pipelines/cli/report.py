@@ -6,6 +6,7 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from pipelines.config.paths import warehouse_paths
+from pipelines.errors import NotBuiltYet
 
 if TYPE_CHECKING:
     pass
@@ -20,7 +21,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     paths = warehouse_paths(args.warehouse)
     serving_file = paths.root / SERVING_FILE
     if not serving_file.exists():
-        raise FileNotFoundError(f"nothing published yet ({serving_file}): run `lifecycle run` first")
+        raise NotBuiltYet(f"nothing published yet ({serving_file}): run `lifecycle run` first")
     report = build_report(serving_file, Path(args.output) if args.output else paths.reports / REPORT_FILE)
     print(f"wrote {report.path} ({len(report.charts)} charts, {report.at_risk_rows} at-risk accounts listed)")
     return 0

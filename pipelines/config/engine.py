@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.errors import ConfigError
+
 MEMORY_ENV = "LIFECYCLE_MEMORY_LIMIT"
 THREADS_ENV = "LIFECYCLE_THREADS"
 TEMP_DIR_ENV = "LIFECYCLE_TEMP_DIR"
@@ -61,13 +63,13 @@ def engine_settings(warehouse: Path, environ: Mapping[str, str] | None = None) -
 def _check_memory(memory: str) -> None:
     sized = _SIZE.match(memory)
     if not sized:
-        raise ValueError(f"{MEMORY_ENV}={memory!r}: give a size such as 4GB, 12GiB or a share such as 60%")
+        raise ConfigError(f"{MEMORY_ENV}={memory!r}: give a size such as 4GB, 12GiB or a share such as 60%")
     amount, unit = float(sized.group(1)), sized.group(2).lower()
     if unit == "%":
         if not MIN_MEMORY_SHARE <= amount <= 100:
-            raise ValueError(f"{MEMORY_ENV}={memory!r}: a share must lie between 1% and 100%")
+            raise ConfigError(f"{MEMORY_ENV}={memory!r}: a share must lie between 1% and 100%")
     elif amount * _UNIT_BYTES[unit] < MIN_MEMORY_BYTES:
-        raise ValueError(f"{MEMORY_ENV}={memory!r}: at least 32MiB, or a share such as 60%")
+        raise ConfigError(f"{MEMORY_ENV}={memory!r}: at least 32MiB, or a share such as 60%")
 
 
 def max_threads() -> int:
@@ -80,5 +82,5 @@ def _threads(text: str) -> int:
         return os.cpu_count() or 1
     # isdigit() accepts superscripts and other scripts' digits, which int() refuses
     if not (text.isascii() and text.isdigit() and 1 <= int(text) <= max_threads()):
-        raise ValueError(f"{THREADS_ENV}={text!r}: give a whole number of threads from 1 to {max_threads()}")
+        raise ConfigError(f"{THREADS_ENV}={text!r}: give a whole number of threads from 1 to {max_threads()}")
     return int(text)

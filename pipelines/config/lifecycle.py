@@ -22,6 +22,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator
 
 from pipelines.contract.currencies import ISO_4217
+from pipelines.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project" / "dbt_project.yml"
@@ -192,9 +193,9 @@ def parse_assignments(assignments: list[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name:
-            raise ValueError(f"--var expects name=value, got {item!r}")
+            raise ConfigError(f"--var expects name=value, got {item!r}")
         if name not in setting_names():
-            raise ValueError(f"unknown setting {name!r}; known: {', '.join(setting_names())}")
+            raise ConfigError(f"unknown setting {name!r}; known: {', '.join(setting_names())}")
         result[name] = value.strip()
     return result
 
@@ -204,7 +205,7 @@ def settings_from(overrides: dict[str, Any]) -> LifecycleSettings:
     try:
         return LifecycleSettings(**overrides)
     except ValidationError as exc:
-        raise ValueError(explain(exc)) from None
+        raise ConfigError(explain(exc)) from None
 
 
 # -- generated files ------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipelines.errors import ConfigError
+
 # Currency codes are checked against the full ISO 4217 list in currencies.py.
 ALL = "*"  # required on every event type of the stream
 
@@ -159,4 +161,4 @@ def stream(name: str) -> StreamSchema:
     try:
         return STREAMS[name]
     except KeyError:
-        raise ValueError(f"unknown stream {name!r}; expected one of {', '.join(STREAMS)}") from None
+        raise ConfigError(f"unknown stream {name!r}; expected one of {', '.join(STREAMS)}") from None

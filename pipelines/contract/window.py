@@ -14,6 +14,8 @@ import os
 from collections.abc import Mapping
 from datetime import date
 
+from pipelines.errors import ConfigError
+
 EARLIEST_DATE_ENV = "LIFECYCLE_EARLIEST_DATE"
 DEFAULT_EARLIEST_DATE = date(1970, 1, 1)
 LOWEST_EARLIEST_DATE = date(1900, 1, 1)
@@ -29,7 +31,7 @@ def earliest_business_date(environ: Mapping[str, str] | None = None) -> date:
     try:
         chosen = date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{EARLIEST_DATE_ENV}={text!r}: give a date YYYY-MM-DD") from None
+        raise ConfigError(f"{EARLIEST_DATE_ENV}={text!r}: give a date YYYY-MM-DD") from None
     if not LOWEST_EARLIEST_DATE <= chosen <= date.today():
-        raise ValueError(f"{EARLIEST_DATE_ENV}={text!r}: give a date from {LOWEST_EARLIEST_DATE} to today")
+        raise ConfigError(f"{EARLIEST_DATE_ENV}={text!r}: give a date from {LOWEST_EARLIEST_DATE} to today")
     return chosen

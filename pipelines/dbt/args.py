@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.config.paths import WAREHOUSE_ENV
+from pipelines.errors import ConfigError
 
 # Not a lifecycle setting: where the warehouse is, handed to profiles.yml for this invocation only.
 WAREHOUSE_VAR = "warehouse_dir"
@@ -40,7 +41,7 @@ def dbt_build_args(
     the incremental models from scratch instead of recomputing the touched accounts; `target` names the
     engine (profiles.yml's target)."""
     if target not in TARGETS:
-        raise ValueError(f"unknown dbt target {target!r}: choose one of {', '.join(TARGETS)}")
+        raise ConfigError(f"unknown dbt target {target!r}: choose one of {', '.join(TARGETS)}")
     args = ["build"]
     if target != DEFAULT_TARGET:
         args += ["--target", target]

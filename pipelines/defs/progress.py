@@ -16,6 +16,7 @@ from typing import IO, Any
 import dagster as dg
 
 PROGRESS_LOGGER = "progress"
+RUN_LOG_LOGGER = "run_log"
 MODELS_PER_LINE = 10  # the dbt step reports every this many materialized models
 DBT_STEP = "lifecycle_dbt"
 
@@ -71,4 +72,19 @@ def progress_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
     # it) until interpreter exit, where DuckDB's bindings then report leaked objects
     logger = logging.Logger(f"lifecycle.progress.{init_context.run_id}", logging.DEBUG)
     logger.addHandler(ProgressHandler(sys.stderr))
+    return logger
+
+
+@dg.logger(
+    config_schema={"log_level": dg.Field(str, default_value="INFO")},
+    description="Every message of the run, stack traces included, to standard output as it is when the run "
+    "starts: `lifecycle run --quiet` points that at the run's log file, and silences the console logger.",
+)
+def run_log_logger(init_context: dg.InitLoggerContext) -> logging.Logger:
+    logger = logging.Logger(
+        f"lifecycle.run_log.{init_context.run_id}", init_context.logger_config["log_level"]
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s - %(levelname)s - %(message)s"))
+    logger.addHandler(handler)
     return logger

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
+from pipelines.errors import ConfigError, LifecycleError
 from pipelines.warehouse.connections import transaction
 
 FIGURES = "intermediate.int_finance_figures_unpivoted"
@@ -24,7 +25,7 @@ AS_OF = "intermediate.int_as_of_date_resolved"
 RESTATEMENTS = "marts.restatements"
 
 
-class CloseRefused(ValueError):
+class CloseRefused(LifecycleError, ValueError):
     """The month cannot be closed now; the message says why and what to do."""
 
 
@@ -45,7 +46,7 @@ def parse_month(text: str) -> date:
     """'2024-03' -> date(2024, 3, 1)."""
     match = re.fullmatch(r"([0-9]{4})-([0-9]{2})", text.strip())
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ValueError(f"not a month (YYYY-MM): {text!r}")
+        raise ConfigError(f"not a month (YYYY-MM): {text!r}")
     return date(int(match.group(1)), int(match.group(2)), 1)
 
 

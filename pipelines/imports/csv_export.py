@@ -31,6 +31,7 @@ import pyarrow.csv as pacsv
 
 from pipelines.contract import stream as contract_stream
 from pipelines.contract.currencies import ISO_4217
+from pipelines.errors import ConfigError, InputMissing, InputRejected
 
 REQUIRED_TARGETS = ("account_id", "occurred_at", "amount")
 OPTIONAL_TARGETS = ("order_id", "invoice_id", "currency", "discount_amount", "payment_terms_days", "rep_id")
@@ -40,7 +41,7 @@ TRACE_COLUMNS = ("import_file", "import_row")  # extra columns: where each event
 WRITE_BATCH_EVENTS = 20_000  # events converted before they are written: memory stays flat
 
 
-class ImportRejected(ValueError):
+class ImportRejected(InputRejected):
     """Rows that cannot be imported; the message lists them by row number and column."""
 
 
@@ -64,16 +65,16 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
     for item in items:
         src, sep, dst = item.partition("=")
         if not sep or not src or not dst:
-            raise ValueError(f"--map expects SOURCE_COLUMN=FIELD, got {item!r}")
+            raise ConfigError(f"--map expects SOURCE_COLUMN=FIELD, got {item!r}")
         if dst not in REQUIRED_TARGETS + OPTIONAL_TARGETS:
-            raise ValueError(
+            raise ConfigError(
                 f"--map target {dst!r} is not importable; "
                 f"use one of {', '.join(REQUIRED_TARGETS + OPTIONAL_TARGETS)}"
             )
         mapping[dst] = src
     missing = [t for t in REQUIRED_TARGETS if t not in mapping]
     if missing:
-        raise ValueError(f"--map must name a source column for {', '.join(missing)}")
+        raise ConfigError(f"--map must name a source column for {', '.join(missing)}")
     return mapping
 
 
@@ -82,7 +83,7 @@ def source_id_for(path: Path, given: str | None) -> str:
     if given is None:
         return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "import"
     if not SOURCE_ID.match(given):
-        raise ValueError(
+        raise ConfigError(
             f"--source-id must be lower-case letters, digits, '-' or '_' (at most 64, starting with a letter "
             f"or digit), got {given!r}"
         )
@@ -165,7 +166,7 @@ class _Converter:
         file_label: str,
     ) -> None:
         if default_currency and default_currency not in ISO_4217:
-            raise ValueError(f"--currency {default_currency!r} is not an ISO 4217 code")
+            raise ConfigError(f"--currency {default_currency!r} is not an ISO 4217 code")
         self.mapping, self.source, self.default_currency = mapping, source, default_currency
         self.date_format, self.file_label = date_format, file_label
         self.problems: list[str] = []
@@ -276,7 +277,7 @@ def import_csv(
     never held in memory whole). A landing file of that name with other content is never replaced: two
     exports whose names give the same source id on one arrival day are refused, not merged."""
     if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
+        raise InputMissing(f"no such file: {path}")
     source = source_id_for(path, source_id)
     folder = landing / "sales" / arrival.isoformat()
     target = folder / f"import-{source}.csv"
@@ -294,7 +295,7 @@ def import_csv(
             header = list(reader.fieldnames or [])
             absent = [src for src in mapping.values() if src not in header]
             if absent:
-                raise ValueError(
+                raise ConfigError(
                     f"{path.name}: column(s) {', '.join(map(repr, absent))} "
                     f"not in the header ({', '.join(header)})"
                 )

@@ -20,6 +20,7 @@ from pipelines.config.paths import WarehousePaths
 from pipelines.dbt.args import shadow_build_args
 from pipelines.dbt.invoke import DbtFailed, run_dbt
 from pipelines.dbt.project import PROFILES_DIR
+from pipelines.errors import NotBuiltYet
 from pipelines.warehouse.connections import connect_writer, writer_lock
 from pipelines.warehouse.sql import ident
 
@@ -106,11 +107,14 @@ def compare(
 
 def live_settings(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """The lifecycle vars of the last completed build."""
-    row = con.execute(
-        "select settings from intermediate.int_builds_completed order by completed_at desc limit 1"
-    ).fetchone()
+    try:
+        row = con.execute(
+            "select settings from intermediate.int_builds_completed order by completed_at desc limit 1"
+        ).fetchone()
+    except duckdb.CatalogException:  # a warehouse that was loaded but never built
+        row = None
     if row is None:
-        raise RuntimeError("no completed build to reconcile: run `lifecycle run` first")
+        raise NotBuiltYet("no completed build to reconcile: run `lifecycle run` first")
     return dict(json.loads(row[0]))
 
 
@@ -122,7 +126,7 @@ def drop_shadow(con: duckdb.DuckDBPyConnection) -> None:
 def reconcile(paths: WarehousePaths, log: Callable[[str], None] = print) -> Reconciliation:
     """Rebuild into the shadow schemas, compare with the live tables, drop the shadow schemas."""
     if not paths.database.exists():
-        raise FileNotFoundError(f"no warehouse database at {paths.database}: run `lifecycle run` first")
+        raise NotBuiltYet(f"no warehouse database at {paths.database}: run `lifecycle run` first")
     with writer_lock(paths.root, "lifecycle reconcile", log=log):
         con = connect_writer(paths.database, log=log)
         try:

@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from pipelines.contract import STREAMS
 from pipelines.contract.currencies import ISO_4217
+from pipelines.errors import InputRejected
 from pipelines.raw.tables import create_raw_tables, events_table
 from pipelines.raw.writing import next_load_id
 from pipelines.warehouse.connections import transaction
@@ -29,7 +30,7 @@ RATES_BEFORE = "_fx_rates_before"
 REPORTING_DAY_SPREAD = 1
 
 
-class FxRatesError(ValueError):
+class FxRatesError(InputRejected):
     """A bad FX-rates input; the message names the file, row and field."""
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import StreamSchema
+from pipelines.errors import ConfigError
 from pipelines.raw import writing
 from pipelines.raw.reading import read_file
 from pipelines.raw.staging import StagedFile, stage_and_check
@@ -175,7 +176,7 @@ def load_days(
 ) -> LoadSummary:
     """Load the given arrival days of one stream (a day without a folder is emptied); safe to repeat."""
     if days_per_transaction < 1 or bytes_per_transaction < 1:
-        raise ValueError(
+        raise ConfigError(
             f"days_per_transaction and bytes_per_transaction must be at least 1, got "
             f"{days_per_transaction} and {bytes_per_transaction}"
         )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.contract import STREAMS, StreamSchema
+from pipelines.errors import Refused
 from pipelines.raw.content_hash import CONTENT_HASH_VERSION, content_hash_expr
 from pipelines.warehouse.connections import transaction
 
@@ -57,7 +58,7 @@ def events_table(schema: StreamSchema) -> str:
     return f"raw.{schema.raw_table}"
 
 
-class OldRawLayout(RuntimeError):
+class OldRawLayout(Refused):
     """The database holds raw tables of an earlier layout; the landed files can rebuild them."""
 
 

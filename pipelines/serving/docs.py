@@ -16,6 +16,7 @@ from pipelines.config.paths import WarehousePaths
 from pipelines.dbt.args import docs_generate_args
 from pipelines.dbt.invoke import run_dbt
 from pipelines.dbt.project import PROFILES_DIR
+from pipelines.errors import NotBuiltYet
 from pipelines.warehouse.connections import writer_lock
 
 DOCS_DIR = "docs"
@@ -25,7 +26,7 @@ STATIC_PAGE = "static_index.html"
 def generate_docs(paths: WarehousePaths) -> Path:
     """Write `<warehouse>/docs/static_index.html`; returns its path."""
     if not paths.database.exists():
-        raise FileNotFoundError(f"no warehouse database at {paths.database}: run `lifecycle run` first")
+        raise NotBuiltYet(f"no warehouse database at {paths.database}: run `lifecycle run` first")
     target = paths.root / DOCS_DIR
     with writer_lock(paths.root, "dbt docs generate"):
         run_dbt(docs_generate_args(PROFILES_DIR, target, paths.root))

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.config.paths import WarehousePaths
+from pipelines.errors import Refused
 from pipelines.warehouse.sql import ident
 
 MARTS_SCHEMA = "marts"
@@ -40,7 +41,7 @@ KEPT_PUBLICATIONS = 2  # the current one and the one before it (readers may stil
 ACCOUNTS_MART = "accounts"
 
 
-class EmptyBuildRefused(RuntimeError):
+class EmptyBuildRefused(Refused):
     """The build has no accounts while the current publication has some."""
 
 

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.contract import STREAMS
+from pipelines.errors import ConfigError
 from pipelines.simulator.accounts import Accounts, draw_accounts
 from pipelines.simulator.events import GENERATORS
 from pipelines.simulator.faults import inject_faults
@@ -95,11 +96,11 @@ def simulate(
 ) -> SimulationResult:
     """Write `accounts` accounts' events between `start` and `end` (inclusive) under `landing`."""
     if fmt not in FORMAT_EXTENSIONS:
-        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_EXTENSIONS)}")
+        raise ConfigError(f"unknown format {fmt!r}; expected one of {', '.join(FORMAT_EXTENSIONS)}")
     if end < start:
-        raise ValueError(f"--end {end} is before --start {start}")
+        raise ConfigError(f"--end {end} is before --start {start}")
     if accounts < 1:
-        raise ValueError("--accounts must be at least 1")
+        raise ConfigError("--accounts must be at least 1")
     p = params or SimulationParams()
     root = np.random.SeedSequence(seed)
     start_day, end_day = (start - EPOCH).days, (end - EPOCH).days

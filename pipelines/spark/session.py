@@ -9,6 +9,8 @@ import importlib.util
 from collections.abc import Mapping
 from pathlib import Path
 
+from pipelines.errors import ConfigError
+
 JARS_ENV = "LIFECYCLE_SPARK_JARS"
 # Apache Iceberg's Spark runtime, from a PyPI package (Maven is out of reach on these machines); built for
 # Spark 3.5 and Scala 2.12, as pyspark 3.5 is
@@ -16,12 +18,16 @@ ICEBERG_PACKAGE = "snowpark_connect_deps_iceberg"
 ICEBERG_JAR = "iceberg-spark-runtime-3.5_2.12-1.10.2.jar"
 
 
+class SparkUnavailable(ConfigError, RuntimeError):
+    """The spark extra (pyspark, the Iceberg runtime jar) is not installed."""
+
+
 def iceberg_runtime_jar() -> Path:
     """The jar's path, without importing the package; a clear error when the spark extra is missing."""
     spec = importlib.util.find_spec(ICEBERG_PACKAGE)
     jar = Path(spec.origin).parent / "jars" / ICEBERG_JAR if spec and spec.origin else None
     if jar is None or not jar.exists():
-        raise RuntimeError(
+        raise SparkUnavailable(
             f"the Spark target needs {ICEBERG_JAR}: install the project's spark extra "
             "(`uv sync --extra spark`, or `pip install 'customer-lifecycle[spark]'`)"
         )

@@ -21,6 +21,7 @@ import duckdb
 
 from pipelines.config.engine import EngineSettings, engine_settings
 from pipelines.warehouse.sql import lit
+from pipelines.errors import Refused
 
 LOCK_FILE = ".writer.lock"
 POLL_SECONDS = 0.5
@@ -46,7 +47,7 @@ def fill_days(con: duckdb.DuckDBPyConnection, days: list[date], days_table: str)
     )
 
 
-class WarehouseBusy(RuntimeError):
+class WarehouseBusy(Refused):
     """Another process holds the warehouse for longer than this writer may wait."""
 
 

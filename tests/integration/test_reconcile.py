@@ -57,3 +57,11 @@ def test_a_daily_run_recomputes_the_touched_accounts_and_reconciles_with_a_full_
         assert con.execute(
             "select count(*) from intermediate.int_stage_timeline_evaluated where account_id = 'acme'"
         ).fetchone() != (0,)
+
+
+def test_reconcile_of_a_warehouse_never_built_says_what_to_do(warehouse, capsys):
+    duckdb.connect(str(warehouse.database)).close()  # loaded nothing, built nothing
+    assert main(["reconcile"]) == 2
+    assert capsys.readouterr().err == (
+        "lifecycle reconcile: error: no completed build to reconcile: run `lifecycle run` first\n"
+    )
