@@ -50,12 +50,18 @@ bench: setup
 	$(BIN)/python -m bench --events $(SIZE) --runs $(RUNS) --formats $(FORMATS) $(if $(SPARK),--spark)
 
 # What a reviewer checks: Python style and types, dbt's project, SQL style. Each fails the target.
+# The SQL is rendered against throwaway warehouses, never the working one (tests/support/lint_warehouse.py):
+# an empty one (first builds) and one holding every model (the incremental branches).
+LINT_DIR := $(CURDIR)/dbt_project/target/lint
 lint: setup
 	$(BIN)/ruff check pipelines tests bench
 	$(BIN)/ruff format --check pipelines tests bench
 	$(BIN)/mypy
-	cd dbt_project && ../$(BIN)/dbt parse --warn-error --quiet --target-path target/lint
-	cd dbt_project && ../$(BIN)/sqlfluff lint models tests --disable-progress-bar
+	rm -rf $(LINT_DIR) && mkdir -p $(LINT_DIR)/empty
+	cd dbt_project && LIFECYCLE_WAREHOUSE=$(LINT_DIR)/empty ../$(BIN)/dbt parse --warn-error --quiet --target-path $(LINT_DIR)/parse
+	cd dbt_project && LIFECYCLE_WAREHOUSE=$(LINT_DIR)/empty ../$(BIN)/sqlfluff lint models tests --disable-progress-bar
+	$(BIN)/python -m tests.support.lint_warehouse $(LINT_DIR)/built --built
+	cd dbt_project && LIFECYCLE_WAREHOUSE=$(LINT_DIR)/built ../$(BIN)/sqlfluff lint models tests --disable-progress-bar
 
 clean:
 	rm -rf $(VENV) dbt_project/target dbt_project/logs

@@ -1,34 +1,25 @@
-"""The lifecycle settings (spec section 5), defined once: names, defaults, meaning and validation.
+"""The lifecycle settings, defined once: names, defaults, meaning and validation.
 
 The CLI (`lifecycle run --var name=value`) and Dagster (the `lifecycle_settings` resource, set per run in
 run config) both build this class, so a bad value fails before any work with a message that names the
-setting and what it accepts. dbt receives the validated values as vars; the vars block of
-`dbt_project/dbt_project.yml` and the table in `dbt_project/models/_lifecycle__vars.md` are generated
-from here (`python -m pipelines.config.lifecycle`), and a test fails when they are stale.
+setting and what it accepts. dbt receives the validated values as vars; the dbt project's files that
+name the settings are generated from here (`python -m pipelines.dbt.settings_files`), and a test fails
+when they are stale.
 """
 
 from __future__ import annotations
 
 import re
-import sys
 import zoneinfo
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import yaml
 from pydantic import Field, ValidationError, field_validator
 
 from pipelines.contract.currencies import ISO_4217
 from pipelines.errors import ConfigError
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_FILE = PROJECT_ROOT / "dbt_project" / "dbt_project.yml"
-VARS_DOC = PROJECT_ROOT / "dbt_project" / "models" / "_lifecycle__vars.md"
-TABLE_BEGIN, TABLE_END = "<!-- settings table: generated -->", "<!-- end of generated table -->"
-
 
 # Every window and threshold has a finite range: ten years of days or months is past any business rule,
 # and a larger value only makes the models compute windows nobody reads.
@@ -206,61 +197,3 @@ def settings_from(overrides: dict[str, Any]) -> LifecycleSettings:
         return LifecycleSettings(**overrides)
     except ValidationError as exc:
         raise ConfigError(explain(exc)) from None
-
-
-# -- generated files ------------------------------------------------------------------------------
-
-
-def _yaml_default(value: Any) -> str:
-    return "null" if value is None else str(value)
-
-
-def render_vars_block() -> str:
-    width = max(len(n) for n in setting_names()) + len(": ") + 6
-    lines = ["vars:"]
-    for name, f in LifecycleSettings.model_fields.items():
-        text = f"  {name}: {_yaml_default(f.default)}"
-        plain = (f.description or "").replace("**", "")
-        lines.append(f"{text:<{width}}# {plain}")
-    return "\n".join(lines) + "\n"
-
-
-def render_table() -> str:
-    rows = ["| setting | default | rule |", "|---|---|---|"]
-    for name, f in LifecycleSettings.model_fields.items():
-        default = "latest event date" if f.default is None else str(f.default)
-        rows.append(f"| `{name}` | {default} | {f.description} |")
-    return "\n".join(rows)
-
-
-def _replace_between(text: str, begin: str, end: str, body: str) -> str:
-    head, _, rest = text.partition(begin)
-    _, _, tail = rest.partition(end)
-    return f"{head}{begin}\n{body}\n{end}{tail}"
-
-
-def rendered_files() -> dict[Path, str]:
-    """The generated files as they should read now."""
-    project = DBT_PROJECT_FILE.read_text(encoding="utf-8")
-    start = project.index("vars:\n")
-    end = project.index("\n\n", start) + 1
-    doc = VARS_DOC.read_text(encoding="utf-8")
-    return {
-        DBT_PROJECT_FILE: project[:start] + render_vars_block() + project[end:],
-        VARS_DOC: _replace_between(doc, TABLE_BEGIN, TABLE_END, render_table()),
-    }
-
-
-def dbt_project_vars() -> dict[str, Any]:
-    return dict(yaml.safe_load(DBT_PROJECT_FILE.read_text(encoding="utf-8"))["vars"])
-
-
-def main() -> int:
-    for path, text in rendered_files().items():
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

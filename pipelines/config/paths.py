@@ -52,7 +52,7 @@ class WarehousePaths:
 
     @property
     def spark_inputs(self) -> Path:
-        """The dbt sources exported for Spark (pipelines/spark/inputs.py, macros/spark_inputs.sql)."""
+        """The dbt sources exported for Spark (pipelines/spark/inputs.py, macros/spark/inputs.sql)."""
         return self.spark / "inputs"
 
     @property

@@ -1,4 +1,4 @@
-"""The event contract (spec section 3): one schema per stream, shared by the simulator and the ingester."""
+"""The event contract: one schema per stream, shared by the simulator and the ingester."""
 
 from pipelines.contract.streams import (
     ENVELOPE_FIELDS,

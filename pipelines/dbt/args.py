@@ -12,7 +12,7 @@ from pipelines.errors import ConfigError
 
 # Not a lifecycle setting: where the warehouse is, handed to profiles.yml for this invocation only.
 WAREHOUSE_VAR = "warehouse_dir"
-# Suffix of the schemas a reconciliation rebuilds into (macros/generate_schema_name.sql reads it)
+# Suffix of the schemas a reconciliation rebuilds into (macros/project/generate_schema_name.sql reads it)
 SCHEMA_SUFFIX_VAR = "schema_suffix"
 
 # dbt targets of profiles.yml: the embedded default, and the same project on Apache Spark (docs/spark.md)

@@ -1,7 +1,7 @@
 """`lifecycle close-month`: publish a month's finance figures as they are known now.
 
 A close copies the month's rows of the built figures table into `finance.published_figures` with the
-close time and the arrival-day cut-off (every dbt build creates these tables: macros/finance_tables.sql).
+close time and the arrival-day cut-off (pipelines/finance/tables.py owns these tables).
 Nothing is ever updated or deleted: closing a month again (`--reopen`) adds a new version, and the
 `restatements` mart compares the newest version with today's figures. A close is refused when the marts
 are older than the latest load (they would not be the figures as known now), when the month has not

@@ -24,7 +24,7 @@ from pipelines.errors import NotBuiltYet
 from pipelines.warehouse.connections import connect_writer, writer_lock
 from pipelines.warehouse.sql import ident
 
-SHADOW_SUFFIX = "_shadow"  # dbt var schema_suffix (macros/generate_schema_name.sql)
+SHADOW_SUFFIX = "_shadow"  # dbt var schema_suffix (macros/project/generate_schema_name.sql)
 BUILT_SCHEMAS = ("staging", "intermediate", "marts")
 COMPARED_SCHEMAS = ("intermediate", "marts")
 # What a build records about itself, not what it computes.

@@ -1,1 +1,1 @@
-"""Loading landing files into DuckDB (spec section 4): read, validate, deduplicate, audit, atomically."""
+"""Loading landing files into DuckDB: read, validate, deduplicate, audit, atomically."""

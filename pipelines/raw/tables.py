@@ -14,6 +14,7 @@ import duckdb
 
 from pipelines.contract import STREAMS, StreamSchema
 from pipelines.errors import Refused
+from pipelines.finance.tables import create_finance_tables
 from pipelines.raw.content_hash import CONTENT_HASH_VERSION, content_hash_expr
 from pipelines.warehouse.connections import transaction
 
@@ -38,7 +39,7 @@ BOOKKEEPING_COLUMNS = (
 
 
 def date_flag_columns(schema: StreamSchema) -> list[tuple[str, str]]:
-    """`<field>_is_date`: the source gave a calendar date, not an instant (spec section 3)."""
+    """`<field>_is_date`: the source gave a calendar date, not an instant."""
     return [(f"{f.name}_is_date", "boolean") for f in schema.all_fields if f.kind == "timestamp"]
 
 
@@ -76,7 +77,9 @@ def _refuse_old_layout(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Every table the dbt project reads as a source: the raw layer's, and the month-close tables."""
     _refuse_old_layout(con)
+    create_finance_tables(con)
     con.execute("create schema if not exists raw")
     for schema in STREAMS.values():
         cols = ", ".join(f"{name} {sql_type}" for name, sql_type in event_columns(schema))

@@ -53,7 +53,7 @@ _relaxed_homes: set[str] = set()
 
 def _relax_sync(dbapi_connection: Any, _record: Any) -> None:
     """The run history is a local, rebuildable record: its SQLite files skip the fsync per commit, which
-    otherwise costs ~10 ms for each of the thousands of events a multi-year backfill writes (one per
+    otherwise costs milliseconds for each of the thousands of events a multi-year backfill writes (one per
     partition and asset). A crash can lose the last events of a run, never the warehouse's data."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return

@@ -2,6 +2,6 @@
 
 Ingest stays on DuckDB. Its tables (the dbt sources) are exported to Parquet (`inputs`), a local Spark
 session with Apache Iceberg tables builds every model (dbt's `spark` target; `session` names its jars),
-and the build's on-run-end hook exports the marts back to Parquet (macros/spark_inputs.sql).
+and the build's on-run-end hook exports the marts back to Parquet (macros/spark/inputs.sql).
 docs/spark.md says how to point it at a real cluster.
 """

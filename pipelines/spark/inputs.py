@@ -1,7 +1,7 @@
 """The dbt sources as Parquet files for Spark: `<warehouse>/spark/inputs/<schema>/<table>.parquet`.
 
 Spark cannot open the DuckDB file, so every table the dbt project reads with `source()` is exported
-before a Spark build, and the build's on-run-start hook (macros/spark_inputs.sql) puts a view over each
+before a Spark build, and the build's on-run-start hook (macros/spark/inputs.sql) puts a view over each
 file. Each file is replaced atomically; JSON columns travel as text (Parquet readers differ on JSON).
 """
 

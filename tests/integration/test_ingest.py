@@ -1,4 +1,4 @@
-"""Ingestion on simulated data with every fault planted (spec section 4)."""
+"""Ingestion on simulated data with every fault planted."""
 
 import os
 import signal

@@ -1,4 +1,4 @@
-"""The raw layer is a function of the landed files (spec sections 3 and 4).
+"""The raw layer is a function of the landed files.
 
 Each test here failed on the loader that kept the first copy it happened to load.
 """

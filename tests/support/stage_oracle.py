@@ -1,4 +1,4 @@
-"""A direct, day-by-day evaluation of the stage rules (spec section 5): the oracle the SQL engine is
+"""A direct, day-by-day evaluation of the stage rules: the oracle the SQL engine is
 compared with. Deliberately naive: it walks every calendar day."""
 
 from __future__ import annotations

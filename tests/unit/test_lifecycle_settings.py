@@ -18,7 +18,7 @@ def test_defaults_follow_the_spec():
         "loyal_window_days": 365,
         "loyal_min_purchase_days": 4,
         "at_risk_factor": 2.0,
-        # churn drivers and key accounts (spec section 7: 12 months before / after each quarter start,
+        # churn drivers and key accounts (12 months before / after each quarter start,
         # 90 days of post-sale contact, the top 20% of accounts)
         "driver_lookback_months": 12,
         "churn_outcome_months": 12,
@@ -33,12 +33,14 @@ def test_defaults_follow_the_spec():
     }
 
 
-def test_generated_dbt_vars_and_docs_table_are_current():
-    for path, text in ls.rendered_files().items():
+def test_generated_dbt_vars_docs_table_and_var_names_are_current():
+    from pipelines.dbt import settings_files
+
+    for path, text in settings_files.rendered_files().items():
         assert path.read_text(encoding="utf-8") == text, (
-            f"{path} is stale: run python -m pipelines.config.lifecycle"
+            f"{path} is stale: run python -m pipelines.dbt.settings_files"
         )
-    assert ls.dbt_project_vars() == ls.defaults()
+    assert settings_files.dbt_project_vars() == ls.defaults()
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,9 @@
-"""The dbt CLI resource, without two costs dagster-dbt pays before every `dbt build` (measured on a
-one-day run: about 6 s of 25 s, most of a daily run's fixed start-up).
+"""The dbt CLI resource, without two costs dagster-dbt pays before every `dbt build`, most of a daily
+run's fixed start-up:
 
-- It runs `dbt --version` in a subprocess to learn the version (2.4 s): the installed dbt-core package
+- It runs `dbt --version` in a subprocess to learn the version: the installed dbt-core package
   says the same, since this project runs dbt-core from its own environment (pinned in uv.lock).
-- It opens a dbt adapter in the Dagster process (3.6 s), used only to fetch row counts and column
+- It opens a dbt adapter in the Dagster process, used only to fetch row counts and column
   metadata after the build, which this project does not ask for (the serving asset records row counts
   as observations). dagster-dbt runs without one when opening it fails.
 """

@@ -1,4 +1,4 @@
-{#- Revenue per month and currency split by the account's lifecycle position (spec section 7):
+{#- Revenue per month and currency split by the account's lifecycle position:
       new                    the account's first purchase day is in the month;
       retained               in a buying stage at the start of the month;
       won_back               lost at the start of the month and a purchase day in it;

@@ -2,15 +2,10 @@
     month end (at the as-of date for the running month), purchases and revenue booked in the month. The base
     for custom BI charts, cohort_retention and revenue_retention.
     Incremental as stage_snapshot_monthly is: the touched accounts' months and every account's changed
-    months (macros/incremental_builds.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_touched_accounts_and_changed_months() }}",
-    on_schema_change='append_new_columns',
+    months (macros/incremental/touched_accounts.sql). -#}
+{{ incremental_by_account(
+    pre_hook="{{ delete_touched_accounts_and_changed_months() }}", on_schema_change='append_new_columns'
 ) }}
--- depends_on: {{ ref('int_builds_planned') }}
--- depends_on: {{ ref('int_accounts_touched') }}
 -- depends_on: {{ ref('int_as_of_date_resolved') }}
 with
 

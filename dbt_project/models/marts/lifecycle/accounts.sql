@@ -107,7 +107,7 @@ ticket_events as (
         row_number() over (
             partition by service_events.account_id, service_events.ticket_id
             order by case
-                when service_events.event_type in ('ticket_opened', 'ticket_resolved', 'ticket_reopened')
+                when service_events.event_type in {{ ticket_status_events() }}
                     then 0
                 else 1
             end, service_events.occurred_at_utc desc, service_events.event_id desc
@@ -130,11 +130,11 @@ service as (
     select
         account_id,
         count(*) as n_tickets,
-        count(case when last_status_event in ('ticket_opened', 'ticket_reopened') then 1 end)
+        count(case when {{ ticket_is_open('last_status_event') }} then 1 end)
             as open_tickets,
         count(case when category = 'complaint' then 1 end) as complaints,
         count(case
-            when category = 'complaint' and last_status_event in ('ticket_opened', 'ticket_reopened')
+            when category = 'complaint' and {{ ticket_is_open('last_status_event') }}
                 then 1
         end) as open_complaints
     from tickets

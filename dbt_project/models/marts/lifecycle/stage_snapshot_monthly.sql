@@ -1,14 +1,9 @@
 {#- Account x month: the stage at month end (or at the as-of date for the running month).
     Incremental: the touched accounts' months and every account's changed months
-    (macros/incremental_builds.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_touched_accounts_and_changed_months() }}",
-    on_schema_change='append_new_columns',
+    (macros/incremental/touched_accounts.sql). -#}
+{{ incremental_by_account(
+    pre_hook="{{ delete_touched_accounts_and_changed_months() }}", on_schema_change='append_new_columns'
 ) }}
--- depends_on: {{ ref('int_builds_planned') }}
--- depends_on: {{ ref('int_accounts_touched') }}
 with
 
 as_of as (

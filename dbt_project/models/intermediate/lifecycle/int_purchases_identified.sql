@@ -1,12 +1,6 @@
 {#- A purchase is an order_placed whose order has no order_cancelled (up to the as-of date).
-    Incremental by account (macros/incremental_builds.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_touched_accounts() }}",
-) }}
--- depends_on: {{ ref('int_builds_planned') }}
--- depends_on: {{ ref('int_accounts_touched') }}
+    Incremental by account (macros/incremental/touched_accounts.sql). -#}
+{{ incremental_by_account() }}
 with
 
 as_of as (

@@ -1,6 +1,6 @@
-{#- What this build recomputes (macros/incremental_builds.sql): the loads after the last completed build,
-    or every account when there is no completed build, a full refresh was asked for, the vars, the
-    model SQL or the project's macros changed since, or a build that started after it and never
+{#- What this build recomputes (macros/incremental/touched_accounts.sql): the loads after the last
+    completed build, or every account when there is no completed build, a full refresh was asked for, the
+    vars, the model SQL or the project's macros changed since, or a build that started after it and never
     completed had other ones (its tables may hold rows written under them). -#}
 {%- set previous = last_completed_build() -%}
 {%- set fingerprint = incremental_fingerprint() if execute else '' -%}

@@ -1,12 +1,6 @@
 {#- Purchase days: distinct reporting-timezone dates with at least one purchase. Stage rules count these.
-    Incremental by account (macros/incremental_builds.sql). -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_touched_accounts() }}",
-) }}
--- depends_on: {{ ref('int_builds_planned') }}
--- depends_on: {{ ref('int_accounts_touched') }}
+    Incremental by account (macros/incremental/touched_accounts.sql). -#}
+{{ incremental_by_account() }}
 with
 
 ranked as (

@@ -1,20 +1,14 @@
-{#- Revenue (spec section 6): invoices minus credit notes, booked on the event's reporting date, exact in
+{#- Revenue: invoices minus credit notes, booked on the event's reporting date, exact in
     the original currency and converted with that date's rates: amount / rate(currency) x rate(reporting
     currency), exact, rounded half-even to 4 decimals per line (macro fx_convert). Revenue already in the
     reporting currency needs no rate. A line without the rates it needs keeps a null amount_reporting; the
     test assert_revenue_lines_have_fx_rates then stops the build, naming the currency and date.
     Lines booked after the as-of date are left out, as every other event is.
-    Incremental by account (macros/incremental_builds.sql): a line depends on its event and the rates of its
+    Incremental by account (macros/incremental/touched_accounts.sql): a line depends on its event and the rates of its
     reporting date; an FX load records the accounts with lines near the rate days it changed
     (pipelines/raw/fx.py). With the default as-of date, the latest event date, no line lies after it; a set
     as_of_date is part of the fingerprint, so changing it rebuilds every account. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_touched_accounts() }}",
-) }}
--- depends_on: {{ ref('int_builds_planned') }}
--- depends_on: {{ ref('int_accounts_touched') }}
+{{ incremental_by_account() }}
 with
 
 as_of as (

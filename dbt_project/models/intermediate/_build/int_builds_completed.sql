@@ -6,14 +6,10 @@
     full_refresh=false,
     on_schema_change='append_new_columns',
 ) }}
--- depends_on: {{ ref('int_purchases_identified') }}
--- depends_on: {{ ref('int_purchase_days_aggregated') }}
--- depends_on: {{ ref('int_accounts_first_seen') }}
--- depends_on: {{ ref('int_stage_timeline_evaluated') }}
--- depends_on: {{ ref('int_driver_signals_measured') }}
--- depends_on: {{ ref('int_revenue_lines_converted') }}
--- depends_on: {{ ref('stage_snapshot_monthly') }}
--- depends_on: {{ ref('account_months') }}
+{%- for name in incremental_by_account_models() %}
+-- depends_on: {{ ref(name) }}
+{%- endfor %}
+{{ assert_every_incremental_model_is_awaited() }}
 
 with
 

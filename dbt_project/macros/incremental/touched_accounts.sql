@@ -1,6 +1,5 @@
-{#- Incremental builds of the per-account models (int_purchases_identified, int_purchase_days_aggregated,
-    int_accounts_first_seen, int_stage_timeline_evaluated, int_driver_signals_measured,
-    int_revenue_lines_converted) and of the monthly marts (stage_snapshot_monthly, account_months).
+{#- Incremental builds of the per-account models and of the monthly marts (the models that call
+    incremental_by_account(), macros/incremental/incremental_by_account.sql).
 
     A build recomputes the whole history of every account that the loads since the last completed build
     may have changed (raw.account_changes, by load id, so a late event of any age is picked up). In the
@@ -10,85 +9,6 @@
     A change of a lifecycle var, of any model's SQL (the monthly marts read other marts) or of a project
     macro rebuilds every account (int_builds_planned.rebuild_all); `lifecycle run --full-refresh`
     rebuilds every table from scratch. -#}
-
-{#- Every var of dbt_project.yml (tests/unit/test_dbt_incremental.py keeps the two lists equal). -#}
-{% macro lifecycle_var_names() -%}
-    {{ return([
-        'lost_after_days', 'loyal_window_days', 'loyal_min_purchase_days', 'at_risk_factor',
-        'driver_lookback_months', 'churn_outcome_months', 'complaint_sla_days', 'post_sale_contact_days',
-        'discount_high_rate', 'payment_late_days', 'key_account_share', 'reporting_timezone',
-        'reporting_currency', 'as_of_date',
-    ]) }}
-{%- endmacro %}
-
-{#- The lifecycle vars of this build as a JSON object: recorded with each build, so `lifecycle reconcile`
-    rebuilds with the settings the live tables were built with. -#}
-{% macro lifecycle_settings_json() -%}
-    {%- set settings = {} -%}
-    {%- for name in lifecycle_var_names() -%}
-        {%- do settings.update({name: var(name)}) -%}
-    {%- endfor -%}
-    {{ return(tojson(settings, sort_keys=true)) }}
-{%- endmacro %}
-
-{#- What the incremental models' rows depend on besides the events: the vars, the model SQL and the
-    project's macros (the churn-driver signals, the FX conversion and the date helpers live there), one
-    entry each, so a new version of any of them rebuilds every account. -#}
-{% macro incremental_fingerprint_parts() -%}
-    {%- set parts = [lifecycle_settings_json()] -%}
-    {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
-        {%- if node.resource_type == 'model' -%}
-            {%- do parts.append(node.name ~ ':' ~ node.checksum.checksum) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {%- for name in context.keys() | sort -%}
-        {%- set value = context[name] -%}
-        {%- if value.macro is defined and value.macro.package_name == project_name -%}
-            {%- do parts.append('macro ' ~ name ~ ':' ~ local_md5(value.macro.macro_sql)) -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(parts) }}
-{%- endmacro %}
-
-{% macro incremental_fingerprint() -%}
-    {{ return(local_md5(incremental_fingerprint_parts() | join('\n'))) }}
-{%- endmacro %}
-
-{#- The latest row of int_builds_completed in this schema, or none. Read by relation name: a ref would
-    make the plan depend on the build it plans. -#}
-{% macro last_completed_build() -%}
-    {%- if not execute -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set relation = adapter.get_relation(
-        database=this.database, schema=this.schema, identifier='int_builds_completed') -%}
-    {%- if relation is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {%- set found = run_query(
-        'select through_load_id, fingerprint from ' ~ relation ~ ' order by completed_at desc limit 1') -%}
-    {{ return(found.rows[0] if found.rows | length > 0 else none) }}
-{%- endmacro %}
-
-{#- The fingerprints of the builds that started after the last completed one (int_builds_started): a build
-    that stopped part way may have written some incremental tables under its fingerprint. -#}
-{% macro interrupted_build_fingerprints() -%}
-    {%- if not execute -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set started = adapter.get_relation(
-        database=this.database, schema=this.schema, identifier='int_builds_started') -%}
-    {%- if started is none -%}
-        {{ return([]) }}
-    {%- endif -%}
-    {%- set completed = adapter.get_relation(
-        database=this.database, schema=this.schema, identifier='int_builds_completed') -%}
-    {%- set since = 'select max(completed_at) from ' ~ completed if completed is not none else 'null' -%}
-    {%- set found = run_query(
-        'select distinct fingerprint from ' ~ started
-        ~ ' where started_at > coalesce((' ~ since ~ "), cast('1900-01-01' as timestamp))") -%}
-    {{ return(found.columns[0].values() | list) }}
-{%- endmacro %}
 
 {#- The filter of an incremental model's input: the touched accounts only (all of them on a first build). -#}
 {% macro touched_accounts_only(account_column) -%}
@@ -104,7 +24,7 @@
 {%- endmacro %}
 
 {#- DuckDB does not push a semi-join below a view's projection: the staging views convert every event's
-    time zone before the touched accounts are picked (1.4 s at 10M events against 0.3 s). A day's few
+    time zone before the touched accounts are picked, several times slower. A day's few
     touched accounts are therefore written into the filter as literals, which reach the table scan; a
     larger set (a rebuild) keeps the semi-join. -#}
 {% macro duckdb__touched_accounts_filter(account_column) -%}

@@ -1,6 +1,7 @@
 {#- The churn-driver signals of an account, measured at a point in time over the driver_lookback_months
     before it, [measured_on - lookback, measured_on): the CTEs from `windows` to `final`, over a CTE
-    `points` (account_id, measured_on) and the import CTEs service, contact, sales and purchases. Used at
+    `points` (account_id, measured_on) and the relations given as service, contact, sales and purchases
+    (the service, contact and sales events, and int_purchases_identified). Used at
     every quarter start an account is observed (int_driver_signals_measured) and on the day after the
     as-of date for every account (int_current_signals_measured, what the accounts mart shows as "now").
     with_last_contact adds last_contact_on, the latest contact before measured_on at any age.
@@ -24,7 +25,7 @@
       post_sale_contact   yes, no (no purchase day in the window is no);
       discount            none (rate 0 or no purchase), low (up to discount_high_rate), high (above);
       payment             late (any invoice late), else on_time. -#}
-{% macro driver_signal_ctes(points, with_last_contact=false) -%}
+{% macro driver_signal_ctes(points, service, contact, sales, purchases, with_last_contact=false) -%}
 {%- set lookback = day_count('driver_lookback_months') -%}
 {%- set sla = day_count('complaint_sla_days') -%}
 {%- set post_sale = day_count('post_sale_contact_days') -%}
@@ -43,7 +44,7 @@ complaint_openings as (
         account_id,
         ticket_id,
         min(occurred_on) as opened_on
-    from service
+    from {{ service }} as service
     where event_type = 'ticket_opened' and category = 'complaint'
     group by account_id, ticket_id
 ),
@@ -56,12 +57,12 @@ complaint_status_events as (
         service.occurred_on,
         service.occurred_at_utc,
         service.event_id
-    from service
+    from {{ service }} as service
     inner join complaint_openings
         on
             service.account_id = complaint_openings.account_id
             and service.ticket_id = complaint_openings.ticket_id
-    where service.event_type in ('ticket_opened', 'ticket_resolved', 'ticket_reopened')
+    where service.event_type in {{ ticket_status_events() }}
 ),
 
 complaint_events_at_point as (
@@ -97,8 +98,8 @@ complaint_states as (
         ticket_id,
         opened_on,
         min(case when event_type = 'ticket_resolved' then occurred_on end) as first_resolved_on,
-        -- open when the latest status event before the point is an opening or a reopening
-        max(case when recency = 1 and event_type <> 'ticket_resolved' then 1 else 0 end) as is_open_marker
+        -- the ticket's state at the point: that of its latest status event before it
+        max(case when recency = 1 and {{ ticket_is_open('event_type') }} then 1 else 0 end) as is_open_marker
     from complaint_events_at_point
     group by account_id, measured_on, ticket_id, opened_on
 ),
@@ -134,7 +135,7 @@ ratings as (
         count(*) as ratings,
         avg(cast(service.csat_score as double)) as mean_csat
     from windows
-    inner join service
+    inner join {{ service }} as service
         on
             windows.account_id = service.account_id
             and service.event_type = 'satisfaction_rated'
@@ -154,7 +155,7 @@ contacts as (
         max(contact.occurred_on) as last_contact_on
         {%- endif %}
     from windows
-    inner join contact
+    inner join {{ contact }} as contact
         on
             windows.account_id = contact.account_id
             and windows.measured_on > contact.occurred_on
@@ -173,7 +174,7 @@ window_purchases as (
         purchases.amount,
         purchases.discount_amount
     from windows
-    inner join purchases
+    inner join {{ purchases }} as purchases
         on
             windows.account_id = purchases.account_id
             and windows.window_start <= purchases.purchase_date
@@ -197,7 +198,7 @@ post_sale_contacts as (
         window_purchases.measured_on,
         max(case when contact.event_id is not null then 1 else 0 end) as had_post_sale_contact
     from window_purchases
-    left join contact
+    left join {{ contact }} as contact
         on
             window_purchases.account_id = contact.account_id
             and contact.event_type <> 'lead_created'
@@ -212,7 +213,7 @@ invoices as (
         account_id,
         invoice_id,
         {{ add_days('min(occurred_on)', 'coalesce(max(payment_terms_days), 0)') }} as due_on
-    from sales
+    from {{ sales }} as sales
     where event_type = 'invoice_issued'
     group by account_id, invoice_id
 ),
@@ -222,7 +223,7 @@ payments as (
         account_id,
         invoice_id,
         min(occurred_on) as paid_on
-    from sales
+    from {{ sales }} as sales
     where event_type = 'payment_received'
     group by account_id, invoice_id
 ),

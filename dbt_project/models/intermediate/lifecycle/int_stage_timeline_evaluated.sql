@@ -1,21 +1,15 @@
-{#- The stage rules (spec section 5) evaluated on every day a stage can change:
+{#- The stage rules evaluated on every day a stage can change:
     the first event, each purchase day, each day a purchase day leaves the loyal window
     (purchase day + loyal_window_days) and each day inactivity makes an account lost
     (purchase day + lost_after_days + 1). Between those days no input of the rules changes.
     The timeline runs past the as-of date (the days a stage will change if nothing else happens), so an
     account's rows depend on its events alone; lifecycle_transitions stops at the as-of date.
-    Incremental by account (macros/incremental_builds.sql). -#}
+    Incremental by account (macros/incremental/touched_accounts.sql). -#}
 {%- set lost_after = day_count('lost_after_days') -%}
 {%- set window = day_count('loyal_window_days') -%}
 {%- set loyal_min = day_count('loyal_min_purchase_days') %}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_touched_accounts() }}",
-) }}
--- depends_on: {{ ref('int_builds_planned') }}
--- depends_on: {{ ref('int_accounts_touched') }}
+{{ incremental_by_account() }}
 
 with
 

@@ -1,18 +1,13 @@
-{#- The churn-driver signals (macros/driver_signals.sql) at every quarter start an account is observed
+{#- The churn-driver signals (macros/churn/driver_signals.sql) at every quarter start an account is observed
     (int_account_quarters_observed): what churn_drivers reads.
-    Incremental (macros/incremental_builds.sql): the signals of an account at a quarter start depend on
+    Incremental (macros/incremental/touched_accounts.sql): the signals of an account at a quarter start depend on
     its events alone. The pre-hook deletes the touched accounts' rows and the quarter starts no longer
     observed (the as-of date went back); a build then computes the observed pairs the table does not hold:
     every pair of a touched account, and the quarter starts the as-of date has newly reached. An untouched
     account's history is unchanged, so its observed quarters change in no other way. -#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='append',
-    pre_hook="{{ delete_touched_accounts(also='measured_on not in (select quarter_start from '
-        ~ ref('int_account_quarters_observed') ~ ')') }}",
-) }}
--- depends_on: {{ ref('int_builds_planned') }}
--- depends_on: {{ ref('int_accounts_touched') }}
+{{ incremental_by_account(pre_hook="{{ delete_touched_accounts(
+    also='measured_on not in (select quarter_start from ' ~ ref('int_account_quarters_observed') ~ ')'
+) }}") }}
 
 with
 
@@ -41,7 +36,7 @@ points as (
         account_quarters.account_id,
         account_quarters.quarter_start as measured_on
     from account_quarters
-    {%- if is_incremental() %}
+    {% if is_incremental() -%}
     left join {{ this }} as built
         on
             account_quarters.account_id = built.account_id
@@ -70,6 +65,8 @@ purchases as (
     where purchases_identified.account_id in (select points.account_id from points)
 ),
 
-{{ driver_signal_ctes('points') }}
+{{ driver_signal_ctes(
+    points='points', service='service', contact='contact', sales='sales', purchases='purchases'
+) }}
 
 select * from final

@@ -1,6 +1,6 @@
-{#- The churn-driver signals (macros/driver_signals.sql) of every account on the day after the as-of date:
-    what the accounts mart shows as "now", with the latest contact at any age. Rebuilt in full each build:
-    the as-of date moves every account's window. -#}
+{#- The churn-driver signals (macros/churn/driver_signals.sql) of every account on the day after the as-of
+    date: what the accounts mart shows as "now", with the latest contact at any age. Rebuilt in full each
+    build: the as-of date moves every account's window. -#}
 with
 
 as_of as (
@@ -35,6 +35,9 @@ points as (
     cross join as_of
 ),
 
-{{ driver_signal_ctes('points', with_last_contact=true) }}
+{{ driver_signal_ctes(
+    points='points', service='service', contact='contact', sales='sales', purchases='purchases',
+    with_last_contact=true,
+) }}
 
 select * from final

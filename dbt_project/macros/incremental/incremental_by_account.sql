@@ -1,0 +1,48 @@
+{#- The one preamble of a model built incrementally by account (touched_accounts.sql says how).
+
+    Adding such a model is one step: call `{{ incremental_by_account() }}` at its top (instead of a
+    config block), filter each input with touched_accounts_only(), and name it in
+    incremental_by_account_models() below. int_builds_completed waits for every model named there (its
+    row moves the watermark, so it must be skipped when one of them failed); a build stops, naming the
+    model, when a model calls this macro but is not named there.
+
+    `pre_hook` forgets the rows the build recomputes: the touched accounts' rows by default. -#}
+{% macro incremental_by_account(pre_hook="{{ delete_touched_accounts() }}", on_schema_change=none) -%}
+    {%- set settings = {
+        'materialized': 'incremental',
+        'incremental_strategy': 'append',
+        'pre_hook': pre_hook,
+        'meta': {'incremental_by_account': true},
+    } -%}
+    {%- if on_schema_change is not none -%}
+        {%- do settings.update({'on_schema_change': on_schema_change}) -%}
+    {%- endif -%}
+    {{ config(**settings) }}
+-- depends_on: {{ ref('int_builds_planned') }}
+-- depends_on: {{ ref('int_accounts_touched') }}
+{%- endmacro %}
+
+{#- The models int_builds_completed waits for. -#}
+{% macro incremental_by_account_models() -%}
+    {{ return([
+        'int_purchases_identified', 'int_purchase_days_aggregated', 'int_accounts_first_seen',
+        'int_stage_timeline_evaluated', 'int_driver_signals_measured', 'int_revenue_lines_converted',
+        'stage_snapshot_monthly', 'account_months',
+    ]) }}
+{%- endmacro %}
+
+{#- Stops the build when a model built incrementally by account is missing from the list above. -#}
+{% macro assert_every_incremental_model_is_awaited() -%}
+    {%- if execute -%}
+        {%- set listed = incremental_by_account_models() -%}
+        {%- for node in graph.nodes.values() | sort(attribute='name') -%}
+            {%- if node.resource_type == 'model' and node.config.meta.get('incremental_by_account')
+                and node.name not in listed -%}
+                {{ exceptions.raise_compiler_error(
+                    "model " ~ node.name ~ " is built incrementally by account, but int_builds_completed "
+                    ~ "does not wait for it: name it in incremental_by_account_models() "
+                    ~ "(macros/incremental/incremental_by_account.sql)") }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
