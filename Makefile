@@ -28,10 +28,10 @@ browser:
 demo: setup
 	$(BIN)/lifecycle demo
 
-# two workers (pytest-xdist), a module on one worker: its module fixtures are built once (a session
-# fixture once per worker that needs it)
+# two workers (pytest-xdist), a module on one worker: its module fixtures are built once; the longest
+# modules start first (tests/conftest.py), in that order
 test: setup browser
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # Unit tests only (no warehouse, no dbt): seconds, for the edit-test loop.
 test-fast: setup

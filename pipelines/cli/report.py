@@ -15,14 +15,13 @@ if TYPE_CHECKING:
 def _cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from pipelines.serving.publish import SERVING_FILE
-    from pipelines.serving.report import REPORT_FILE, build_report
+    from pipelines.serving.report import build_report
 
     paths = warehouse_paths(args.warehouse)
-    serving_file = paths.root / SERVING_FILE
+    serving_file = paths.serving_file
     if not serving_file.exists():
         raise NotBuiltYet(f"nothing published yet ({serving_file}): run `lifecycle run` first")
-    report = build_report(serving_file, Path(args.output) if args.output else paths.reports / REPORT_FILE)
+    report = build_report(serving_file, Path(args.output) if args.output else paths.report)
     print(f"wrote {report.path} ({len(report.charts)} charts, {report.at_risk_rows} at-risk accounts listed)")
     return 0
 

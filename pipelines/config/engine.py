@@ -2,7 +2,8 @@
 
 One place for the three, read from the environment at call time and validated before they reach SQL, and
 applied to every DuckDB writer: Python's connections (pipelines/warehouse/connections.py), and dbt
-through profiles.yml (which reads the same variables; the dbt step exports the resolved values first).
+through profiles.yml (the dbt step passes the resolved values as vars; dbt run by hand reads the same
+variables).
 A run bigger than the memory limit spills to the temporary directory instead of failing.
 
     LIFECYCLE_MEMORY_LIMIT  e.g. 4GB, 12GiB or 60% (default 80%, DuckDB's own default)
@@ -15,8 +16,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
 
 from pipelines.errors import ConfigError
 
@@ -34,18 +36,21 @@ MIN_MEMORY_BYTES = 32 * 2**20
 MIN_MEMORY_SHARE = 1.0
 
 
-@dataclass(frozen=True)
-class EngineSettings:
+class EngineSettings(BaseModel):
+    """Validated by `engine_settings()`, the one way they are resolved."""
+
+    model_config = ConfigDict(frozen=True)
+
     memory_limit: str
     threads: int
     temp_directory: Path
 
-    def environ(self) -> dict[str, str]:
-        """The same settings as environment variables (what profiles.yml reads)."""
+    def dbt_vars(self) -> dict[str, str]:
+        """The same settings as the dbt vars profiles.yml reads before the environment."""
         return {
-            MEMORY_ENV: self.memory_limit,
-            THREADS_ENV: str(self.threads),
-            TEMP_DIR_ENV: str(self.temp_directory),
+            "engine_memory_limit": self.memory_limit,
+            "engine_threads": str(self.threads),
+            "engine_temp_directory": str(self.temp_directory),
         }
 
 
@@ -57,7 +62,7 @@ def engine_settings(warehouse: Path, environ: Mapping[str, str] | None = None) -
     _check_memory(memory)
     threads = _threads(env.get(THREADS_ENV, "").strip())
     temp = Path(env.get(TEMP_DIR_ENV, "").strip() or warehouse / TEMP_DIR).expanduser().resolve()
-    return EngineSettings(memory.replace(" ", ""), threads, temp)
+    return EngineSettings(memory_limit=memory.replace(" ", ""), threads=threads, temp_directory=temp)
 
 
 def _check_memory(memory: str) -> None:

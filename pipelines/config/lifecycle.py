@@ -1,8 +1,8 @@
 """The lifecycle settings, defined once: names, defaults, meaning and validation.
 
-The CLI (`lifecycle run --var name=value`) and Dagster (the `lifecycle_settings` resource, set per run in
-run config) both build this class, so a bad value fails before any work with a message that names the
-setting and what it accepts. dbt receives the validated values as vars; the dbt project's files that
+The CLI (`lifecycle run --var name=value`) and Dagster (the `lifecycle_settings` resource, a subclass,
+set per run in run config) both build this class, so a bad value fails before any work with a message that
+names the setting and what it accepts. dbt receives the validated values as vars; the dbt project's files that
 name the settings are generated from here (`python -m pipelines.dbt.settings_files`), and a test fails
 when they are stale.
 """
@@ -15,8 +15,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-import dagster as dg
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipelines.contract.currencies import ISO_4217
 from pipelines.errors import ConfigError
@@ -32,8 +31,11 @@ def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
 
-class LifecycleSettings(dg.ConfigurableResource):
-    """The rules that turn events into stages and revenue; every one can be set per run."""
+class LifecycleSettings(BaseModel):
+    """The rules that turn events into stages and revenue; every one can be set per run. A plain model:
+    Dagster's resource of the same fields is `LifecycleSettingsResource` (pipelines/defs/resources.py)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     lost_after_days: int = Field(
         default=365,

@@ -7,17 +7,28 @@ effects: folders are created by `ensure()`, which writers call; dbt gets the pat
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 WAREHOUSE_ENV = "LIFECYCLE_WAREHOUSE"
 DEFAULT_WAREHOUSE = "warehouse"
 DATABASE_FILE = "lifecycle.duckdb"
+SERVING_FILE = "serving.duckdb"  # a link to the current publication's file (pipelines/serving/publish.py)
+REPORT_FILE = "lifecycle_report.html"
+DOCS_DIR = "docs"
 
 
-@dataclass(frozen=True)
-class WarehousePaths:
+class WarehousePaths(BaseModel):
+    """What lives where in a warehouse directory; `warehouse_paths()` resolves which directory."""
+
+    model_config = ConfigDict(frozen=True)
+
     root: Path
+
+    def __init__(self, root: Path, **data: Any) -> None:
+        super().__init__(root=root, **data)
 
     @property
     def database(self) -> Path:
@@ -32,8 +43,23 @@ class WarehousePaths:
         return self.root / "exports"
 
     @property
+    def serving_file(self) -> Path:
+        """What BI tools open, read-only: the marts of the current publication."""
+        return self.root / SERVING_FILE
+
+    @property
     def reports(self) -> Path:
         return self.root / "reports"
+
+    @property
+    def report(self) -> Path:
+        """The offline HTML report of the current publication."""
+        return self.reports / REPORT_FILE
+
+    @property
+    def docs(self) -> Path:
+        """dbt's documentation site (`lifecycle docs`)."""
+        return self.root / DOCS_DIR
 
     @property
     def logs(self) -> Path:

@@ -35,11 +35,12 @@ def dbt_build_args(
     select: str | None = None,
     full_refresh: bool = False,
     target: str = DEFAULT_TARGET,
+    profile_vars: dict[str, str] | None = None,
 ) -> list[str]:
-    """Arguments for `dbt build`: the settings, and the warehouse when profiles.yml would not find it by
-    itself, as one JSON document of vars (no vars at all when neither is needed). `full_refresh` rebuilds
-    the incremental models from scratch instead of recomputing the touched accounts; `target` names the
-    engine (profiles.yml's target)."""
+    """Arguments for `dbt build`: the settings, the warehouse when profiles.yml would not find it by
+    itself, and `profile_vars` (the engine's, which profiles.yml reads), as one JSON document of vars (no
+    vars at all when none is needed). `full_refresh` rebuilds the incremental models from scratch instead
+    of recomputing the touched accounts; `target` names the engine (profiles.yml's target)."""
     if target not in TARGETS:
         raise ConfigError(f"unknown dbt target {target!r}: choose one of {', '.join(TARGETS)}")
     args = ["build"]
@@ -47,7 +48,8 @@ def dbt_build_args(
         args += ["--target", target]
     if full_refresh:
         args.append("--full-refresh")
-    args += _vars({**dbt_vars, **({WAREHOUSE_VAR: str(warehouse)} if warehouse else {})})
+    where = {WAREHOUSE_VAR: str(warehouse)} if warehouse else {}
+    args += _vars({**dbt_vars, **where, **(profile_vars or {})})
     if select:
         args += ["--select", select]
     return args

@@ -20,6 +20,10 @@ from pipelines.warehouse.connections import connect_writer, writer_lock
 DUCKDB_WRITER_POOL = WRITER_POOL
 
 
+class LifecycleSettingsResource(dg.ConfigurableResource, LifecycleSettings):
+    """The lifecycle settings as Dagster's resource: set per run in run config, validated as the CLI's are."""
+
+
 class WarehouseResource(dg.ConfigurableResource):
     """The local warehouse directory; `root` empty means $LIFECYCLE_WAREHOUSE (or ./warehouse) at run time."""
 
@@ -50,7 +54,7 @@ def resources() -> dict[str, Any]:
 
     return {
         "warehouse": WarehouseResource(),
-        "lifecycle_settings": LifecycleSettings(),
+        "lifecycle_settings": LifecycleSettingsResource(),
         "dbt": LifecycleDbtResource(
             project_dir=str(DBT_PROJECT_DIR),
             profiles_dir=str(PROFILES_DIR),

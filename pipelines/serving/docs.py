@@ -19,7 +19,6 @@ from pipelines.dbt.project import PROFILES_DIR
 from pipelines.errors import NotBuiltYet
 from pipelines.warehouse.connections import writer_lock
 
-DOCS_DIR = "docs"
 STATIC_PAGE = "static_index.html"
 
 
@@ -27,7 +26,7 @@ def generate_docs(paths: WarehousePaths) -> Path:
     """Write `<warehouse>/docs/static_index.html`; returns its path."""
     if not paths.database.exists():
         raise NotBuiltYet(f"no warehouse database at {paths.database}: run `lifecycle run` first")
-    target = paths.root / DOCS_DIR
+    target = paths.docs
     with writer_lock(paths.root, "dbt docs generate"):
         run_dbt(docs_generate_args(PROFILES_DIR, target, paths.root))
     return target / STATIC_PAGE

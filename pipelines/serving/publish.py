@@ -24,12 +24,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipelines.config.paths import WarehousePaths
+from pipelines.config.paths import SERVING_FILE, WarehousePaths
 from pipelines.errors import Refused
 from pipelines.warehouse.sql import ident
 
 MARTS_SCHEMA = "marts"
-SERVING_FILE = "serving.duckdb"
 STAMP_TABLE = "build_info"  # in the serving file, schema main: one row per stamp key
 STAMP_KEY = b"lifecycle.build"  # in each Parquet file's metadata: the stamp as JSON
 PUBLISHED_DIR = "published"  # one folder per publication
@@ -157,7 +156,7 @@ def _set_aside(folder: Path, published: Path, why: str) -> None:
 def _fixed_links(paths: WarehousePaths, published: Path) -> None:
     """`serving.duckdb` and `exports` as links through `current`; the earlier layout's real file and
     folder, or a copy's, are replaced once."""
-    serving = paths.root / SERVING_FILE
+    serving = paths.serving_file
     if not serving.is_symlink():
         _link(f"{CURRENT_LINK}/{SERVING_FILE}", serving)  # replaces a real file in one rename
     if not paths.exports.is_symlink():
@@ -202,4 +201,4 @@ def publish(
     _link(f"{PUBLISHED_DIR}/{name}", paths.root / CURRENT_LINK)
     _fixed_links(paths, published)
     _prune(published, paths.root / CURRENT_LINK, KEPT_PUBLICATIONS)
-    return Published(counts, paths.exports, paths.root / SERVING_FILE)
+    return Published(counts, paths.exports, paths.serving_file)

@@ -20,7 +20,6 @@ import duckdb
 
 from pipelines.serving.publish import STAMP_TABLE, temporary_name
 
-REPORT_FILE = "lifecycle_report.html"
 AT_RISK_ROWS = 25
 STAGE_ORDER = ("prospect", "first_buyer", "repeat", "loyal", "lost")
 CLASS_ORDER = ("new", "retained", "won_back", "lapsed", "before_first_purchase")

@@ -14,7 +14,7 @@ import duckdb
 from pipelines.config.paths import WarehousePaths
 from pipelines.contract import STREAMS
 from pipelines.raw.loader import landed_days
-from pipelines.serving.publish import SERVING_FILE, STAMP_TABLE
+from pipelines.serving.publish import STAMP_TABLE
 from pipelines.warehouse.sql import ident
 
 
@@ -91,7 +91,7 @@ def warehouse_status(paths: WarehousePaths) -> WarehouseStatus:
                 ).fetchall()
     for name in STREAMS:
         status.streams[name] = StreamDays(landed_days(paths.landing, name), loaded.get(name, []))
-    serving = paths.root / SERVING_FILE
+    serving = paths.serving_file
     if serving.exists():
         with duckdb.connect(str(serving), read_only=True) as con:
             status.published = dict(con.execute(f"select key, value from {ident(STAMP_TABLE)}").fetchall())

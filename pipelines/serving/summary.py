@@ -9,8 +9,6 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.config.paths import WarehousePaths
-from pipelines.serving.publish import SERVING_FILE
-from pipelines.serving.report import REPORT_FILE
 
 BUCKET_MONTHS = 6
 TOP_DRIVERS = 5
@@ -22,7 +20,7 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
 
 def summary_lines(paths: WarehousePaths) -> list[str]:
     lines: list[str] = []
-    with duckdb.connect(str(paths.root / SERVING_FILE), read_only=True) as con:
+    with duckdb.connect(str(paths.serving_file), read_only=True) as con:
         lines.append("accounts by current stage (at risk):")
         for stage, count, at_risk in _fetch(
             con,
@@ -67,8 +65,6 @@ def summary_lines(paths: WarehousePaths) -> list[str]:
     with duckdb.connect(str(paths.database), read_only=True) as con:
         quarantined = _fetch(con, "select count(*) from raw.quarantine")[0][0]
     lines.append(f"quarantined rows: {quarantined:,} (raw.quarantine, with reason, file and row)")
-    lines.append(f"report (opens offline in a browser): {paths.reports / REPORT_FILE}")
-    lines.append(
-        f"exports: {paths.exports}/<mart>.parquet; BI tools: {paths.root / SERVING_FILE} (read-only)"
-    )
+    lines.append(f"report (opens offline in a browser): {paths.report}")
+    lines.append(f"exports: {paths.exports}/<mart>.parquet; BI tools: {paths.serving_file} (read-only)")
     return lines

@@ -34,6 +34,11 @@ def iceberg_runtime_jar() -> Path:
     return jar
 
 
+def spark_vars(environ: Mapping[str, str]) -> dict[str, str]:
+    """The dbt vars of a Spark build: the Iceberg jar unless `environ` names one already."""
+    return {} if environ.get(JARS_ENV) else {"spark_jars": str(iceberg_runtime_jar())}
+
+
 def spark_environ(environ: Mapping[str, str]) -> dict[str, str]:
     """The variables to add for a Spark build: the Iceberg jar unless `environ` names one already."""
     return {} if environ.get(JARS_ENV) else {JARS_ENV: str(iceberg_runtime_jar())}

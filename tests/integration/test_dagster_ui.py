@@ -28,7 +28,7 @@ from pipelines.cli import main
 from pipelines.config.paths import WAREHOUSE_ENV, WarehousePaths
 from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 from pipelines.runs.instance import dagster_home
-from pipelines.serving.publish import SERVING_FILE, STAMP_KEY
+from pipelines.serving.publish import STAMP_KEY
 from tests.conftest import PROJECT_ROOT
 from tests.support.landing import land_small_account
 
@@ -105,7 +105,7 @@ def test_a_reader_holds_the_serving_file_through_a_cli_run_and_a_ui_run_which_th
     first, second = date(2024, 3, 6), date(2024, 3, 7)
     land_small_account(warehouse.landing, "acme", first)
     assert main(["run", "--quiet"]) == 0  # kept in <warehouse>/dagster by default
-    serving_file = warehouse.root / SERVING_FILE
+    serving_file = warehouse.serving_file
     reader = duckdb.connect(str(serving_file), read_only=True)  # a BI tool, left open
     try:
         stamp = dict(reader.execute("select key, value from build_info").fetchall())

@@ -3,13 +3,14 @@ and a bad value stops `lifecycle run` before anything is loaded."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner
 
 from pipelines.cli import main
-from pipelines.config.engine import MEMORY_ENV, TEMP_DIR_ENV, THREADS_ENV
+from pipelines.config.engine import MEMORY_ENV, TEMP_DIR_ENV, THREADS_ENV, engine_settings
 from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
 from pipelines.warehouse.connections import connect_writer
 
@@ -48,6 +49,20 @@ def test_memory_threads_and_spill_directory_reach_ingest_and_dbt(warehouse, monk
     assert '"m": "1.5 GiB"' in shown
     assert '"t": 1' in shown
     assert str(spill) in shown
+    # the dbt step passes the resolved settings as vars, which come before the environment
+    passed = engine_settings(warehouse.root).dbt_vars()
+    monkeypatch.setenv(MEMORY_ENV, "2GiB")
+    monkeypatch.setenv(THREADS_ENV, "2")
+    show = [dbt_executable(), "show", "--inline", SHOWN, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    shown = subprocess.run(
+        [*show, "--output", "json", "--vars", json.dumps(passed)],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert '"m": "1.5 GiB"' in shown
+    assert '"t": 1' in shown
 
 
 # 2M distinct groups of 32-character keys: more than a 64 MB memory limit holds, so the aggregate spills

@@ -46,7 +46,7 @@ def stamps(paths: WarehousePaths) -> dict[str, str]:
         p.name: json.loads(pq.read_schema(p).metadata[STAMP_KEY])["run_id"]
         for p in paths.exports.glob("*.parquet")
     }
-    with duckdb.connect(str(paths.root / SERVING_FILE), read_only=True) as con:
+    with duckdb.connect(str(paths.serving_file), read_only=True) as con:
         found[SERVING_FILE] = dict(con.execute("select key, value from build_info").fetchall())["run_id"]
     return found
 
@@ -110,11 +110,11 @@ def test_the_earlier_layout_and_its_temporary_files_are_taken_over(paths, tmp_pa
     paths.exports.mkdir()
     (paths.exports / "accounts.parquet").write_bytes(b"old")
     (paths.exports / ".accounts.parquet.4242.tmp").write_bytes(b"half")
-    (paths.root / SERVING_FILE).write_bytes(b"old")
+    (paths.serving_file).write_bytes(b"old")
     (paths.root / f".{SERVING_FILE}.4242.tmp").write_bytes(b"half")
     publish(working_database(tmp_path / "w.duckdb", 2), paths, {"run_id": "new"})
     assert paths.exports.is_symlink()
-    assert (paths.root / SERVING_FILE).is_symlink()
+    assert (paths.serving_file).is_symlink()
     assert set(stamps(paths).values()) == {"new"}
     assert not list(paths.root.glob(".*.tmp"))
     assert not list(paths.root.rglob(".accounts.parquet.*.tmp"))
@@ -123,7 +123,7 @@ def test_the_earlier_layout_and_its_temporary_files_are_taken_over(paths, tmp_pa
 def test_published_files_are_read_only(paths, tmp_path):
     # a BI client that connected without read_only changed build_info and the marts, and locked others out
     publish(working_database(tmp_path / "w.duckdb", 2), paths, {"run_id": "r"})
-    files = [paths.root / SERVING_FILE, *paths.exports.glob("*.parquet")]
+    files = [paths.serving_file, *paths.exports.glob("*.parquet")]
     assert len(files) == len(MARTS) + 1
     assert all(f.stat().st_mode & 0o222 == 0 for f in files)
 
@@ -178,7 +178,7 @@ def test_overlapping_runs_publish_each_build_under_its_own_stamp_or_not_at_all(w
     step(run_b, LifecycleSettings(), publishing=False)
     step(run_a, LifecycleSettings(lost_after_days=180), publishing=False)
     assert step(run_b, LifecycleSettings(), publishing=True) == {"published": False, "superseded_by": run_a}
-    assert not (warehouse.root / SERVING_FILE).exists()
+    assert not (warehouse.serving_file).exists()
     assert step(run_a, LifecycleSettings(lost_after_days=180), publishing=True)["run_id_published"] == run_a
     assert set(stamps(warehouse).values()) == {run_a}
     stamp = json.loads(pq.read_schema(warehouse.exports / "accounts.parquet").metadata[STAMP_KEY])

@@ -9,7 +9,7 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines.serving.report import AT_RISK_ROWS, CHARTS, REPORT_FILE
+from pipelines.serving.report import AT_RISK_ROWS, CHARTS
 from tests.conftest import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -53,7 +53,7 @@ def browser():
 
 
 def test_the_report_renders_every_chart_offline_without_errors(simulated_business, browser):
-    report = simulated_business.reports / REPORT_FILE
+    report = simulated_business.report
     assert report.exists(), "a successful run writes the report"
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []

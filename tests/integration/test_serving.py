@@ -10,8 +10,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from pipelines.cli import main
-from pipelines.serving.publish import SERVING_FILE, STAMP_KEY
-from pipelines.serving.report import REPORT_FILE
+from pipelines.serving.publish import STAMP_KEY
 from tests.support.landing import land_small_account
 
 
@@ -43,7 +42,7 @@ def test_every_mart_is_published_stamped_and_equal_to_the_working_tables(warehou
     stamp = json.loads(pq.read_schema(warehouse.exports / "accounts.parquet").metadata[STAMP_KEY])
     assert stamp["lost_after_days"] == 200
     assert stamp["as_of"] == "2024-03-05"
-    with duckdb.connect(str(warehouse.root / SERVING_FILE), read_only=True) as serving:
+    with duckdb.connect(str(warehouse.serving_file), read_only=True) as serving:
         assert {
             n: serving.execute(f'select count(*) from marts."{n}"').fetchone()[0] for n in working
         } == working
@@ -51,7 +50,7 @@ def test_every_mart_is_published_stamped_and_equal_to_the_working_tables(warehou
             dict(serving.execute("select key, value from build_info").fetchall())["lost_after_days"] == "200"
         )
     # the report is written from the serving file even for a business of one account (empty charts)
-    page = (warehouse.reports / REPORT_FILE).read_text(encoding="utf-8")
+    page = (warehouse.report).read_text(encoding="utf-8")
     assert all(f'id="{chart}"' in page for chart in ("stages", "churn_drivers", "concentration"))
     assert not list(warehouse.root.glob(".*.tmp"))
     assert not list(warehouse.exports.glob(".*.tmp"))

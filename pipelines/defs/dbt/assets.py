@@ -18,11 +18,10 @@ from dagster_dbt import (
 )
 
 from pipelines.config.engine import engine_settings
-from pipelines.config.lifecycle import LifecycleSettings
 from pipelines.config.paths import WarehousePaths
 from pipelines.dbt.args import DEFAULT_TARGET, dbt_build_args, warehouse_var
 from pipelines.dbt.project import DBT_PROJECT_DIR, PROFILES_DIR, prepare_manifest
-from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from pipelines.defs.resources import DUCKDB_WRITER_POOL, LifecycleSettingsResource, WarehouseResource
 from pipelines.serving.builds import record_build
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=PROFILES_DIR)
@@ -50,15 +49,14 @@ class LifecycleTranslator(DagsterDbtTranslator):
         return dbt_resource_props["config"].get("schema") or "dbt"
 
 
-def prepare_spark_build(paths: WarehousePaths, log: Any) -> Path:
-    """Export the dbt sources for Spark and name its jars; Spark's own dbt target folder."""
+def prepare_spark_build(paths: WarehousePaths, log: Any) -> tuple[Path, dict[str, str]]:
+    """Export the dbt sources for Spark; Spark's own dbt target folder, and the vars naming its jars."""
     from pipelines.spark.inputs import export_inputs
-    from pipelines.spark.session import spark_environ
+    from pipelines.spark.session import spark_vars
 
     counts = export_inputs(paths.database, paths.spark_inputs)
     log.info(f"exported the dbt sources for Spark to {paths.spark_inputs}: {counts}")
-    os.environ.update(spark_environ(os.environ))
-    return paths.spark / "dbt"
+    return paths.spark / "dbt", spark_vars(os.environ)
 
 
 def build_dbt_assets() -> dg.AssetsDefinition:
@@ -76,21 +74,23 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         config: DbtBuildConfig,
         dbt: DbtCliResource,
         warehouse: WarehouseResource,
-        lifecycle_settings: LifecycleSettings,
+        lifecycle_settings: LifecycleSettingsResource,
     ) -> Iterator[Any]:
         context.log.info(f"lifecycle settings: {lifecycle_settings.dbt_vars()}")
         with warehouse.writing("dbt build", context.log) as paths:
-            # profiles.yml reads the engine settings from the environment: validated values, or defaults
-            os.environ.update(engine_settings(paths.root).environ())
+            target_path = paths.dbt_target
+            # profiles.yml reads the engine settings (validated values, or the defaults) from vars
+            profile_vars = engine_settings(paths.root).dbt_vars()
+            if config.target != DEFAULT_TARGET:
+                target_path, spark = prepare_spark_build(paths, context.log)
+                profile_vars |= spark
             args = dbt_build_args(
                 lifecycle_settings.changed_vars(),
                 warehouse_var(paths.root),
                 full_refresh=config.full_refresh,
                 target=config.target,
+                profile_vars=profile_vars,
             )
-            target_path = paths.dbt_target
-            if config.target != DEFAULT_TARGET:
-                target_path = prepare_spark_build(paths, context.log)
             # one target folder per warehouse: dbt parses the project in full only when it changed
             invocation = dbt.cli(args, context=context, target_path=target_path)
             yield from invocation.stream()  # raises when dbt failed: only a whole build is recorded

@@ -4,11 +4,10 @@ from datetime import date
 
 import dagster as dg
 
-from pipelines.config.lifecycle import LifecycleSettings
 from pipelines.contract import STREAMS, StreamSchema
 from pipelines.defs.partitions import arrival_days
 from pipelines.defs.quality import expectations, ingest_checks
-from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from pipelines.defs.resources import DUCKDB_WRITER_POOL, LifecycleSettingsResource, WarehouseResource
 from pipelines.raw.fx import load_fx_rates
 from pipelines.raw.loader import LoadSummary, landed_days, load_days, loaded_days
 
@@ -82,7 +81,8 @@ def build_stream_asset(schema: StreamSchema) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext,
         config: IngestConfig,
         warehouse: WarehouseResource,
-        lifecycle_settings: LifecycleSettings,  # validated here, so a bad setting fails before any load
+        # validated here, so a bad setting fails before any load
+        lifecycle_settings: LifecycleSettingsResource,
     ) -> dg.MaterializeResult:
         first, last = _range_days(context)
         with (
@@ -187,7 +187,7 @@ def ingest_audit(
 def fx_rates(
     context: dg.AssetExecutionContext,
     warehouse: WarehouseResource,
-    lifecycle_settings: LifecycleSettings,  # validated here, so a bad setting fails before any load
+    lifecycle_settings: LifecycleSettingsResource,  # validated here, so a bad setting fails before any load
 ) -> dg.MaterializeResult:
     with warehouse.writing("fx rates", context.log) as paths, warehouse.connect(context.log) as con:
         stats = load_fx_rates(con, paths.landing)

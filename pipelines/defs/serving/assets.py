@@ -8,11 +8,10 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from pipelines.config.lifecycle import LifecycleSettings
-from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
+from pipelines.defs.resources import DUCKDB_WRITER_POOL, LifecycleSettingsResource, WarehouseResource
 from pipelines.serving.builds import built_by, latest_build
-from pipelines.serving.publish import SERVING_FILE, publish
-from pipelines.serving.report import REPORT_FILE, build_report
+from pipelines.serving.publish import publish
+from pipelines.serving.report import build_report
 
 SERVING_KEY = dg.AssetKey(["serving", "published_marts"])
 REPORT_KEY = dg.AssetKey(["serving", "lifecycle_report"])
@@ -40,7 +39,7 @@ def build_serving_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext,
         config: PublishConfig,
         warehouse: WarehouseResource,
-        lifecycle_settings: LifecycleSettings,
+        lifecycle_settings: LifecycleSettingsResource,
     ) -> dg.MaterializeResult:
         with warehouse.writing("publish marts", context.log) as paths:
             with duckdb.connect(str(paths.database), read_only=True) as con:
@@ -93,7 +92,7 @@ def build_serving_asset(mart_keys: list[dg.AssetKey]) -> dg.AssetsDefinition:
 )
 def lifecycle_report(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     paths = warehouse.paths()
-    report = build_report(paths.root / SERVING_FILE, paths.reports / REPORT_FILE)
+    report = build_report(paths.serving_file, paths.report)
     context.log.info(f"wrote the report to {report.path}")
     return dg.MaterializeResult(
         metadata={
