@@ -36,13 +36,13 @@ points as (
         account_quarters.account_id,
         account_quarters.quarter_start as measured_on
     from account_quarters
-    {% if is_incremental() -%}
-    left join {{ this }} as built
-        on
-            account_quarters.account_id = built.account_id
-            and account_quarters.quarter_start = built.measured_on
-    where built.account_id is null
-    {%- endif %}
+    {% if is_incremental() %}
+        left join {{ this }} as built
+            on
+                account_quarters.account_id = built.account_id
+                and account_quarters.quarter_start = built.measured_on
+        where built.account_id is null
+    {% endif %}
 ),
 
 service as (
