@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -60,25 +59,26 @@ def ingest(root: str, fmt: str, first: str = "", last: str = "") -> dict:
     return {"accepted": totals}
 
 
-def dbt_build(root: str, flags: list[str], target_path: Path, env: dict[str, str] | None = None) -> None:
-    from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
+def dbt_build(
+    root: str,
+    target_path: Path,
+    full_refresh: bool,
+    target: str = "duckdb",
+    env: dict[str, str] | None = None,
+) -> None:
+    """`dbt build` as a user runs it by hand: the warehouse named by the environment."""
+    from pipelines.dbt.args import dbt_build_args
+    from pipelines.dbt.invoke import run_dbt
+    from pipelines.dbt.project import PROFILES_DIR
 
-    command = [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), *flags]
-    done = subprocess.run(
-        [*command, "--target-path", str(target_path)],
-        cwd=DBT_PROJECT_DIR,
-        env=dict(os.environ, LIFECYCLE_WAREHOUSE=str(Path(root).resolve()), **(env or {})),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(done.stdout[-4000:] + done.stderr[-2000:])
+    args = dbt_build_args({}, None, full_refresh=full_refresh, target=target)
+    args += ["--quiet", "--profiles-dir", str(PROFILES_DIR), "--target-path", str(target_path)]
+    run_dbt(args, capture=True, env={"LIFECYCLE_WAREHOUSE": str(Path(root).resolve()), **(env or {})})
 
 
 def dbt(root: str, *flags: str) -> dict:
     # the warehouse's own target folder, as a pipeline run uses (its parse state is reused)
-    dbt_build(root, list(flags), Path(root).resolve() / "dbt")
+    dbt_build(root, Path(root).resolve() / "dbt", full_refresh="--full-refresh" in flags)
     with duckdb.connect(str(Path(root) / "lifecycle.duckdb"), read_only=True) as con:
         last = con.execute(
             "select reason, accounts_recomputed from intermediate.int_builds_completed "
@@ -96,7 +96,7 @@ def spark(root: str) -> dict:
 
     paths = warehouse_paths(root)
     exported = export_inputs(paths.database, paths.spark_inputs)
-    dbt_build(root, ["--target", "spark", "--full-refresh"], paths.spark / "dbt", spark_environ(os.environ))
+    dbt_build(root, paths.spark / "dbt", full_refresh=True, target="spark", env=spark_environ(os.environ))
     return {"inputs": exported, "marts": len(list(paths.spark_exports.iterdir()))}
 
 

@@ -3,6 +3,7 @@ process with dbtRunner (no interpreter start per build)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,18 @@ class DbtFailed(LifecycleError):
     """dbt ended with an error; the message carries dbt's own words."""
 
 
-def run_dbt(args: list[str], capture: bool = False) -> subprocess.CompletedProcess[str]:
-    """`dbt ARGS` in a subprocess from the project folder; raises DbtFailed with dbt's last output."""
+def run_dbt(
+    args: list[str], capture: bool = False, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`dbt ARGS` in a subprocess from the project folder, with `env` added to this process's environment;
+    raises DbtFailed with dbt's last output."""
     done = subprocess.run(
-        [dbt_executable(), *args], cwd=DBT_PROJECT_DIR, capture_output=capture, text=True, check=False
+        [dbt_executable(), *args],
+        cwd=DBT_PROJECT_DIR,
+        capture_output=capture,
+        text=True,
+        check=False,
+        env={**os.environ, **env} if env else None,
     )
     if done.returncode != 0:
         said = f":\n{(done.stdout or '')[-3000:]}{(done.stderr or '')[-2000:]}" if capture else ""
