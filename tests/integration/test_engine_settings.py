@@ -20,6 +20,14 @@ SHOWN = (
 )
 
 
+def dbt_shows(*args: str) -> str:
+    """What `dbt show` of the engine settings prints (as dbt by hand, or with the dbt step's vars)."""
+    command = [dbt_executable(), "show", "--inline", SHOWN, "--profiles-dir", str(DBT_PROJECT_DIR)]
+    return subprocess.run(
+        [*command, "--output", "json", *args], cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=True
+    ).stdout
+
+
 def test_memory_threads_and_spill_directory_reach_ingest_and_dbt(warehouse, monkeypatch, tmp_path):
     spill = tmp_path / "spill"
     monkeypatch.setenv(MEMORY_ENV, "1536MiB")
@@ -30,22 +38,7 @@ def test_memory_threads_and_spill_directory_reach_ingest_and_dbt(warehouse, monk
         assert con.execute(SHOWN).fetchone() == ("1.5 GiB", 1, str(spill))
     finally:
         con.close()
-    shown = subprocess.run(
-        [
-            dbt_executable(),
-            "show",
-            "--inline",
-            SHOWN,
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--output",
-            "json",
-        ],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    shown = dbt_shows()
     assert '"m": "1.5 GiB"' in shown
     assert '"t": 1' in shown
     assert str(spill) in shown
@@ -53,14 +46,7 @@ def test_memory_threads_and_spill_directory_reach_ingest_and_dbt(warehouse, monk
     passed = engine_settings(warehouse.root).dbt_vars()
     monkeypatch.setenv(MEMORY_ENV, "2GiB")
     monkeypatch.setenv(THREADS_ENV, "2")
-    show = [dbt_executable(), "show", "--inline", SHOWN, "--profiles-dir", str(DBT_PROJECT_DIR)]
-    shown = subprocess.run(
-        [*show, "--output", "json", "--vars", json.dumps(passed)],
-        cwd=DBT_PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    shown = dbt_shows("--vars", json.dumps(passed))
     assert '"m": "1.5 GiB"' in shown
     assert '"t": 1' in shown
 

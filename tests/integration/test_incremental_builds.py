@@ -312,7 +312,7 @@ def test_a_corrected_fx_rate_reconverts_the_revenue_lines_of_its_day_in_an_incre
 def test_the_fingerprint_covers_every_macro_of_the_project(tmp_path):
     """The churn-driver signals, the FX conversion and the date helpers are macros: one left out of the
     fingerprint would let an incremental build keep rows computed by its old text."""
-    macros = "".join(p.read_text(encoding="utf-8") for p in (DBT_PROJECT_DIR / "macros").glob("*.sql"))
+    macros = "".join(p.read_text(encoding="utf-8") for p in (DBT_PROJECT_DIR / "macros").rglob("*.sql"))
     defined = set(re.findall(r"\{%-?\s*macro\s+(\w+)\s*\(", macros))
     done = subprocess.run(
         [
