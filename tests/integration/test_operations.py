@@ -10,6 +10,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.cli import main
+from pipelines.runner import RUN_LOCK_FILE
 from tests.support.operations import (
     clean_raw_checksums,
     kill_when,
@@ -42,6 +44,28 @@ def run_to_end(args: list[str], output: Path, env: dict[str, str] | None = None)
             f"`lifecycle {' '.join(args)}` hung:\n{output.read_text(errors='replace')[-3000:]}"
         )
     return code, output.read_text(encoding="utf-8", errors="replace")
+
+
+HOLD = (
+    "import sys, time; from pathlib import Path; from pipelines.warehouse.connections import writer_lock\n"
+    "with writer_lock(Path(sys.argv[1]), sys.argv[2], lock_file=sys.argv[3]):\n"
+    "    print('held', flush=True); time.sleep(600)"
+)
+
+
+@contextlib.contextmanager
+def holding_the_run_lock(root: Path, what: str) -> Iterator[subprocess.Popen]:
+    """A process that holds the warehouse's run lock, as a run does, until the block ends."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(root), what, RUN_LOCK_FILE], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
 
 
 def run_statuses(home: Path) -> list[str]:
@@ -118,13 +142,6 @@ def test_kills_a_full_disk_and_a_waiting_run_leave_nothing_stuck_or_wrong(
 
         plain = start(["run", "--quiet"], tmp_path / "plain.log")
         wait_for(tmp_path / "plain.log", "freed the warehouse writer slot held by run", plain)
-        for signo in (signal.SIGTERM, signal.SIGINT):
-            # a run started meanwhile waits: it used to spin at 75% CPU in Dagster, silent, deaf to both
-            output = tmp_path / f"waiting-{signo.name}.log"
-            waiting = start(["run"], output)
-            wait_for(output, f"waiting for process {plain.pid} (lifecycle run ", waiting)
-            waiting.send_signal(signo)
-            assert waiting.wait(timeout=10) != 0
         assert plain.wait(timeout=RUN_TIMEOUT) == 0, (tmp_path / "plain.log").read_text()
         assert "result: ok" in (tmp_path / "plain.log").read_text()
         statuses = run_statuses(Path(os.environ.get("DAGSTER_HOME", warehouse.root / "dagster")))
@@ -136,3 +153,14 @@ def test_kills_a_full_disk_and_a_waiting_run_leave_nothing_stuck_or_wrong(
         capsys.readouterr()
         assert main(["reconcile"]) == 0
         assert "equal:" in capsys.readouterr().out
+
+        # a run started while another holds the warehouse waits: it used to spin at 75% CPU in Dagster,
+        # silent, deaf to both signals (held by a process of the test's own, so the holder cannot finish
+        # while the waiting run is signalled)
+        with holding_the_run_lock(warehouse.root, "lifecycle run held-by-the-test") as holder:
+            for signo in (signal.SIGTERM, signal.SIGINT):
+                output = tmp_path / f"waiting-{signo.name}.log"
+                waiting = start(["run"], output)
+                wait_for(output, f"waiting for process {holder.pid} (lifecycle run held-by-the-test", waiting)
+                waiting.send_signal(signo)
+                assert waiting.wait(timeout=10) != 0
