@@ -8,6 +8,7 @@ import pytest
 
 from pipelines.contract import STREAMS
 from pipelines.defs.quality import expectations, ingest_checks
+from pipelines.quality import expectations as quality_expectations
 from pipelines.raw.fx import FxRatesError, load_fx_rates
 from pipelines.raw.loader import landed_days, load_days
 from tests.support.landing import write_jsonl
@@ -82,7 +83,7 @@ def test_expectations_pass_on_loaded_rows_and_fail_on_a_bad_extract(loaded):
             "direction": ["inbound"] * 3,
         }
     )
-    success, failed = expectations.validate_frame(STREAMS["contact"], bad)
+    success, failed = quality_expectations.validate_frame(STREAMS["contact"], bad)
     assert not success
     failures = {(f["expectation"], f["column"]) for f in failed}
     assert ("expect_column_values_to_not_be_null", "event_id") in failures

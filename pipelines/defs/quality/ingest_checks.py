@@ -10,13 +10,13 @@ from datetime import date
 import dagster as dg
 import duckdb
 
+from pipelines.quality.expectations import CHECK_DAYS
 from pipelines.warehouse.connections import fill_days
 
 ROWS_BALANCE = "rows_balance"
 QUARANTINE_RATE = "quarantine_rate"
 NO_UNREADABLE_FILES = "no_unreadable_files"
 EXPECTATIONS = "expectations"
-CHECK_DAYS = "_check_days"  # the temp table of the days a check looks at
 
 
 CHECK_DOCS = {
