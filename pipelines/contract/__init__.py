@@ -2,10 +2,11 @@
 
 from pipelines.contract.streams import (
     ENVELOPE_FIELDS,
+    PROVENANCE_FIELDS,
     STREAMS,
     FieldSpec,
     StreamSchema,
     stream,
 )
 
-__all__ = ["ENVELOPE_FIELDS", "STREAMS", "FieldSpec", "StreamSchema", "stream"]
+__all__ = ["ENVELOPE_FIELDS", "PROVENANCE_FIELDS", "STREAMS", "FieldSpec", "StreamSchema", "stream"]

@@ -36,6 +36,11 @@ class FieldSpec:
         return ALL in self.required_for or event_type in self.required_for
 
 
+# Extra fields that say where an event came from (which export file and row delivered it). They are stored
+# with the event but are not its content: the same event delivered by another file, or by another row of
+# a re-sorted export, is a duplicate, not a conflict.
+PROVENANCE_FIELDS: tuple[str, ...] = ("import_file", "import_row")
+
 ENVELOPE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("event_id", "string", (ALL,), description="Unique within its stream; the idempotency key."),
     FieldSpec("event_type", "enum", (ALL,), description="One of the stream's event types."),

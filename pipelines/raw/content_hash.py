@@ -1,20 +1,32 @@
 """The content hash of an event's row: equal content, equal hash. It tells a re-delivered duplicate from a
 conflicting copy of the same event_id.
 
-Version 2 hashes the JSON array of the typed values as text (an instant as epoch microseconds, so the
-session's time zone cannot change it), the date flags and the extra fields. Version 1 hashed a JSON object
-of the typed values, which made a batch's check a third slower.
+Version 3 hashes the JSON array of the typed values as text (an instant as epoch microseconds, so the
+session's time zone cannot change it), the date flags and the extra fields without the provenance fields
+(contract.PROVENANCE_FIELDS: which file and row delivered the event is not its content). Version 2
+hashed the provenance too, so a re-sorted export or one under a new file name conflicted with itself;
+version 1 hashed a JSON object of the typed values, which made a batch's check a third slower.
 A writer that opens a raw layer holding older hashes recomputes them in place from the stored columns
 (`tables.create_raw_tables`), so an event delivered again after the upgrade still matches its copy.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from pipelines.contract import StreamSchema
+from pipelines.contract import PROVENANCE_FIELDS, StreamSchema
+from pipelines.warehouse.sql import lit
 
-CONTENT_HASH_VERSION = 2
+CONTENT_HASH_VERSION = 3
+
+# a JSON merge patch that deletes the provenance keys from the extra fields
+_WITHOUT_PROVENANCE = lit(json.dumps(dict.fromkeys(PROVENANCE_FIELDS)))
+
+
+def extra_content_expr(extra: str) -> str:
+    """SQL for the extra fields' text as content: null when there are none, provenance keys removed."""
+    return f"case when {extra} is not null then json_merge_patch({extra}, {_WITHOUT_PROVENANCE})::varchar end"
 
 
 def content_hash_expr(
@@ -27,5 +39,5 @@ def content_hash_expr(
         for f in schema.all_fields
     ]
     values += [f"{column(f.name + '_is_date')}::varchar" for f in schema.all_fields if f.kind == "timestamp"]
-    values.append(f"{extra}::varchar")
+    values.append(extra_content_expr(extra))
     return f"md5(to_json([{', '.join(values)}]))"

@@ -11,11 +11,47 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.contract import StreamSchema
+from pipelines.raw.content_hash import extra_content_expr
 from pipelines.raw.staging import StagedFile
 from pipelines.raw.tables import event_columns, events_table, received_table
 
 CONFLICT_REASON = "conflict: event_id already stored with different content"
 KNOWLEDGE_ORDER = "arrival_date, source_file, source_row"
+
+
+def conflict_reason_expr(schema: StreamSchema, new: str = "r", stored: str = "e") -> str:
+    """SQL for a conflict's reason: CONFLICT_REASON, then each differing field with the stored and the
+    delivered value (`amount: 351.86 stored, 361.86 delivered`), so the quarantine says what to fix."""
+
+    def shown(value: str) -> str:
+        return f"coalesce({value}::varchar, 'empty')"
+
+    def decimal(value: str) -> str:  # 10.5000 -> 10.5: as the export wrote it, not at the column's scale
+        return f"rtrim(rtrim({value}::varchar, '0'), '.')"
+
+    pairs = []
+    for f in schema.all_fields:
+        if f.name != "event_id":
+            a, b = f"{stored}.{f.name}", f"{new}.{f.name}"
+            pairs.append((f.name, decimal(a), decimal(b)) if f.kind == "decimal" else (f.name, a, b))
+    pairs += [
+        (f"{f.name}_is_date", f"{stored}.{f.name}_is_date", f"{new}.{f.name}_is_date")
+        for f in schema.all_fields
+        if f.kind == "timestamp"
+    ]
+    pairs.append(
+        (
+            "extra fields",
+            extra_content_expr(f"{stored}.extra_fields"),
+            extra_content_expr(f"{new}.extra_fields"),
+        )
+    )
+    diffs = ", ".join(
+        f"case when {b} is distinct from {a} then '{name}: ' || {shown(a)} || ' stored, ' || {shown(b)} "
+        "|| ' delivered' end"
+        for name, a, b in pairs
+    )
+    return f"'{CONFLICT_REASON} (' || array_to_string(list_filter([{diffs}], lambda x: x is not null), '; ') || ')'"
 
 
 def _column_list(schema: StreamSchema) -> str:
@@ -147,14 +183,15 @@ def refresh_conflicts(
     con.execute(
         f"""
         insert into raw.quarantine
-        select $s, r.arrival_date, r.source_file, r.source_row, r.event_id, 'conflict', $reason,
+        select $s, r.arrival_date, r.source_file, r.source_row, r.event_id, 'conflict',
+               {conflict_reason_expr(schema)},
                json_merge_patch(to_json(struct_pack({record})), coalesce(r.extra_fields, '{{}}'))::varchar,
                e.arrival_date, e.source_file, e.source_row, r.ingested_at
         from {copies} r
         join (select * from {copies} where _is_stored) e using (event_id)
         where r.content_hash <> e.content_hash
         order by r.arrival_date, r.source_file, r.source_row""",
-        {"s": schema.name, "reason": CONFLICT_REASON},
+        {"s": schema.name},
     )
 
 

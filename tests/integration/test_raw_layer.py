@@ -317,6 +317,29 @@ def test_content_hashes_of_an_earlier_version_are_recomputed_when_a_load_opens_t
     assert checksums(con) == checksums(fresh)
 
 
+def test_which_file_and_row_delivered_an_event_is_kept_but_is_not_its_content(tmp_path):
+    """A re-sorted export under another name delivers the same events from other rows: duplicates. Another
+    amount is a conflict whose reason names the field and both values."""
+    write_jsonl(tmp_path, "sales", DAY5, "day1.jsonl", [sale("E1", import_file="day1.csv", import_row="1")])
+    write_jsonl(tmp_path, "sales", DAY6, "day2.jsonl", [sale("E1", import_file="day2.csv", import_row="7")])
+    write_jsonl(
+        tmp_path, "sales", DAY7, "day3.jsonl", [sale("E1", "10.50", import_file="day3.csv", import_row="7")]
+    )
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5, DAY6, DAY7])
+    audit = con.execute(
+        "select arrival_date, rows_accepted, rows_duplicate, rows_conflict from raw.ingest_batches order by 1"
+    ).fetchall()
+    assert audit == [(DAY5, 1, 0, 0), (DAY6, 0, 1, 0), (DAY7, 0, 0, 1)]
+    assert con.execute("select extra_fields->>'import_file' from raw.sales_events").fetchall() == [
+        ("day1.csv",)
+    ]
+    [(reason,)] = con.execute("select reason from raw.quarantine").fetchall()
+    assert reason == (
+        "conflict: event_id already stored with different content (amount: 10 stored, 10.5 delivered)"
+    )
+
+
 # -- the property: any order, any repetitions, any re-deliveries = one ordered load ------------------------
 
 DAYS = [date(2024, 3, 1) + timedelta(days=i) for i in range(4)]
