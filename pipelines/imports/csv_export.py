@@ -1,34 +1,44 @@
 """`lifecycle import-csv`: a customer's own sales export (one row per sale) -> contract landing files.
 
-Each row becomes an `order_placed` and an `invoice_issued` event. Event ids come from the row's business
-key, not its position, so tomorrow's export with a row inserted in the middle keeps every other id:
+Each row becomes an `order_placed` and an `invoice_issued` event; a row with a negative amount (a refund)
+becomes a `credit_note_issued` of the amount's size instead, against the invoice of the order it names.
+Event ids come from the row's business key, never from the file's name or the row's position, so
+tomorrow's cumulative export, under any name, in any order, with rows added or removed, delivers the
+same events again (duplicates) and only its new rows as new events:
 
-- with a mapped `order_id`: the order id (and `#n` for its n-th row, if an order has several rows);
+- with a mapped `order_id`: the order id, and whether the row is a sale or a credit; an order with
+  several rows of one kind in the file adds a hash of each row's mapped values;
 - otherwise: a hash of the row's mapped values, and `#n` for the n-th identical row, so two identical
   rows stay two sales.
 
+Ids start with the system's name when one is given (`--system`), so two systems' order numbers never meet.
+Which file and row delivered an event goes with it as `import_file` and `import_row`, provenance the
+raw layer keeps but does not compare (contract.PROVENANCE_FIELDS).
+
 A row with a bad value is still written, with the value as it was, so the ingester quarantines it with
 its reason, the landing file and row, and the export's own row number (`import_row`). `strict=True`
-refuses the whole file instead and writes nothing.
+refuses the whole file instead and writes nothing; so does a file without a single usable row.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from pipelines.contract import PROVENANCE_FIELDS
 from pipelines.contract import stream as contract_stream
 from pipelines.contract.currencies import ISO_4217
 from pipelines.errors import ConfigError, InputMissing, InputRejected
@@ -37,12 +47,56 @@ REQUIRED_TARGETS = ("account_id", "occurred_at", "amount")
 OPTIONAL_TARGETS = ("order_id", "invoice_id", "currency", "discount_amount", "payment_terms_days", "rep_id")
 MAX_REPORTED_ERRORS = 20
 SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-TRACE_COLUMNS = ("import_file", "import_row")  # extra columns: where each event came from
+TRACE_COLUMNS = PROVENANCE_FIELDS  # extra columns: which file and row delivered each event
 WRITE_BATCH_EVENTS = 20_000  # events converted before they are written: memory stays flat
+NEGATIVE = ("credit", "reject")
+
+# A number as exports write it: digits with an optional sign, thousands separators only between groups of
+# three digits (so `351,86` is never read as 35186), and a decimal part. `{t}` and `{d}` are the
+# separators: thousands (any of `t`) and decimal.
+_NUMBER = r"[+-]?(?:\d{{1,3}}(?:[{t}]\d{{3}})+|\d+)(?:{d}\d+)?"
+_POINT = re.compile(_NUMBER.format(t=",' \u00a0\u202f", d=r"\."))
+_COMMA = re.compile(_NUMBER.format(t=".' \u00a0\u202f", d=","))
 
 
 class ImportRejected(InputRejected):
     """Rows that cannot be imported; the message lists them by row number and column."""
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """How an export writes its values (each has a flag of `lifecycle import-csv`)."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    decimal_comma: bool = False  # 1.067,42 (else 1,067.42)
+    date_format: str | None = None  # strptime format; None: ISO-8601
+    negative: Literal["credit", "reject"] = "credit"  # a negative amount: a credit note, or a bad value
+
+    def __post_init__(self) -> None:
+        if len(self.delimiter) != 1:
+            raise ConfigError(f"--delimiter must be one character, got {self.delimiter!r}")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ConfigError(f"--encoding {self.encoding!r} is not an encoding Python knows") from None
+        if self.negative not in NEGATIVE:
+            raise ConfigError(f"--negative must be one of {', '.join(NEGATIVE)}, got {self.negative!r}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A value that does not convert: the row is written as it was, for the quarantine."""
+
+    file: str
+    row: int
+    column: str
+    reason: str  # what is wrong, without the value: problems are grouped by it
+    value: str | None = None
+
+    def __str__(self) -> str:
+        shown = f": {self.value!r}" if self.value is not None else ""
+        return f"{self.file}: row {self.row}, column {self.column!r}: {self.reason}{shown}"
 
 
 @dataclass
@@ -50,13 +104,33 @@ class ImportResult:
     path: Path
     rows: int
     events: int
-    problems: list[str] = field(default_factory=list)  # rows written as they were, for the quarantine
+    found: list[Problem] = field(default_factory=list)  # rows written as they were, for the quarantine
+    credits: int = 0  # rows that became credit notes (negative amounts)
+    bad_rows: int = 0
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(p) for p in self.found]
 
 
 @dataclass
 class Conversion:
     events: list[dict[str, str | None]]
-    problems: list[str]
+    found: list[Problem]
+
+    @property
+    def problems(self) -> list[str]:
+        return [str(p) for p in self.found]
+
+
+def grouped(problems: Iterable[Problem]) -> list[tuple[str, str, int, Problem]]:
+    """(column, reason, count, first problem) per kind of problem, most frequent first."""
+    counts: Counter[tuple[str, str]] = Counter()
+    first: dict[tuple[str, str], Problem] = {}
+    for p in problems:
+        counts[(p.column, p.reason)] += 1
+        first.setdefault((p.column, p.reason), p)
+    return [(col, reason, n, first[(col, reason)]) for (col, reason), n in counts.most_common()]
 
 
 def parse_mapping(items: list[str]) -> dict[str, str]:
@@ -78,26 +152,34 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
     return mapping
 
 
-def source_id_for(path: Path, given: str | None) -> str:
-    """The name event ids start with: given (checked), else derived from the file name."""
+def system_name(given: str | None) -> str | None:
+    """The system ids are prefixed with (checked), or None: ids of the business key alone."""
     if given is None:
-        return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "import"
+        return None
     if not SOURCE_ID.match(given):
         raise ConfigError(
-            f"--source-id must be lower-case letters, digits, '-' or '_' (at most 64, starting with a letter "
+            f"--system must be lower-case letters, digits, '-' or '_' (at most 64, starting with a letter "
             f"or digit), got {given!r}"
         )
     return given
 
 
-def _parse_amount(text: str) -> Decimal:
-    value = Decimal(text.replace(" ", "").replace("\u00a0", ""))
-    if not value.is_finite() or value < 0:
-        raise InvalidOperation
-    return value
+def landing_name(path: Path, system: str | None) -> str:
+    """The landing file of an export: its system and its own name (never a name another export has)."""
+    stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "import"
+    return f"import-{system}-{stem}.csv" if system else f"import-{stem}.csv"
 
 
-def _parse_when(text: str, date_format: str | None) -> str:
+def parse_amount(text: str, decimal_comma: bool = False) -> Decimal:
+    """An exported number (`1.067,42` with decimal_comma, `1,067.42` without) as an exact decimal."""
+    if not (_COMMA if decimal_comma else _POINT).fullmatch(text):
+        raise InvalidOperation(text)
+    whole, _, fraction = text.partition("," if decimal_comma else ".")  # the pattern allows one
+    digits = re.sub(r"[.,' \u00a0\u202f]", "", whole)
+    return Decimal(f"{digits}.{fraction}" if fraction else digits)
+
+
+def parse_when(text: str, date_format: str | None) -> str:
     """A date stays a date; a time of day becomes UTC (times without an offset are taken as UTC)."""
     if date_format:
         parsed = datetime.strptime(text, date_format)
@@ -115,109 +197,160 @@ def _parse_when(text: str, date_format: str | None) -> str:
 class _RowReader:
     """The mapped values of one export row, converted; what does not convert is kept as it was."""
 
-    def __init__(self, row: dict[str, str], row_no: int, mapping: dict[str, str], label: str) -> None:
-        self.row, self.row_no, self.mapping, self.label = row, row_no, mapping, label
-        self.problems: list[str] = []
+    def __init__(
+        self, row: dict[str, str], row_no: int, mapping: dict[str, str], label: str, fmt: ExportFormat
+    ) -> None:
+        self.row, self.row_no, self.mapping, self.label, self.fmt = row, row_no, mapping, label, fmt
+        self.found: list[Problem] = []
 
     def text(self, target: str) -> str:
         return (self.row.get(self.mapping[target]) or "").strip() if target in self.mapping else ""
 
-    def problem(self, target: str, message: str) -> None:
-        column = self.mapping.get(target, target)
-        self.problems.append(f"{self.label}: row {self.row_no}, column {column!r}: {message}")
+    def problem(self, target: str, reason: str, value: str | None = None) -> None:
+        self.found.append(Problem(self.label, self.row_no, self.mapping.get(target, target), reason, value))
 
-    def amount(self, target: str, required: bool) -> str | None:
+    def amount(self, target: str, required: bool, signed: bool = False) -> Decimal | str | None:
+        """The value as a decimal (>= 0 unless `signed`), else the text as it was (a problem noted)."""
         raw = self.text(target)
         if not raw and not required:
             return None
         try:
-            return str(_parse_amount(raw))
+            value = parse_amount(raw, self.fmt.decimal_comma)
+            if value < 0 and not signed:
+                raise InvalidOperation(raw)
+            return value
         except (InvalidOperation, ValueError):
-            self.problem(target, f"not a decimal number >= 0: {raw!r}")
+            hint = (
+                ""
+                if self.fmt.decimal_comma or not re.fullmatch(r"-?\d+,\d{1,2}", raw)
+                else " (--decimal-comma?)"
+            )
+            kind = "a decimal number" if signed else "a decimal number >= 0"
+            self.problem(target, f"not {kind}{hint}", raw)
             return raw or None
 
-    def when(self, date_format: str | None) -> str | None:
+    def when(self) -> str | None:
         raw = self.text("occurred_at")
         try:
-            return _parse_when(raw, date_format)
+            return parse_when(raw, self.fmt.date_format)
         except ValueError:
-            expected = f" in format {date_format}" if date_format else " (ISO-8601)"
-            self.problem("occurred_at", f"not a date{expected}: {raw!r}")
+            expected = f" in format {self.fmt.date_format}" if self.fmt.date_format else " (ISO-8601)"
+            self.problem("occurred_at", f"not a date{expected}", raw)
             return raw or None
 
 
-def _business_key(reader: _RowReader) -> str:
-    order = reader.text("order_id")
-    if order:
-        return order
+def _row_hash(reader: _RowReader) -> str:
     values = "\x1f".join(reader.text(t) for t in sorted(reader.mapping))
     return hashlib.sha256(values.encode()).hexdigest()[:16]
 
 
+def _is_credit(reader: _RowReader, fmt: ExportFormat) -> bool:
+    if fmt.negative != "credit":
+        return False
+    try:
+        return parse_amount(reader.text("amount"), fmt.decimal_comma) < 0
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def order_key(row: dict[str, str], mapping: dict[str, str], fmt: ExportFormat) -> tuple[str, bool] | None:
+    """(order id, is a credit) of a row with a mapped order id, else None: what the first pass counts."""
+    reader = _RowReader(row, 0, mapping, "", fmt)
+    order = reader.text("order_id")
+    return (order, _is_credit(reader, fmt)) if order else None
+
+
 class _Converter:
-    """Export rows -> contract events, one row at a time: ids stay unique across the whole file."""
+    """Export rows -> contract events, one row at a time: ids stay unique across the whole file.
+
+    `shared_orders` are the (order id, credit) keys that more than one row of the file carries (the first
+    pass over the file finds them): their rows are told apart by their content, not their position."""
 
     def __init__(
         self,
         mapping: dict[str, str],
-        source: str,
+        system: str | None,
         default_currency: str | None,
-        date_format: str | None,
+        fmt: ExportFormat,
         file_label: str,
+        shared_orders: frozenset[tuple[str, bool]] = frozenset(),
     ) -> None:
         if default_currency and default_currency not in ISO_4217:
             raise ConfigError(f"--currency {default_currency!r} is not an ISO 4217 code")
-        self.mapping, self.source, self.default_currency = mapping, source, default_currency
-        self.date_format, self.file_label = date_format, file_label
-        self.problems: list[str] = []
-        self.seen: Counter[str] = Counter()
+        self.mapping, self.system, self.default_currency = mapping, system, default_currency
+        self.fmt, self.file_label, self.shared_orders = fmt, file_label, shared_orders
+        self.found: list[Problem] = []
+        self.seen: Counter[tuple[str, bool]] = Counter()
+        self.bad_rows = self.credits = 0
+
+    def _id(self, *parts: str) -> str:
+        return "-".join([p for p in (self.system,) if p] + list(parts))
 
     def events(self, row: dict[str, str], row_no: int) -> list[dict[str, str | None]]:
-        r = _RowReader(row, row_no, self.mapping, self.file_label)
+        r = _RowReader(row, row_no, self.mapping, self.file_label, self.fmt)
         account = r.text("account_id")
         if not account:
             r.problem("account_id", "empty")
-        when = r.when(self.date_format)
-        amount = r.amount("amount", required=True)
+        when = r.when()
+        amount = r.amount("amount", required=True, signed=self.fmt.negative == "credit")
+        credit = isinstance(amount, Decimal) and amount < 0
         currency = r.text("currency").upper() or self.default_currency
         if not currency:
             r.problem("currency", "empty, and no --currency default given")
         elif currency not in ISO_4217:
-            r.problem("currency", f"not an ISO 4217 code: {currency!r}")
+            r.problem("currency", "not an ISO 4217 code", currency)
         discount = r.amount("discount_amount", required=False)
         terms = r.text("payment_terms_days") or None
         if terms is not None and not terms.isdigit():
-            r.problem("payment_terms_days", f"not a whole number >= 0: {terms!r}")
-        self.problems += r.problems
+            r.problem("payment_terms_days", "not a whole number >= 0", terms)
+        self.found += r.found
+        self.bad_rows += bool(r.found)
+        self.credits += credit
 
-        key = _business_key(r)
-        self.seen[key] += 1
-        if self.seen[key] > 1:
-            key = f"{key}#{self.seen[key]}"
-        source = self.source
+        order = r.text("order_id")
+        key = order if order else _row_hash(r)
+        if order and (order, credit) in self.shared_orders:
+            key = f"{order}~{_row_hash(r)}"
+        self.seen[(key, credit)] += 1
+        if self.seen[(key, credit)] > 1:
+            key = f"{key}#{self.seen[(key, credit)]}"
+        invoice = r.text("invoice_id") or f"INV-{self._id(key)}"
         common: dict[str, str | None] = {
             "occurred_at": when,
             "account_id": account or None,
-            "order_id": r.text("order_id") or f"ORD-{source}-{key}",
-            "amount": amount,
+            "order_id": order or f"ORD-{self._id(key)}",
+            "amount": str(abs(amount)) if isinstance(amount, Decimal) else amount,
             "currency": currency,
-            "discount_amount": discount,
+            "discount_amount": str(discount) if isinstance(discount, Decimal) else discount,
             "payment_terms_days": terms,
             "rep_id": r.text("rep_id") or None,
             "reason": None,
             "import_file": self.file_label,
             "import_row": str(row_no),
         }
-        invoice = r.text("invoice_id") or f"INV-{source}-{key}"
+        if credit:
+            # against the invoice of the order the row names (or the row's own invoice column); standing
+            # alone under its own number when the row names no order
+            settles = r.text("invoice_id") or (f"INV-{self._id(order)}" if order else f"CN-{self._id(key)}")
+            return [
+                {
+                    "event_id": f"imp-{self._id(key)}-credit",
+                    "event_type": "credit_note_issued",
+                    **common,
+                    "invoice_id": settles,
+                    "discount_amount": None,
+                    "reason": "negative amount in the export",
+                }
+            ]
         return [
             {
-                "event_id": f"imp-{source}-{key}-order",
+                "event_id": f"imp-{self._id(key)}-order",
                 "event_type": "order_placed",
                 "invoice_id": None,
                 **common,
             },
             {
-                "event_id": f"imp-{source}-{key}-invoice",
+                "event_id": f"imp-{self._id(key)}-invoice",
                 "event_type": "invoice_issued",
                 "invoice_id": invoice,
                 **common,
@@ -225,37 +358,62 @@ class _Converter:
         ]
 
 
+def shared_order_keys(keys: Iterable[tuple[str, bool] | None]) -> frozenset[tuple[str, bool]]:
+    counts = Counter(k for k in keys if k is not None)
+    return frozenset(k for k, n in counts.items() if n > 1)
+
+
 def convert_rows(
     rows: list[dict[str, str]],
     mapping: dict[str, str],
-    source: str,
+    system: str | None,
     default_currency: str | None,
     date_format: str | None,
     file_label: str,
+    fmt: ExportFormat | None = None,
 ) -> Conversion:
     """Rows of the export -> contract events, and the problems found (row and column named)."""
-    converter = _Converter(mapping, source, default_currency, date_format, file_label)
+    fmt = fmt or ExportFormat(date_format=date_format)
+    shared = shared_order_keys(order_key(row, mapping, fmt) for row in rows)
+    converter = _Converter(mapping, system, default_currency, fmt, file_label, shared)
     events = [e for row_no, row in enumerate(rows, start=1) for e in converter.events(row, row_no)]
-    return Conversion(events, converter.problems)
+    return Conversion(events, converter.found)
 
 
-def _rejection(problems: list[str]) -> ImportRejected:
-    shown = problems[:MAX_REPORTED_ERRORS]
+def _rejection(problems: list[Problem], why: str) -> ImportRejected:
+    shown = [str(p) for p in problems[:MAX_REPORTED_ERRORS]]
     more = f"\n... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-    return ImportRejected(f"{len(problems)} problem(s); nothing was written:\n" + "\n".join(shown) + more)
+    return ImportRejected(f"{why}; nothing was written:\n" + "\n".join(shown) + more)
 
 
-def _decoded_lines(handle: BinaryIO, label: str) -> Iterator[str]:
-    """The file's lines as text; bytes that are not UTF-8 stop the import naming the line and column (a
-    decoder's byte position alone does not say which row to fix)."""
+def _decoded_lines(handle: BinaryIO, label: str, encoding: str) -> Iterator[str]:
+    """The file's lines as text; bytes that do not decode stop the import naming the line and column (a
+    decoder's byte position alone does not say which row to fix). A UTF-8 byte order mark is dropped."""
+    utf8 = codecs.lookup(encoding).name == "utf-8"
     for line_no, raw in enumerate(handle, start=1):
         try:
-            yield raw.decode("utf-8-sig" if line_no == 1 else "utf-8")
+            yield raw.decode("utf-8-sig" if utf8 and line_no == 1 else encoding)
         except UnicodeDecodeError as exc:
             raise ImportRejected(
-                f"{label}: line {line_no}, byte {exc.start + 1} of that line: not UTF-8 "
-                f"({raw[exc.start : exc.start + 4]!r}); save the export as UTF-8. Nothing was written"
+                f"{label}: line {line_no}, byte {exc.start + 1} of that line: not {encoding} "
+                f"({raw[exc.start : exc.start + 4]!r}); give the export's --encoding (e.g. cp1252) or save "
+                "it as UTF-8. Nothing was written"
             ) from None
+
+
+def _rows(path: Path, fmt: ExportFormat, mapping: dict[str, str]) -> Iterator[dict[str, str]]:
+    """The export's rows as {column: text}, streamed; a mapped column missing from the header stops it."""
+    with path.open("rb") as handle:
+        reader = csv.DictReader(_decoded_lines(handle, path.name, fmt.encoding), delimiter=fmt.delimiter)
+        header = list(reader.fieldnames or [])
+        absent = [src for src in mapping.values() if src not in header]
+        if absent:
+            raise ConfigError(
+                f"{path.name}: column(s) {', '.join(map(repr, absent))} "
+                f"not in the header ({', '.join(header)})"
+                + (f"; is --delimiter {fmt.delimiter!r} the export's?" if len(header) == 1 else "")
+            )
+        yield from reader
 
 
 def _same_bytes(a: Path, b: Path) -> bool:
@@ -270,37 +428,33 @@ def import_csv(
     default_currency: str | None = None,
     date_format: str | None = None,
     delimiter: str = ",",
-    source_id: str | None = None,
+    system: str | None = None,
     strict: bool = False,
+    fmt: ExportFormat | None = None,
 ) -> ImportResult:
-    """Write the export's events as landing/sales/<arrival>/import-<source>.csv, streaming (the export is
-    never held in memory whole). A landing file of that name with other content is never replaced: two
-    exports whose names give the same source id on one arrival day are refused, not merged."""
+    """Write the export's events as landing/sales/<arrival>/import-[<system>-]<file>.csv, streaming (the
+    export is never held in memory whole; it is read twice: first for the orders that have several rows).
+    A landing file of that name with other content is never replaced: another version of the same export
+    on the same arrival day is refused, not merged."""
     if not path.is_file():
         raise InputMissing(f"no such file: {path}")
-    source = source_id_for(path, source_id)
+    fmt = fmt or ExportFormat(delimiter=delimiter, date_format=date_format)
+    system = system_name(system)
     folder = landing / "sales" / arrival.isoformat()
-    target = folder / f"import-{source}.csv"
+    target = folder / landing_name(path, system)
+    shared = shared_order_keys(order_key(row, mapping, fmt) for row in _rows(path, fmt, mapping))
     # written beside the stream folders (hidden, same file system) and moved into its day when complete:
     # a refused import leaves no file and no empty day behind
     landing.mkdir(parents=True, exist_ok=True)
-    tmp = landing / f".import-{source}.csv.{os.getpid()}.tmp"
+    tmp = landing / f".{target.name}.{os.getpid()}.tmp"
     names = [*contract_stream("sales").field_names, *TRACE_COLUMNS]
     schema = pa.schema([(n, pa.string()) for n in names])
-    converter = _Converter(mapping, source, default_currency, date_format, path.name)
+    converter = _Converter(mapping, system, default_currency, fmt, path.name, shared)
     rows = events = 0
     try:
-        with path.open("rb") as handle, pacsv.CSVWriter(tmp, schema) as writer:
-            reader = csv.DictReader(_decoded_lines(handle, path.name), delimiter=delimiter)
-            header = list(reader.fieldnames or [])
-            absent = [src for src in mapping.values() if src not in header]
-            if absent:
-                raise ConfigError(
-                    f"{path.name}: column(s) {', '.join(map(repr, absent))} "
-                    f"not in the header ({', '.join(header)})"
-                )
+        with pacsv.CSVWriter(tmp, schema) as writer:
             batch: list[dict[str, str | None]] = []
-            for rows, row in enumerate(reader, start=1):
+            for rows, row in enumerate(_rows(path, fmt, mapping), start=1):
                 batch += converter.events(row, rows)
                 if len(batch) >= WRITE_BATCH_EVENTS:
                     writer.write_table(pa.Table.from_pylist(batch, schema))
@@ -308,16 +462,26 @@ def import_csv(
                     batch = []
             writer.write_table(pa.Table.from_pylist(batch, schema))
             events += len(batch)
-        if strict and converter.problems:
-            raise _rejection(converter.problems)
+        if strict and converter.found:
+            raise _rejection(converter.found, f"{len(converter.found)} problem(s)")
+        if rows == 0 or converter.bad_rows == rows:
+            why = "no row" if rows == 0 else f"none of its {rows:,} row(s) is usable"
+            raise _rejection(converter.found, f"{path.name}: {why}")
         if target.exists() and not _same_bytes(tmp, target):
             raise ImportRejected(
-                f"{target} already holds a different import with source id {source!r} (from another "
-                f"export of that name, or an earlier version of this one); nothing was written. Give this "
-                "export its own --source-id, or land it on another --arrival-date"
+                f"{target} already holds a different version of this export (same name, same arrival day); "
+                "nothing was written. Land it on another --arrival-date (its events are compared by their "
+                "business keys, so only new or changed rows count)"
             )
         folder.mkdir(parents=True, exist_ok=True)
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
-    return ImportResult(path=target, rows=rows, events=events, problems=converter.problems)
+    return ImportResult(
+        path=target,
+        rows=rows,
+        events=events,
+        found=converter.found,
+        credits=converter.credits,
+        bad_rows=converter.bad_rows,
+    )

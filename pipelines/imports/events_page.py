@@ -95,22 +95,41 @@ range is loaded again.
 ## Importing a sales export (`lifecycle import-csv`)
 
 A one-row-per-sale export (from an ERP, a shop, a spreadsheet) becomes contract files: each row an
-`order_placed` and an `invoice_issued` event, written to `landing/sales/<arrival day>/import-<source>.csv`.
+`order_placed` and an `invoice_issued` event (a negative amount: a `credit_note_issued`), written to
+`landing/sales/<arrival day>/import-[<system>-]<export name>.csv`.
 
 ```
 lifecycle import-csv export.csv --map Customer=account_id --map Date=occurred_at --map Total=amount \
     [--map Currency=currency] [--map OrderNo=order_id] [--currency EUR] [--date-format %d.%m.%Y] \
-    [--delimiter ';'] [--arrival-date 2024-03-05] [--source-id crm] [--strict]
+    [--delimiter ';'] [--decimal-comma] [--encoding cp1252] [--negative credit|reject] \
+    [--arrival-date 2024-03-05] [--system erp] [--strict]
 ```
 
-- Event ids come from the row's business key, never its position: the mapped `order_id` (with `#2`,
-  `#3` for further rows of one order), or else a hash of the row's mapped values (with `#2`, `#3` for
-  identical rows, which stay separate sales). Tomorrow's export with rows inserted keeps every other id,
-  so re-importing counts duplicates, not new sales.
-- `--source-id` (lower-case letters, digits, `-`, `_`; default: from the file name) starts every id.
-- A row with a bad value is written as it was, with `import_file` and `import_row` (the export's row
-  number) as extra columns, so `lifecycle run` quarantines it with its reason; the command lists the
-  problems by row and column. `--strict` refuses the whole file instead and writes nothing.
+- Event ids come from the row's business key, never the file's name or the row's position: the mapped
+  `order_id` and whether the row is a sale or a credit (an order with several rows of one kind adds a
+  hash of each row's values), or else a hash of the row's mapped values (with `#2`, `#3` for identical
+  rows, which stay separate sales). Tomorrow's cumulative export, under any name and in any order,
+  delivers yesterday's rows again as duplicates and only its new rows as new events; a changed amount
+  is a conflict whose quarantine reason names the field and both values.
+- `--system` (lower-case letters, digits, `-`, `_`; default none) starts every id: give it when two
+  systems' order numbers could meet. (`--source-id` is its older name.)
+- Numbers: `1,067.42`, `1'067.42` or `1 067.42`; with `--decimal-comma`, `1.067,42` or `1 067,42`. A
+  separator only counts between groups of three digits, so `351,86` without the flag is a bad value
+  (the message suggests the flag), never 35186.
+- A negative amount is a credit note of its size against the invoice of the order the row names (or
+  under its own number when no order is mapped), so net revenue equals the file's sum;
+  `--negative reject` makes it a bad value instead.
+- `--encoding` reads exports that are not UTF-8 (e.g. `cp1252`, `latin-1`); a UTF-8 byte order mark is
+  ignored. `--date-format` takes any strptime format, with a time and an offset too
+  (`%d.%m.%Y %H:%M %z`).
+- `import_file` and `import_row` (the export's file and row number) go with every event as extra
+  columns: provenance the raw layer keeps but never compares, so a re-sorted export is not a conflict.
+- A row with a bad value is written as it was, so `lifecycle run` quarantines it with its reason; the
+  command prints its counts (sales, credit notes, rows with problems) and the problems grouped by column
+  and reason, with the first row of each. `--strict` refuses the whole file instead and writes nothing,
+  and so does a file in which no row is usable (the command exits 1).
+- The same export name on the same arrival day with other content is refused (landing files are never
+  replaced): land the new version on another `--arrival-date`.
 
 ## FX rates
 

@@ -51,7 +51,8 @@ def conflict_reason_expr(schema: StreamSchema, new: str = "r", stored: str = "e"
         "|| ' delivered' end"
         for name, a, b in pairs
     )
-    return f"'{CONFLICT_REASON} (' || array_to_string(list_filter([{diffs}], lambda x: x is not null), '; ') || ')'"
+    differing = f"list_filter([{diffs}], lambda x: x is not null)"
+    return f"'{CONFLICT_REASON} (' || array_to_string({differing}, '; ') || ')'"
 
 
 def _column_list(schema: StreamSchema) -> str:

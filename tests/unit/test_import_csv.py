@@ -6,11 +6,15 @@ import pytest
 
 from pipelines.imports import csv_export as import_csv_module
 from pipelines.imports.csv_export import (
+    ExportFormat,
     ImportRejected,
     convert_rows,
+    grouped,
     import_csv,
+    landing_name,
+    parse_amount,
     parse_mapping,
-    source_id_for,
+    system_name,
 )
 
 MAPPING = parse_mapping(["Customer=account_id", "Date=occurred_at", "Total=amount", "Cur=currency"])
@@ -65,7 +69,7 @@ def test_a_mapped_order_id_is_the_business_key():
 
 def test_bad_values_are_kept_for_the_quarantine_and_reported_by_row_and_column():
     conversion = convert_rows(
-        [row(), row(customer="", day="01.03.2024", total="-5", cur="EURO")],
+        [row(), row(customer="", day="01.03.2024", total="5,-", cur="EURO")],
         MAPPING,
         "export",
         None,
@@ -75,13 +79,13 @@ def test_bad_values_are_kept_for_the_quarantine_and_reported_by_row_and_column()
     text = "\n".join(conversion.problems)
     assert "e.csv: row 2, column 'Customer': empty" in text
     assert "row 2, column 'Date': not a date" in text
-    assert "row 2, column 'Total': not a decimal number >= 0: '-5'" in text
+    assert "row 2, column 'Total': not a decimal number: '5,-'" in text
     assert "row 2, column 'Cur': not an ISO 4217 code: 'EURO'" in text
     assert "row 1" not in text
     bad = conversion.events[2]
     assert (bad["occurred_at"], bad["amount"], bad["currency"], bad["import_row"]) == (
         "01.03.2024",
-        "-5",
+        "5,-",
         "EURO",
         "2",
     )
@@ -100,11 +104,101 @@ def test_date_format_and_default_currency():
     assert problems == ["x.csv: row 1, column 'currency': empty, and no --currency default given"]
 
 
-def test_source_id_must_be_a_safe_name():
-    assert source_id_for(Path("CRM Export 2024.csv"), None) == "crm-export-2024"
+def test_the_system_must_be_a_safe_name_and_the_landing_file_is_named_by_the_export():
+    assert system_name(None) is None
+    assert landing_name(Path("CRM Export 2024.csv"), None) == "import-crm-export-2024.csv"
+    assert landing_name(Path("orders.csv"), "erp") == "import-erp-orders.csv"
     for bad in ("../x", "a/b", "", "x" * 65, "Upper"):
-        with pytest.raises(ValueError, match="--source-id"):
-            source_id_for(Path("e.csv"), bad)
+        with pytest.raises(ValueError, match="--system"):
+            system_name(bad)
+
+
+def test_numbers_as_exports_write_them_and_never_a_comma_read_as_a_thousands_separator():
+    for text, comma, value in [
+        ("1.067,42", True, "1067.42"),
+        ("1 067,42", True, "1067.42"),
+        ("1\u00a0067,42", True, "1067.42"),
+        ("1'067.42", False, "1067.42"),
+        ("1,067.42", False, "1067.42"),
+        ("351,86", True, "351.86"),
+        ("-1.067,42", True, "-1067.42"),
+        ("1067.42", False, "1067.42"),
+    ]:
+        assert str(parse_amount(text, comma)) == value, text
+    for text, comma in [
+        ("351,86", False),
+        ("1,06.4", False),
+        ("1.067,42", False),
+        ("12.5", True),
+        ("1e5", False),
+    ]:
+        with pytest.raises(ArithmeticError):
+            parse_amount(text, comma)
+    # the importer's message says which flag was missing
+    [problem] = convert_rows([row(total="351,86")], MAPPING, None, None, None, "e.csv").problems
+    assert problem == "e.csv: row 1, column 'Total': not a decimal number (--decimal-comma?): '351,86'"
+
+
+ORDERS = parse_mapping(
+    ["Customer=account_id", "Date=occurred_at", "Total=amount", "Cur=currency", "No=order_id"]
+)
+
+
+def test_a_negative_amount_is_a_credit_note_against_its_order_and_reject_refuses_it():
+    rows = [{**row(total="100,00"), "No": "SO-1"}, {**row(total="-40,00"), "No": "SO-1"}]
+    fmt = ExportFormat(decimal_comma=True)
+    events = convert_rows(rows, ORDERS, None, None, None, "e.csv", fmt).events
+    assert [(e["event_id"], e["event_type"], e["invoice_id"], e["amount"]) for e in events] == [
+        ("imp-SO-1-order", "order_placed", None, "100.00"),
+        ("imp-SO-1-invoice", "invoice_issued", "INV-SO-1", "100.00"),
+        ("imp-SO-1-credit", "credit_note_issued", "INV-SO-1", "40.00"),
+    ]
+    refused = convert_rows(
+        rows, ORDERS, None, None, None, "e.csv", ExportFormat(decimal_comma=True, negative="reject")
+    )
+    assert refused.problems == ["e.csv: row 2, column 'Total': not a decimal number >= 0: '-40,00'"]
+
+
+def test_ids_come_from_the_order_not_the_file_name_nor_the_row_order():
+    rows = [
+        {**row(customer=c, total=t), "No": n}
+        for c, t, n in [("A", "1", "S1"), ("B", "2", "S2"), ("A", "3", "S3")]
+    ]
+    # an order with two lines of one kind: each line is told apart by its content, not its position
+    rows += [{**row(customer="C", total="4"), "No": "S4"}, {**row(customer="C", total="5"), "No": "S4"}]
+
+    def by_row(rows: list[dict[str, str]], label: str) -> set[tuple[str | None, str | None]]:
+        events = convert_rows(rows, ORDERS, None, None, None, label).events
+        return {(e["event_id"], e["amount"]) for e in events}
+
+    assert by_row(rows, "day1.csv") == by_row(list(reversed(rows)), "day2.csv")
+    assert {i for i, _ in by_row(rows, "x.csv")} >= {"imp-S1-order", "imp-S3-invoice"}
+
+
+def test_problems_are_grouped_by_column_and_reason_with_the_first_row():
+    conversion = convert_rows(
+        [row(total="x"), row(), row(total="y"), row(cur="EURO")], MAPPING, None, None, None, "e.csv"
+    )
+    assert [(c, r, n, first.row, first.value) for c, r, n, first in grouped(conversion.found)] == [
+        ("Total", "not a decimal number", 2, 1, "x"),
+        ("Cur", "not an ISO 4217 code", 1, 4, "EURO"),
+    ]
+
+
+def test_a_file_without_a_usable_row_is_refused(tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_text(HEADER + "A1,2024-03-01,10;5,EUR\n", encoding="utf-8")
+    with pytest.raises(ImportRejected, match="none of its 1 row"):
+        run_import(export, tmp_path / "landing")
+    assert not list((tmp_path / "landing").rglob("*.csv"))
+
+
+def test_an_export_in_another_encoding(tmp_path):
+    export = tmp_path / "e.csv"
+    export.write_bytes((HEADER + "M\xfcller,2024-03-02,20,EUR\n").encode("cp1252"))
+    result = run_import(export, tmp_path / "landing", fmt=ExportFormat(encoding="cp1252"))
+    written = pacsv.read_csv(result.path)
+    assert written.column("account_id").to_pylist() == ["M\xfcller", "M\xfcller"]
 
 
 def test_mapping_must_cover_required_fields():
@@ -132,22 +226,20 @@ def test_another_export_with_the_same_source_id_is_refused_never_overwritten(tmp
     first = run_import(tmp_path / "a" / "export.csv", landing)
     kept = first.path.read_bytes()
     for other in (tmp_path / "b" / "export.csv", tmp_path / "EXPORT.csv"):
-        with pytest.raises(ImportRejected, match="already holds a different import with source id 'export'"):
+        with pytest.raises(ImportRejected, match="already holds a different version of this export"):
             run_import(other, landing)
     assert first.path.read_bytes() == kept
     assert [p.name for p in landing.rglob("*") if p.is_file()] == ["import-export.csv"]
     # the same export again is the same landing file: accepted, nothing changes
     assert run_import(tmp_path / "a" / "export.csv", landing).path.read_bytes() == kept
-    # under its own source id it lands beside the first
-    assert (
-        run_import(tmp_path / "EXPORT.csv", landing, source_id="export-c").path.name == "import-export-c.csv"
-    )
+    # under a system's name it lands beside the first
+    assert run_import(tmp_path / "EXPORT.csv", landing, system="crm").path.name == "import-crm-export.csv"
 
 
 def test_bytes_that_are_not_utf8_are_reported_by_line(tmp_path):
     export = tmp_path / "mixed.csv"
     export.write_bytes((HEADER + "A1,2024-03-01,10,EUR\nM\xfcller,2024-03-02,20,EUR\n").encode("latin-1"))
-    with pytest.raises(ImportRejected, match=r"mixed.csv: line 3, byte 2 of that line: not UTF-8"):
+    with pytest.raises(ImportRejected, match=r"mixed.csv: line 3, byte 2 of that line: not utf-8"):
         run_import(export, tmp_path / "landing")
     assert not list((tmp_path / "landing").rglob("*"))
 
@@ -159,7 +251,7 @@ def test_a_long_export_is_written_in_batches_with_ids_unique_across_them(tmp_pat
     export.write_text(HEADER + "".join(",".join(r.values()) + "\n" for r in rows), encoding="utf-8")
     result = run_import(export, tmp_path / "landing")
     written = pacsv.read_csv(result.path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
-    expected = convert_rows(rows, MAPPING, "e", None, None, "e.csv").events
+    expected = convert_rows(rows, MAPPING, None, None, None, "e.csv").events
     assert (result.rows, result.events) == (11, 22)
     assert written.column("event_id").to_pylist() == [e["event_id"] for e in expected]
     assert len(set(written.column("event_id").to_pylist())) == 22
