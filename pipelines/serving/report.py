@@ -229,6 +229,18 @@ def revenue_retention(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
     )
 
 
+def unmeasured_drivers(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """A sentence per stream whose data lacks what some drivers are measured from (marts.data_coverage)."""
+    return [
+        f"Not measured, {drivers}: {because}."
+        for drivers, because in _rows(
+            con,
+            "select unavailable_drivers, unavailable_because from marts.data_coverage "
+            "where unavailable_drivers is not null order by stream",
+        )
+    ]
+
+
 def churn_drivers(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
     import plotly.graph_objects as go
 
@@ -258,9 +270,9 @@ def churn_drivers(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
     return Chart(
         "churn_drivers",
         "Churn drivers: relative risk of being lost within a year, with 95% intervals",
-        "marts.churn_drivers",
+        "marts.churn_drivers, marts.data_coverage",
         "Right of the dotted line, accounts in that band were lost more often than all accounts; red marks "
-        "an interval wholly above 1.",
+        "an interval wholly above 1." + "".join(f" {line}" for line in unmeasured_drivers(con)),
         _layout(
             fig, "", xaxis_title="relative risk of loss", xaxis_type="log", height=max(380, 24 * len(rows))
         ),

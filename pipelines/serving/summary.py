@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.config.paths import WarehousePaths
+from pipelines.serving.report import unmeasured_drivers
 
 BUCKET_MONTHS = 6
 TOP_DRIVERS = 5
@@ -62,6 +63,7 @@ def summary_lines(paths: WarehousePaths) -> list[str]:
             lines.append(f"  {driver + ' = ' + band:<34}{rr:.2f}  [{low:.2f}, {high:.2f}]")
         if not drivers:
             lines.append("  none with an interval above 1 yet (too few quarters with a full outcome year)")
+        lines += [f"  {line}" for line in unmeasured_drivers(con)]
     with duckdb.connect(str(paths.database), read_only=True) as con:
         quarantined = _fetch(con, "select count(*) from raw.quarantine")[0][0]
     lines.append(f"quarantined rows: {quarantined:,} (raw.quarantine, with reason, file and row)")

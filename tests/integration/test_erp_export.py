@@ -19,6 +19,7 @@ import pytest
 from pipelines.cli import main
 from pipelines.contract import STREAMS
 from pipelines.raw.loader import load_days
+from pipelines.serving.summary import summary_lines
 
 pytestmark = pytest.mark.integration
 
@@ -120,6 +121,7 @@ def test_an_erp_export_imports_cleanly_and_its_cumulative_reexport_adds_only_new
             "select sum(net_revenue), sum(credit_notes) from marts.revenue_ledger"
         ).fetchone()
     assert ledger == (sum(r["amount"] for r in rows), 77)  # net revenue is the file's sum, to the cent
+    assert_sales_only_outputs_say_what_is_missing(warehouse, len({r["customer_no"] for r in rows}))
 
     # tomorrow's cumulative export, under its own name: yesterday's rows shuffled, and 100 new ones
     new = erp_rows(rng, orders=95, refunds=5, first_order=20_000, start=date(2024, 12, 1), days=10)
@@ -154,3 +156,32 @@ def test_an_erp_export_imports_cleanly_and_its_cumulative_reexport_adds_only_new
     shown = [str(v).rstrip("0").rstrip(".") for v in (before, target["amount"])]
     for _, reason, _ in conflicts:
         assert f"amount: {shown[0]} stored, {shown[1]} delivered" in reason
+
+
+def assert_sales_only_outputs_say_what_is_missing(warehouse, customers: int) -> None:
+    """Sales without payments, tickets or contacts: the drivers measured from them are not shown as bands
+    (every invoice would look unpaid, every account neglected), and data_coverage says why."""
+    with duckdb.connect(str(warehouse.database), read_only=True) as con:
+        coverage = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "select stream, events, accounts_covered, event_types_seen, unavailable_drivers, "
+                "unavailable_because from marts.data_coverage"
+            ).fetchall()
+        }
+        drivers = {r[0] for r in con.execute("select distinct driver from marts.churn_drivers").fetchall()}
+        reasons = [r[0] for r in con.execute("select reasons from marts.at_risk_accounts").fetchall()]
+    assert coverage["sales"][:3] == (3_923, customers, "credit_note_issued, invoice_issued, order_placed")
+    assert coverage["sales"][3:] == ("payment", "no payments (sales: payment_received)")
+    assert coverage["service"] == (0, 0, None, "complaint_handling, csat", coverage["service"][4])
+    assert coverage["contact"][:4] == (0, 0, None, "contact_persons, post_sale_contact")
+    assert drivers == {"discount"}
+    assert reasons, "no account at risk: the check below would pass on nothing"
+    assert all(r.startswith("no purchase for ") and ";" not in r for r in reasons), reasons[:5]
+    # the run's summary and the report say which drivers are not measured, and why
+    said = "Not measured, payment: no payments (sales: payment_received)."
+    assert f"  {said}" in summary_lines(warehouse)
+    assert "  Not measured, contact_persons, post_sale_contact: no contact events." in summary_lines(
+        warehouse
+    )
+    assert said in warehouse.report.read_text(encoding="utf-8")

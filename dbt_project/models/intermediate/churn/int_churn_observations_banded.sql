@@ -1,4 +1,5 @@
-{#- Each account-quarter observation once per driver, with its band: the long shape churn_drivers counts. -#}
+{#- Each account-quarter observation once per driver the data can measure, with its band: the long shape
+    churn_drivers counts. -#}
 {%- set drivers = [
     ('complaint_handling', 'complaint_handling'),
     ('csat', 'csat'),
@@ -16,6 +17,10 @@ account_quarters as (
 
 signals as (
     select * from {{ ref('int_driver_signals_measured') }}
+),
+
+drivers as (
+    select * from {{ ref('int_drivers_available') }}
 ),
 
 measured as (
@@ -37,7 +42,7 @@ measured as (
             and account_quarters.quarter_start = signals.measured_on
 ),
 
-final as (
+long as (
     {%- for driver, column in drivers %}
         select
             account_id,
@@ -50,6 +55,19 @@ final as (
             union all
         {%- endif %}
     {%- endfor %}
+),
+
+-- a driver the data cannot measure is left out (int_drivers_available), not shown as one band
+final as (
+    select
+        long.account_id,
+        long.quarter_start,
+        long.driver,
+        long.band,
+        long.became_lost
+    from long
+    inner join drivers on long.driver = drivers.driver
+    where drivers.is_available
 )
 
 select * from final
