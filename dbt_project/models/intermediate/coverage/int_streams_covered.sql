@@ -15,11 +15,17 @@ contact as (
 ),
 
 events as (
-    select 'sales' as stream, event_type, account_id, occurred_on from sales
-    union all
-    select 'service' as stream, event_type, account_id, occurred_on from service
-    union all
-    select 'contact' as stream, event_type, account_id, occurred_on from contact
+    {%- for stream in ['sales', 'service', 'contact'] %}
+        select
+            '{{ stream }}' as stream,
+            event_type,
+            account_id,
+            occurred_on
+        from {{ stream }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 streams as (

@@ -18,10 +18,14 @@ drivers as (
 -- the reasons the data can give: none built on a driver it cannot measure (data_coverage says why)
 measurable as (
     select
-        max(case when driver = 'contact_persons' and is_available then 1 else 0 end) = 1 as contact_persons,
-        max(case when driver = 'post_sale_contact' and is_available then 1 else 0 end) = 1 as post_sale_contact,
-        max(case when driver = 'complaint_handling' and is_available then 1 else 0 end) = 1 as complaints,
-        max(case when driver = 'csat' and is_available then 1 else 0 end) = 1 as csat
+        max(case when driver = 'contact_persons' and is_available then 1 else 0 end)
+        = 1 as contact_persons,
+        max(case when driver = 'post_sale_contact' and is_available then 1 else 0 end)
+        = 1 as post_sale_contact,
+        max(case when driver = 'complaint_handling' and is_available then 1 else 0 end)
+        = 1 as complaints,
+        max(case when driver = 'csat' and is_available then 1 else 0 end)
+        = 1 as csat
     from drivers
 ),
 
