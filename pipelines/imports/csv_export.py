@@ -50,6 +50,7 @@ SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TRACE_COLUMNS = PROVENANCE_FIELDS  # extra columns: which file and row delivered each event
 WRITE_BATCH_EVENTS = 20_000  # events converted before they are written: memory stays flat
 NEGATIVE = ("credit", "reject")
+DRY_RUN_EVENTS = 10  # events a dry run shows
 
 # A number as exports write it: digits with an optional sign, thousands separators only between groups of
 # three digits (so `351,86` is never read as 35186), and a decimal part. `{t}` and `{d}` are the
@@ -84,6 +85,48 @@ class ExportFormat:
             raise ConfigError(f"--negative must be one of {', '.join(NEGATIVE)}, got {self.negative!r}")
 
 
+EFFECTS = ("paid", "pending", "cancelled", "refunded", "skip")
+
+
+@dataclass(frozen=True)
+class StatusRule:
+    """What a status column's values mean (`--status-column`, `--status-map value=effect`):
+
+    paid       an order and its invoice (the default without a status column)
+    pending    an order, no invoice (not revenue yet)
+    cancelled  an order and its cancellation, no invoice
+    refunded   an order, its invoice and a credit note of the whole amount (net revenue 0)
+    skip       nothing (e.g. the further line-item rows of an order, whose status is empty)
+
+    Values are compared without case and surrounding spaces; a value the map does not name is a problem
+    of its row, which is then not written."""
+
+    column: str
+    effects: dict[str, str]
+
+    def __post_init__(self) -> None:
+        bad = {v: e for v, e in self.effects.items() if e not in EFFECTS}
+        if bad:
+            raise ConfigError(
+                f"--status-map effects must be one of {', '.join(EFFECTS)}; got "
+                + ", ".join(f"{v}={e}" for v, e in bad.items())
+            )
+
+    def effect(self, row: dict[str, str]) -> str | None:
+        return self.effects.get((row.get(self.column) or "").strip().lower())
+
+
+def parse_status_map(items: list[str]) -> dict[str, str]:
+    """`value=effect` pairs (an empty value names rows whose status is empty)."""
+    effects: dict[str, str] = {}
+    for item in items:
+        value, sep, effect = item.rpartition("=")
+        if not sep or not effect:
+            raise ConfigError(f"--status-map expects VALUE=EFFECT, got {item!r}")
+        effects[value.strip().lower()] = effect.strip().lower()
+    return effects
+
+
 @dataclass(frozen=True)
 class Problem:
     """A value that does not convert: the row is written as it was, for the quarantine."""
@@ -107,6 +150,9 @@ class ImportResult:
     found: list[Problem] = field(default_factory=list)  # rows written as they were, for the quarantine
     credits: int = 0  # rows that became credit notes (negative amounts)
     bad_rows: int = 0
+    effects: Counter[str] = field(default_factory=Counter)  # rows per status effect, with a status column
+    preview: list[dict[str, str | None]] = field(default_factory=list)  # a dry run's first events
+    written: bool = True
 
     @property
     def problems(self) -> list[str]:
@@ -133,8 +179,9 @@ def grouped(problems: Iterable[Problem]) -> list[tuple[str, str, int, Problem]]:
     return [(col, reason, n, first[(col, reason)]) for (col, reason), n in counts.most_common()]
 
 
-def parse_mapping(items: list[str]) -> dict[str, str]:
-    """`SRC=DST` pairs -> {DST: SRC}; DST must be a contract field the importer fills."""
+def parse_mapping(items: list[str], require: bool = True) -> dict[str, str]:
+    """`SRC=DST` pairs -> {DST: SRC}; DST must be a contract field the importer fills. `require`: the
+    pairs must name every required field (not when a preset names them)."""
     mapping: dict[str, str] = {}
     for item in items:
         src, sep, dst = item.partition("=")
@@ -147,7 +194,7 @@ def parse_mapping(items: list[str]) -> dict[str, str]:
             )
         mapping[dst] = src
     missing = [t for t in REQUIRED_TARGETS if t not in mapping]
-    if missing:
+    if missing and require:
         raise ConfigError(f"--map must name a source column for {', '.join(missing)}")
     return mapping
 
@@ -253,8 +300,12 @@ def _is_credit(reader: _RowReader, fmt: ExportFormat) -> bool:
         return False
 
 
-def order_key(row: dict[str, str], mapping: dict[str, str], fmt: ExportFormat) -> tuple[str, bool] | None:
+def order_key(
+    row: dict[str, str], mapping: dict[str, str], fmt: ExportFormat, status: StatusRule | None = None
+) -> tuple[str, bool] | None:
     """(order id, is a credit) of a row with a mapped order id, else None: what the first pass counts."""
+    if status is not None and status.effect(row) in ("skip", None):
+        return None
     reader = _RowReader(row, 0, mapping, "", fmt)
     order = reader.text("order_id")
     return (order, _is_credit(reader, fmt)) if order else None
@@ -274,19 +325,42 @@ class _Converter:
         fmt: ExportFormat,
         file_label: str,
         shared_orders: frozenset[tuple[str, bool]] = frozenset(),
+        status: StatusRule | None = None,
     ) -> None:
         if default_currency and default_currency not in ISO_4217:
             raise ConfigError(f"--currency {default_currency!r} is not an ISO 4217 code")
         self.mapping, self.system, self.default_currency = mapping, system, default_currency
         self.fmt, self.file_label, self.shared_orders = fmt, file_label, shared_orders
+        self.status = status
         self.found: list[Problem] = []
         self.seen: Counter[tuple[str, bool]] = Counter()
         self.bad_rows = self.credits = 0
+        self.effects: Counter[str] = Counter()
 
     def _id(self, *parts: str) -> str:
         return "-".join([p for p in (self.system,) if p] + list(parts))
 
     def events(self, row: dict[str, str], row_no: int) -> list[dict[str, str | None]]:
+        effect = "paid"
+        if self.status is not None:
+            found = self.status.effect(row)
+            if found is None:
+                value = (row.get(self.status.column) or "").strip()
+                self.found.append(
+                    Problem(
+                        self.file_label,
+                        row_no,
+                        self.status.column,
+                        "a status --status-map does not name",
+                        value,
+                    )
+                )
+                self.bad_rows += 1
+                return []
+            effect = found
+            self.effects[effect] += 1
+            if effect == "skip":
+                return []
         r = _RowReader(row, row_no, self.mapping, self.file_label, self.fmt)
         account = r.text("account_id")
         if not account:
@@ -332,30 +406,39 @@ class _Converter:
             # against the invoice of the order the row names (or the row's own invoice column); standing
             # alone under its own number when the row names no order
             settles = r.text("invoice_id") or (f"INV-{self._id(order)}" if order else f"CN-{self._id(key)}")
-            return [
-                {
-                    "event_id": f"imp-{self._id(key)}-credit",
-                    "event_type": "credit_note_issued",
-                    **common,
-                    "invoice_id": settles,
-                    "discount_amount": None,
-                    "reason": "negative amount in the export",
-                }
-            ]
-        return [
-            {
-                "event_id": f"imp-{self._id(key)}-order",
-                "event_type": "order_placed",
-                "invoice_id": None,
-                **common,
-            },
-            {
-                "event_id": f"imp-{self._id(key)}-invoice",
-                "event_type": "invoice_issued",
-                "invoice_id": invoice,
-                **common,
-            },
-        ]
+            return [self._credit(key, common, settles, "negative amount in the export")]
+        placed: dict[str, str | None] = {
+            "event_id": f"imp-{self._id(key)}-order",
+            "event_type": "order_placed",
+            **common,
+            "invoice_id": None,
+        }
+        invoiced: dict[str, str | None] = {
+            "event_id": f"imp-{self._id(key)}-invoice",
+            "event_type": "invoice_issued",
+            **common,
+            "invoice_id": invoice,
+        }
+        if effect == "pending":
+            return [placed]
+        if effect == "cancelled":
+            cancelled = {**placed, "event_id": f"imp-{self._id(key)}-cancel", "event_type": "order_cancelled"}
+            return [placed, {**cancelled, "amount": None, "discount_amount": None, "reason": "cancelled"}]
+        if effect == "refunded":
+            return [placed, invoiced, self._credit(key, common, invoice, "refunded")]
+        return [placed, invoiced]
+
+    def _credit(
+        self, key: str, common: dict[str, str | None], settles: str, reason: str
+    ) -> dict[str, str | None]:
+        return {
+            "event_id": f"imp-{self._id(key)}-credit",
+            "event_type": "credit_note_issued",
+            **common,
+            "invoice_id": settles,
+            "discount_amount": None,
+            "reason": reason,
+        }
 
 
 def shared_order_keys(keys: Iterable[tuple[str, bool] | None]) -> frozenset[tuple[str, bool]]:
@@ -371,11 +454,12 @@ def convert_rows(
     date_format: str | None,
     file_label: str,
     fmt: ExportFormat | None = None,
+    status: StatusRule | None = None,
 ) -> Conversion:
     """Rows of the export -> contract events, and the problems found (row and column named)."""
     fmt = fmt or ExportFormat(date_format=date_format)
-    shared = shared_order_keys(order_key(row, mapping, fmt) for row in rows)
-    converter = _Converter(mapping, system, default_currency, fmt, file_label, shared)
+    shared = shared_order_keys(order_key(row, mapping, fmt, status) for row in rows)
+    converter = _Converter(mapping, system, default_currency, fmt, file_label, shared, status)
     events = [e for row_no, row in enumerate(rows, start=1) for e in converter.events(row, row_no)]
     return Conversion(events, converter.found)
 
@@ -431,6 +515,8 @@ def import_csv(
     system: str | None = None,
     strict: bool = False,
     fmt: ExportFormat | None = None,
+    status: StatusRule | None = None,
+    dry_run: bool = False,
 ) -> ImportResult:
     """Write the export's events as landing/sales/<arrival>/import-[<system>-]<file>.csv, streaming (the
     export is never held in memory whole; it is read twice: first for the orders that have several rows).
@@ -442,20 +528,24 @@ def import_csv(
     system = system_name(system)
     folder = landing / "sales" / arrival.isoformat()
     target = folder / landing_name(path, system)
-    shared = shared_order_keys(order_key(row, mapping, fmt) for row in _rows(path, fmt, mapping))
+    columns = {**mapping, "status": status.column} if status else mapping
+    shared = shared_order_keys(order_key(row, mapping, fmt, status) for row in _rows(path, fmt, columns))
     # written beside the stream folders (hidden, same file system) and moved into its day when complete:
     # a refused import leaves no file and no empty day behind
     landing.mkdir(parents=True, exist_ok=True)
     tmp = landing / f".{target.name}.{os.getpid()}.tmp"
     names = [*contract_stream("sales").field_names, *TRACE_COLUMNS]
     schema = pa.schema([(n, pa.string()) for n in names])
-    converter = _Converter(mapping, system, default_currency, fmt, path.name, shared)
+    converter = _Converter(mapping, system, default_currency, fmt, path.name, shared, status)
     rows = events = 0
+    preview: list[dict[str, str | None]] = []
     try:
         with pacsv.CSVWriter(tmp, schema) as writer:
             batch: list[dict[str, str | None]] = []
-            for rows, row in enumerate(_rows(path, fmt, mapping), start=1):
+            for rows, row in enumerate(_rows(path, fmt, columns), start=1):
                 batch += converter.events(row, rows)
+                if dry_run and len(preview) < DRY_RUN_EVENTS:
+                    preview = batch[:DRY_RUN_EVENTS]
                 if len(batch) >= WRITE_BATCH_EVENTS:
                     writer.write_table(pa.Table.from_pylist(batch, schema))
                     events += len(batch)
@@ -464,9 +554,21 @@ def import_csv(
             events += len(batch)
         if strict and converter.found:
             raise _rejection(converter.found, f"{len(converter.found)} problem(s)")
-        if rows == 0 or converter.bad_rows == rows:
+        if rows == 0 or converter.bad_rows == rows - converter.effects["skip"]:
             why = "no row" if rows == 0 else f"none of its {rows:,} row(s) is usable"
             raise _rejection(converter.found, f"{path.name}: {why}")
+        if dry_run:
+            return ImportResult(
+                path=target,
+                rows=rows,
+                events=events,
+                found=converter.found,
+                credits=converter.credits,
+                bad_rows=converter.bad_rows,
+                effects=converter.effects,
+                preview=preview,
+                written=False,
+            )
         if target.exists() and not _same_bytes(tmp, target):
             raise ImportRejected(
                 f"{target} already holds a different version of this export (same name, same arrival day); "
@@ -484,4 +586,5 @@ def import_csv(
         found=converter.found,
         credits=converter.credits,
         bad_rows=converter.bad_rows,
+        effects=converter.effects,
     )

@@ -102,6 +102,7 @@ A one-row-per-sale export (from an ERP, a shop, a spreadsheet) becomes contract 
 lifecycle import-csv export.csv --map Customer=account_id --map Date=occurred_at --map Total=amount \
     [--map Currency=currency] [--map OrderNo=order_id] [--currency EUR] [--date-format %d.%m.%Y] \
     [--delimiter ';'] [--decimal-comma] [--encoding cp1252] [--negative credit|reject] \
+    [--status-column COL --status-map VALUE=EFFECT ...] [--preset shopify-orders] [--dry-run] \
     [--arrival-date 2024-03-05] [--system erp] [--strict]
 ```
 
@@ -130,6 +131,18 @@ lifecycle import-csv export.csv --map Customer=account_id --map Date=occurred_at
   and so does a file in which no row is usable (the command exits 1).
 - The same export name on the same arrival day with other content is refused (landing files are never
   replaced): land the new version on another `--arrival-date`.
+- A status column says which sales are revenue: `--status-column COL --status-map value=effect`
+  (repeatable; an empty value names rows whose status is empty), where effect is `paid` (an order and
+  its invoice), `pending` (an order, no invoice), `cancelled` (an order and its cancellation),
+  `refunded` (an order, its invoice and a credit note of the whole amount) or `skip` (nothing). A row
+  whose status the map does not name is a problem and is not written.
+- `--preset shopify-orders` reads Shopify's own orders export (one row per line item; the order's
+  columns on its first row, the further rows skipped): `Name` is the order, `Email` the customer,
+  `Total` the amount, `Financial Status` the status (`refunded`: credited in full, `voided`: cancelled,
+  `pending` and `authorized`: no invoice). `--show-preset shopify-orders` prints the flags it stands for;
+  any flag given overrides the preset's (e.g. `--map "Billing Company=account_id"`).
+- `--dry-run` prints the first events as they would be written, the counts and the problems, and writes
+  nothing.
 
 ## FX rates
 

@@ -8,12 +8,14 @@ from pipelines.imports import csv_export as import_csv_module
 from pipelines.imports.csv_export import (
     ExportFormat,
     ImportRejected,
+    StatusRule,
     convert_rows,
     grouped,
     import_csv,
     landing_name,
     parse_amount,
     parse_mapping,
+    parse_status_map,
     system_name,
 )
 
@@ -255,3 +257,69 @@ def test_a_long_export_is_written_in_batches_with_ids_unique_across_them(tmp_pat
     assert (result.rows, result.events) == (11, 22)
     assert written.column("event_id").to_pylist() == [e["event_id"] for e in expected]
     assert len(set(written.column("event_id").to_pylist())) == 22
+
+
+STATUS = StatusRule(
+    "State", {"paid": "paid", "open": "pending", "void": "cancelled", "refunded": "refunded", "": "skip"}
+)
+
+
+def test_a_status_column_says_which_sales_are_revenue():
+    rows = [
+        {**row(total="10"), "No": "S1", "State": "Paid"},
+        {**row(total="20"), "No": "S2", "State": "open"},
+        {**row(total="30"), "No": "S3", "State": "void"},
+        {**row(total="40"), "No": "S4", "State": "refunded"},
+        {**row(total=""), "No": "S4", "State": ""},  # a further line item of S4: skipped, not a problem
+        {**row(total="50"), "No": "S5", "State": "disputed"},
+    ]
+    conversion = convert_rows(rows, ORDERS, None, None, None, "e.csv", status=STATUS)
+    assert [(e["event_id"], e["event_type"], e["amount"]) for e in conversion.events] == [
+        ("imp-S1-order", "order_placed", "10"),
+        ("imp-S1-invoice", "invoice_issued", "10"),
+        ("imp-S2-order", "order_placed", "20"),
+        ("imp-S3-order", "order_placed", "30"),
+        ("imp-S3-cancel", "order_cancelled", None),
+        ("imp-S4-order", "order_placed", "40"),
+        ("imp-S4-invoice", "invoice_issued", "40"),
+        ("imp-S4-credit", "credit_note_issued", "40"),
+    ]
+    assert conversion.events[-1]["invoice_id"] == "INV-S4"
+    assert conversion.problems == [
+        "e.csv: row 6, column 'State': a status --status-map does not name: 'disputed'"
+    ]
+    with pytest.raises(ValueError, match="--status-map effects must be one of"):
+        StatusRule("State", {"paid": "booked"})
+    assert parse_status_map(["Paid=paid", "=skip", "a=b=refunded"]) == {
+        "paid": "paid",
+        "": "skip",
+        "a=b": "refunded",
+    }
+
+
+def test_a_preset_is_defaults_that_each_flag_overrides_and_can_be_printed(tmp_path, capsys):
+    from pipelines.cli import main
+
+    assert main(["import-csv", "--show-preset", "shopify-orders"]) == 0
+    shown = capsys.readouterr().out
+    assert "'--map=Created at=occurred_at'" in shown
+    assert "--status-map=voided=cancelled" in shown
+    export = tmp_path / "orders_export.csv"
+    export.write_text(
+        "Name,Email,Financial Status,Total,Currency,Discount Amount,Created at,Customer Company\n"
+        "#1001,a@x.com,paid,12.50,EUR,0.00,2024-03-01 10:00:00 +0100,Acme\n"
+        "#1001,a@x.com,,,,,2024-03-01 10:00:00 +0100,Acme\n",
+        encoding="utf-8",
+    )
+    landing = tmp_path / "wh"
+    flags = ["import-csv", str(export), "--preset", "shopify-orders", "--warehouse", str(landing)]
+    assert main([*flags, "--map", "Customer Company=account_id", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "would import 2 row(s) as 2 events (dry run: nothing written" in out
+    assert "'account_id': 'Acme'" in out
+    assert "'occurred_at': '2024-03-01T09:00:00Z'" in out
+    assert "rows by status effect (Financial Status): paid 1, skip 1" in out
+    assert not list(landing.rglob("*.csv"))
+    assert main(flags) == 0
+    [written] = landing.rglob("*.csv")
+    assert pacsv.read_csv(written).column("account_id").to_pylist() == ["a@x.com", "a@x.com"]
