@@ -557,26 +557,15 @@ def import_csv(
         if rows == 0 or converter.bad_rows == rows - converter.effects["skip"]:
             why = "no row" if rows == 0 else f"none of its {rows:,} row(s) is usable"
             raise _rejection(converter.found, f"{path.name}: {why}")
-        if dry_run:
-            return ImportResult(
-                path=target,
-                rows=rows,
-                events=events,
-                found=converter.found,
-                credits=converter.credits,
-                bad_rows=converter.bad_rows,
-                effects=converter.effects,
-                preview=preview,
-                written=False,
-            )
-        if target.exists() and not _same_bytes(tmp, target):
-            raise ImportRejected(
-                f"{target} already holds a different version of this export (same name, same arrival day); "
-                "nothing was written. Land it on another --arrival-date (its events are compared by their "
-                "business keys, so only new or changed rows count)"
-            )
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp.replace(target)
+        if not dry_run:  # a dry run only reports: the temporary file goes, nothing lands
+            if target.exists() and not _same_bytes(tmp, target):
+                raise ImportRejected(
+                    f"{target} already holds a different version of this export (same name, same arrival "
+                    "day); nothing was written. Land it on another --arrival-date (its events are compared "
+                    "by their business keys, so only new or changed rows count)"
+                )
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
     return ImportResult(
@@ -587,4 +576,6 @@ def import_csv(
         credits=converter.credits,
         bad_rows=converter.bad_rows,
         effects=converter.effects,
+        preview=preview,
+        written=not dry_run,
     )

@@ -34,47 +34,24 @@ contact_seen as (
 ),
 
 final as (
-    select
-        'complaint_handling' as driver,
-        'service' as stream,
-        tickets > 0 as is_available,
-        'no tickets (service: ticket_opened)' as missing
-    from service_seen
-    union all
-    select
-        'csat' as driver,
-        'service' as stream,
-        ratings > 0 as is_available,
-        'no satisfaction ratings (service: satisfaction_rated)' as missing
-    from service_seen
-    union all
-    select
-        'contact_persons' as driver,
-        'contact' as stream,
-        contacts > 0 as is_available,
-        'no contact events' as missing
-    from contact_seen
-    union all
-    select
-        'post_sale_contact' as driver,
-        'contact' as stream,
-        contacts > 0 as is_available,
-        'no contact events' as missing
-    from contact_seen
-    union all
-    select
-        'discount' as driver,
-        'sales' as stream,
-        orders > 0 as is_available,
-        'no orders (sales: order_placed)' as missing
-    from sales_seen
-    union all
-    select
-        'payment' as driver,
-        'sales' as stream,
-        payments > 0 as is_available,
-        'no payments (sales: payment_received)' as missing
-    from sales_seen
+    {%- for driver, stream, seen, count, missing in [
+        ('complaint_handling', 'service', 'service_seen', 'tickets', 'no tickets (service: ticket_opened)'),
+        ('csat', 'service', 'service_seen', 'ratings', 'no satisfaction ratings (service: satisfaction_rated)'),
+        ('contact_persons', 'contact', 'contact_seen', 'contacts', 'no contact events'),
+        ('post_sale_contact', 'contact', 'contact_seen', 'contacts', 'no contact events'),
+        ('discount', 'sales', 'sales_seen', 'orders', 'no orders (sales: order_placed)'),
+        ('payment', 'sales', 'sales_seen', 'payments', 'no payments (sales: payment_received)'),
+    ] %}
+        select
+            '{{ driver }}' as driver,
+            '{{ stream }}' as stream,
+            {{ count }} > 0 as is_available,
+            '{{ missing }}' as missing
+        from {{ seen }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 )
 
 select * from final
