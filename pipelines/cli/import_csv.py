@@ -26,6 +26,7 @@ def _options(args: argparse.Namespace) -> tuple[dict[str, str], Any, Any]:
         decimal_comma=args.decimal_comma or bool(chosen and chosen.decimal_comma),
         date_format=args.date_format or (chosen.date_format if chosen else None),
         negative=args.negative,
+        sheet=args.sheet,
     )
     column = args.status_column or (chosen.status_column if chosen else None)
     effects = {**(chosen.status_map if chosen else {}), **parse_status_map(args.status_map)}
@@ -104,7 +105,10 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     imp = sub.add_parser(
         "import-csv", parents=[common], help="turn a one-row-per-sale export into contract landing files"
     )
-    imp.add_argument("file", nargs="?", help="the CSV export (header row; UTF-8 unless --encoding)")
+    imp.add_argument(
+        "file", nargs="?", help="the export: CSV (header row; UTF-8 unless --encoding) or .xlsx (first sheet)"
+    )
+    imp.add_argument("--sheet", help="the .xlsx workbook's sheet to read (default: the first)")
     imp.add_argument("--stream", default="sales", help="target stream (sales)")
     imp.add_argument(
         "--preset",

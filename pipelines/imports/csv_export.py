@@ -51,6 +51,7 @@ TRACE_COLUMNS = PROVENANCE_FIELDS  # extra columns: which file and row delivered
 WRITE_BATCH_EVENTS = 20_000  # events converted before they are written: memory stays flat
 NEGATIVE = ("credit", "reject")
 DRY_RUN_EVENTS = 10  # events a dry run shows
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
 
 # A number as exports write it: digits with an optional sign, thousands separators only between groups of
 # three digits (so `351,86` is never read as 35186), and a decimal part. `{t}` and `{d}` are the
@@ -73,6 +74,7 @@ class ExportFormat:
     decimal_comma: bool = False  # 1.067,42 (else 1,067.42)
     date_format: str | None = None  # strptime format; None: ISO-8601
     negative: Literal["credit", "reject"] = "credit"  # a negative amount: a credit note, or a bad value
+    sheet: str | None = None  # an .xlsx workbook's sheet (default: the first)
 
     def __post_init__(self) -> None:
         if len(self.delimiter) != 1:
@@ -487,17 +489,67 @@ def _decoded_lines(handle: BinaryIO, label: str, encoding: str) -> Iterator[str]
 
 def _rows(path: Path, fmt: ExportFormat, mapping: dict[str, str]) -> Iterator[dict[str, str]]:
     """The export's rows as {column: text}, streamed; a mapped column missing from the header stops it."""
+    if path.suffix.lower() in XLSX_SUFFIXES:
+        yield from _checked(path, fmt, mapping, _sheet_rows(path, fmt))
+        return
     with path.open("rb") as handle:
-        reader = csv.DictReader(_decoded_lines(handle, path.name, fmt.encoding), delimiter=fmt.delimiter)
-        header = list(reader.fieldnames or [])
-        absent = [src for src in mapping.values() if src not in header]
-        if absent:
-            raise ConfigError(
-                f"{path.name}: column(s) {', '.join(map(repr, absent))} "
-                f"not in the header ({', '.join(header)})"
-                + (f"; is --delimiter {fmt.delimiter!r} the export's?" if len(header) == 1 else "")
-            )
-        yield from reader
+        reader = csv.reader(_decoded_lines(handle, path.name, fmt.encoding), delimiter=fmt.delimiter)
+        yield from _checked(path, fmt, mapping, reader)
+
+
+def _checked(
+    path: Path, fmt: ExportFormat, mapping: dict[str, str], lines: Iterator[list[str]]
+) -> Iterator[dict[str, str]]:
+    """Rows of `lines` (the first is the header) as dicts; stops at once when a mapped column is absent."""
+    header = next(lines, [])
+    absent = [src for src in mapping.values() if src not in header]
+    if absent:
+        raise ConfigError(
+            f"{path.name}: column(s) {', '.join(map(repr, absent))} not in the header ({', '.join(header)})"
+            + (f"; is --delimiter {fmt.delimiter!r} the export's?" if len(header) == 1 else "")
+        )
+    for values in lines:
+        yield dict(zip(header, values, strict=False))
+
+
+def _sheet_rows(path: Path, fmt: ExportFormat) -> Iterator[list[str]]:
+    """An .xlsx sheet's rows as text, as an export would have written them: numbers exact and with the
+    export's decimal mark, dates and times in --date-format (else ISO-8601); empty rows left out."""
+    import zipfile
+
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError) as exc:
+        raise ImportRejected(f"{path.name}: not an .xlsx workbook ({exc}); nothing was written") from None
+    try:
+        if fmt.sheet is not None and fmt.sheet not in book.sheetnames:
+            raise ConfigError(f"{path.name}: no sheet {fmt.sheet!r}; it has {', '.join(book.sheetnames)}")
+        sheet = book[fmt.sheet] if fmt.sheet else book.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            if any(v is not None and v != "" for v in values):
+                yield [_cell_text(v, fmt) for v in values]
+    finally:
+        book.close()
+
+
+def _cell_text(value: object, fmt: ExportFormat) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, datetime | date):
+        if fmt.date_format:
+            return value.strftime(fmt.date_format)
+        if isinstance(value, datetime) and value.time() == datetime.min.time():
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        text = format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
+        return text.replace(".", ",") if fmt.decimal_comma else text
+    return str(value)
 
 
 def _same_bytes(a: Path, b: Path) -> bool:

@@ -141,6 +141,8 @@ lifecycle import-csv export.csv --map Customer=account_id --map Date=occurred_at
   `Total` the amount, `Financial Status` the status (`refunded`: credited in full, `voided`: cancelled,
   `pending` and `authorized`: no invoice). `--show-preset shopify-orders` prints the flags it stands for;
   any flag given overrides the preset's (e.g. `--map "Billing Company=account_id"`).
+- An `.xlsx` workbook reads as its CSV would (`--sheet NAME`, default the first sheet): numbers exactly
+  as Excel stores them, date cells in `--date-format` (else ISO-8601), empty rows left out.
 - `--dry-run` prints the first events as they would be written, the counts and the problems, and writes
   nothing.
 

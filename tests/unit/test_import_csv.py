@@ -1,6 +1,7 @@
 from datetime import date
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
 import pytest
 
@@ -323,3 +324,39 @@ def test_a_preset_is_defaults_that_each_flag_overrides_and_can_be_printed(tmp_pa
     assert main(flags) == 0
     [written] = landing.rglob("*.csv")
     assert pacsv.read_csv(written).column("account_id").to_pylist() == ["a@x.com", "a@x.com"]
+
+
+def test_an_xlsx_workbook_reads_as_its_csv_would(tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Notes"
+    sheet = book.create_sheet("Orders")
+    sheet.append(["Customer", "Date", "Total", "Cur"])
+    sheet.append(["A1", datetime(2024, 3, 1), 1067.42, "EUR"])
+    sheet.append([None, None, None, None])  # an empty row, as spreadsheets have
+    sheet.append(["B2", datetime(2024, 3, 2), -12.5, "EUR"])
+    export = tmp_path / "orders.xlsx"
+    book.save(export)
+    landing = tmp_path / "landing"
+    with pytest.raises(ValueError, match="no sheet 'Sales'; it has Notes, Orders"):
+        run_import(export, landing, fmt=ExportFormat(sheet="Sales"))
+    for fmt in (
+        ExportFormat(sheet="Orders"),
+        ExportFormat(sheet="Orders", decimal_comma=True, date_format="%d.%m.%Y"),
+    ):
+        result = run_import(export, landing, fmt=fmt)
+        text = {c: pa.string() for c in ("event_type", "occurred_at", "amount")}
+        written = pacsv.read_csv(result.path, convert_options=pacsv.ConvertOptions(column_types=text))
+        events = written.select(list(text)).to_pylist()
+        assert [tuple(e.values()) for e in events] == [
+            ("order_placed", "2024-03-01", "1067.42"),
+            ("invoice_issued", "2024-03-01", "1067.42"),
+            ("credit_note_issued", "2024-03-02", "12.5"),
+        ]
+        result.path.unlink()
+    (tmp_path / "fake.xlsx").write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(ImportRejected, match=r"fake\.xlsx: not an \.xlsx workbook"):
+        run_import(tmp_path / "fake.xlsx", landing)
