@@ -22,18 +22,14 @@ refuses the whole file instead and writes nothing; so does a file without a sing
 
 from __future__ import annotations
 
-import codecs
-import csv
-import hashlib
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import BinaryIO, Literal
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -41,107 +37,50 @@ import pyarrow.csv as pacsv
 from pipelines.contract import PROVENANCE_FIELDS
 from pipelines.contract import stream as contract_stream
 from pipelines.contract.currencies import ISO_4217
-from pipelines.errors import ConfigError, InputMissing, InputRejected
+from pipelines.errors import ConfigError, InputMissing
+from pipelines.imports.mapping import (
+    EFFECTS,
+    OPTIONAL_TARGETS,
+    REQUIRED_TARGETS,
+    StatusRule,
+    parse_mapping,
+    parse_status_map,
+    system_name,
+)
+from pipelines.imports.rows import (
+    ExportFormat,
+    ImportRejected,
+    Problem,
+    RowReader,
+    export_header,
+    export_rows,
+    grouped,
+    parse_amount,
+    parse_when,
+    row_hash,
+)
+from pipelines.imports.service_contact import ActivityConverter, StreamConverter, TicketConverter
 
-REQUIRED_TARGETS = ("account_id", "occurred_at", "amount")
-OPTIONAL_TARGETS = ("order_id", "invoice_id", "currency", "discount_amount", "payment_terms_days", "rep_id")
+__all__ = [
+    "EFFECTS",
+    "OPTIONAL_TARGETS",
+    "REQUIRED_TARGETS",
+    "ExportFormat",
+    "ImportRejected",
+    "Problem",
+    "StatusRule",
+    "grouped",
+    "parse_amount",
+    "parse_mapping",
+    "parse_status_map",
+    "parse_when",
+    "system_name",
+]
+
 MAX_REPORTED_ERRORS = 20
-SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 TRACE_COLUMNS = PROVENANCE_FIELDS  # extra columns: which file and row delivered each event
 WRITE_BATCH_EVENTS = 20_000  # events converted before they are written: memory stays flat
-NEGATIVE = ("credit", "reject")
 DRY_RUN_EVENTS = 10  # events a dry run shows
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-
-# A number as exports write it: digits with an optional sign, thousands separators only between groups of
-# three digits (so `351,86` is never read as 35186), and a decimal part. `{t}` and `{d}` are the
-# separators: thousands (any of `t`) and decimal.
-_NUMBER = r"[+-]?(?:\d{{1,3}}(?:[{t}]\d{{3}})+|\d+)(?:{d}\d+)?"
-_POINT = re.compile(_NUMBER.format(t=",' \u00a0\u202f", d=r"\."))
-_COMMA = re.compile(_NUMBER.format(t=".' \u00a0\u202f", d=","))
-
-
-class ImportRejected(InputRejected):
-    """Rows that cannot be imported; the message lists them by row number and column."""
-
-
-@dataclass(frozen=True)
-class ExportFormat:
-    """How an export writes its values (each has a flag of `lifecycle import-csv`)."""
-
-    delimiter: str = ","
-    encoding: str = "utf-8"
-    decimal_comma: bool = False  # 1.067,42 (else 1,067.42)
-    date_format: str | None = None  # strptime format; None: ISO-8601
-    negative: Literal["credit", "reject"] = "credit"  # a negative amount: a credit note, or a bad value
-    sheet: str | None = None  # an .xlsx workbook's sheet (default: the first)
-
-    def __post_init__(self) -> None:
-        if len(self.delimiter) != 1:
-            raise ConfigError(f"--delimiter must be one character, got {self.delimiter!r}")
-        try:
-            codecs.lookup(self.encoding)
-        except LookupError:
-            raise ConfigError(f"--encoding {self.encoding!r} is not an encoding Python knows") from None
-        if self.negative not in NEGATIVE:
-            raise ConfigError(f"--negative must be one of {', '.join(NEGATIVE)}, got {self.negative!r}")
-
-
-EFFECTS = ("paid", "pending", "cancelled", "refunded", "skip")
-
-
-@dataclass(frozen=True)
-class StatusRule:
-    """What a status column's values mean (`--status-column`, `--status-map value=effect`):
-
-    paid       an order and its invoice (the default without a status column)
-    pending    an order, no invoice (not revenue yet)
-    cancelled  an order and its cancellation, no invoice
-    refunded   an order, its invoice and a credit note of the whole amount (net revenue 0)
-    skip       nothing (e.g. the further line-item rows of an order, whose status is empty)
-
-    Values are compared without case and surrounding spaces; a value the map does not name is a problem
-    of its row, which is then not written."""
-
-    column: str
-    effects: dict[str, str]
-
-    def __post_init__(self) -> None:
-        bad = {v: e for v, e in self.effects.items() if e not in EFFECTS}
-        if bad:
-            raise ConfigError(
-                f"--status-map effects must be one of {', '.join(EFFECTS)}; got "
-                + ", ".join(f"{v}={e}" for v, e in bad.items())
-            )
-
-    def effect(self, row: dict[str, str]) -> str | None:
-        return self.effects.get((row.get(self.column) or "").strip().lower())
-
-
-def parse_status_map(items: list[str]) -> dict[str, str]:
-    """`value=effect` pairs (an empty value names rows whose status is empty)."""
-    effects: dict[str, str] = {}
-    for item in items:
-        value, sep, effect = item.rpartition("=")
-        if not sep or not effect:
-            raise ConfigError(f"--status-map expects VALUE=EFFECT, got {item!r}")
-        effects[value.strip().lower()] = effect.strip().lower()
-    return effects
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A value that does not convert: the row is written as it was, for the quarantine."""
-
-    file: str
-    row: int
-    column: str
-    reason: str  # what is wrong, without the value: problems are grouped by it
-    value: str | None = None
-
-    def __str__(self) -> str:
-        shown = f": {self.value!r}" if self.value is not None else ""
-        return f"{self.file}: row {self.row}, column {self.column!r}: {self.reason}{shown}"
 
 
 @dataclass
@@ -155,6 +94,8 @@ class ImportResult:
     effects: Counter[str] = field(default_factory=Counter)  # rows per status effect, with a status column
     preview: list[dict[str, str | None]] = field(default_factory=list)  # a dry run's first events
     written: bool = True
+    types: Counter[str] = field(default_factory=Counter)  # events written, by event type
+    unmapped: dict[str, str] = field(default_factory=dict)  # field -> a preset's column the export lacks
 
     @property
     def problems(self) -> list[str]:
@@ -171,129 +112,13 @@ class Conversion:
         return [str(p) for p in self.found]
 
 
-def grouped(problems: Iterable[Problem]) -> list[tuple[str, str, int, Problem]]:
-    """(column, reason, count, first problem) per kind of problem, most frequent first."""
-    counts: Counter[tuple[str, str]] = Counter()
-    first: dict[tuple[str, str], Problem] = {}
-    for p in problems:
-        counts[(p.column, p.reason)] += 1
-        first.setdefault((p.column, p.reason), p)
-    return [(col, reason, n, first[(col, reason)]) for (col, reason), n in counts.most_common()]
-
-
-def parse_mapping(items: list[str], require: bool = True) -> dict[str, str]:
-    """`SRC=DST` pairs -> {DST: SRC}; DST must be a contract field the importer fills. `require`: the
-    pairs must name every required field (not when a preset names them)."""
-    mapping: dict[str, str] = {}
-    for item in items:
-        src, sep, dst = item.partition("=")
-        if not sep or not src or not dst:
-            raise ConfigError(f"--map expects SOURCE_COLUMN=FIELD, got {item!r}")
-        if dst not in REQUIRED_TARGETS + OPTIONAL_TARGETS:
-            raise ConfigError(
-                f"--map target {dst!r} is not importable; "
-                f"use one of {', '.join(REQUIRED_TARGETS + OPTIONAL_TARGETS)}"
-            )
-        mapping[dst] = src
-    missing = [t for t in REQUIRED_TARGETS if t not in mapping]
-    if missing and require:
-        raise ConfigError(f"--map must name a source column for {', '.join(missing)}")
-    return mapping
-
-
-def system_name(given: str | None) -> str | None:
-    """The system ids are prefixed with (checked), or None: ids of the business key alone."""
-    if given is None:
-        return None
-    if not SOURCE_ID.match(given):
-        raise ConfigError(
-            f"--system must be lower-case letters, digits, '-' or '_' (at most 64, starting with a letter "
-            f"or digit), got {given!r}"
-        )
-    return given
-
-
 def landing_name(path: Path, system: str | None) -> str:
     """The landing file of an export: its system and its own name (never a name another export has)."""
     stem = re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "import"
     return f"import-{system}-{stem}.csv" if system else f"import-{stem}.csv"
 
 
-def parse_amount(text: str, decimal_comma: bool = False) -> Decimal:
-    """An exported number (`1.067,42` with decimal_comma, `1,067.42` without) as an exact decimal."""
-    if not (_COMMA if decimal_comma else _POINT).fullmatch(text):
-        raise InvalidOperation(text)
-    whole, _, fraction = text.partition("," if decimal_comma else ".")  # the pattern allows one
-    digits = re.sub(r"[.,' \u00a0\u202f]", "", whole)
-    return Decimal(f"{digits}.{fraction}" if fraction else digits)
-
-
-def parse_when(text: str, date_format: str | None) -> str:
-    """A date stays a date; a time of day becomes UTC (times without an offset are taken as UTC)."""
-    if date_format:
-        parsed = datetime.strptime(text, date_format)
-        if not any(d in date_format for d in ("%H", "%I", "%M", "%S")):
-            return parsed.date().isoformat()
-    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return date.fromisoformat(text).isoformat()
-    else:
-        parsed = datetime.fromisoformat(text)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class _RowReader:
-    """The mapped values of one export row, converted; what does not convert is kept as it was."""
-
-    def __init__(
-        self, row: dict[str, str], row_no: int, mapping: dict[str, str], label: str, fmt: ExportFormat
-    ) -> None:
-        self.row, self.row_no, self.mapping, self.label, self.fmt = row, row_no, mapping, label, fmt
-        self.found: list[Problem] = []
-
-    def text(self, target: str) -> str:
-        return (self.row.get(self.mapping[target]) or "").strip() if target in self.mapping else ""
-
-    def problem(self, target: str, reason: str, value: str | None = None) -> None:
-        self.found.append(Problem(self.label, self.row_no, self.mapping.get(target, target), reason, value))
-
-    def amount(self, target: str, required: bool, signed: bool = False) -> Decimal | str | None:
-        """The value as a decimal (>= 0 unless `signed`), else the text as it was (a problem noted)."""
-        raw = self.text(target)
-        if not raw and not required:
-            return None
-        try:
-            value = parse_amount(raw, self.fmt.decimal_comma)
-            if value < 0 and not signed:
-                raise InvalidOperation(raw)
-            return value
-        except (InvalidOperation, ValueError):
-            hint = (
-                ""
-                if self.fmt.decimal_comma or not re.fullmatch(r"-?\d+,\d{1,2}", raw)
-                else " (--decimal-comma?)"
-            )
-            kind = "a decimal number" if signed else "a decimal number >= 0"
-            self.problem(target, f"not {kind}{hint}", raw)
-            return raw or None
-
-    def when(self) -> str | None:
-        raw = self.text("occurred_at")
-        try:
-            return parse_when(raw, self.fmt.date_format)
-        except ValueError:
-            expected = f" in format {self.fmt.date_format}" if self.fmt.date_format else " (ISO-8601)"
-            self.problem("occurred_at", f"not a date{expected}", raw)
-            return raw or None
-
-
-def _row_hash(reader: _RowReader) -> str:
-    values = "\x1f".join(reader.text(t) for t in sorted(reader.mapping))
-    return hashlib.sha256(values.encode()).hexdigest()[:16]
-
-
-def _is_credit(reader: _RowReader, fmt: ExportFormat) -> bool:
+def _is_credit(reader: RowReader, fmt: ExportFormat) -> bool:
     if fmt.negative != "credit":
         return False
     try:
@@ -308,7 +133,7 @@ def order_key(
     """(order id, is a credit) of a row with a mapped order id, else None: what the first pass counts."""
     if status is not None and status.effect(row) in ("skip", None):
         return None
-    reader = _RowReader(row, 0, mapping, "", fmt)
+    reader = RowReader(row, 0, mapping, "", fmt)
     order = reader.text("order_id")
     return (order, _is_credit(reader, fmt)) if order else None
 
@@ -363,7 +188,7 @@ class _Converter:
             self.effects[effect] += 1
             if effect == "skip":
                 return []
-        r = _RowReader(row, row_no, self.mapping, self.file_label, self.fmt)
+        r = RowReader(row, row_no, self.mapping, self.file_label, self.fmt)
         account = r.text("account_id")
         if not account:
             r.problem("account_id", "empty")
@@ -384,9 +209,9 @@ class _Converter:
         self.credits += credit
 
         order = r.text("order_id")
-        key = order if order else _row_hash(r)
+        key = order if order else row_hash(r)
         if order and (order, credit) in self.shared_orders:
-            key = f"{order}~{_row_hash(r)}"
+            key = f"{order}~{row_hash(r)}"
         self.seen[(key, credit)] += 1
         if self.seen[(key, credit)] > 1:
             key = f"{key}#{self.seen[(key, credit)]}"
@@ -472,86 +297,6 @@ def _rejection(problems: list[Problem], why: str) -> ImportRejected:
     return ImportRejected(f"{why}; nothing was written:\n" + "\n".join(shown) + more)
 
 
-def _decoded_lines(handle: BinaryIO, label: str, encoding: str) -> Iterator[str]:
-    """The file's lines as text; bytes that do not decode stop the import naming the line and column (a
-    decoder's byte position alone does not say which row to fix). A UTF-8 byte order mark is dropped."""
-    utf8 = codecs.lookup(encoding).name == "utf-8"
-    for line_no, raw in enumerate(handle, start=1):
-        try:
-            yield raw.decode("utf-8-sig" if utf8 and line_no == 1 else encoding)
-        except UnicodeDecodeError as exc:
-            raise ImportRejected(
-                f"{label}: line {line_no}, byte {exc.start + 1} of that line: not {encoding} "
-                f"({raw[exc.start : exc.start + 4]!r}); give the export's --encoding (e.g. cp1252) or save "
-                "it as UTF-8. Nothing was written"
-            ) from None
-
-
-def _rows(path: Path, fmt: ExportFormat, mapping: dict[str, str]) -> Iterator[dict[str, str]]:
-    """The export's rows as {column: text}, streamed; a mapped column missing from the header stops it."""
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        yield from _checked(path, fmt, mapping, _sheet_rows(path, fmt))
-        return
-    with path.open("rb") as handle:
-        reader = csv.reader(_decoded_lines(handle, path.name, fmt.encoding), delimiter=fmt.delimiter)
-        yield from _checked(path, fmt, mapping, reader)
-
-
-def _checked(
-    path: Path, fmt: ExportFormat, mapping: dict[str, str], lines: Iterator[list[str]]
-) -> Iterator[dict[str, str]]:
-    """Rows of `lines` (the first is the header) as dicts; stops at once when a mapped column is absent."""
-    header = next(lines, [])
-    absent = [src for src in mapping.values() if src not in header]
-    if absent:
-        raise ConfigError(
-            f"{path.name}: column(s) {', '.join(map(repr, absent))} not in the header ({', '.join(header)})"
-            + (f"; is --delimiter {fmt.delimiter!r} the export's?" if len(header) == 1 else "")
-        )
-    for values in lines:
-        yield dict(zip(header, values, strict=False))
-
-
-def _sheet_rows(path: Path, fmt: ExportFormat) -> Iterator[list[str]]:
-    """An .xlsx sheet's rows as text, as an export would have written them: numbers exact and with the
-    export's decimal mark, dates and times in --date-format (else ISO-8601); empty rows left out."""
-    import zipfile
-
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
-    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError) as exc:
-        raise ImportRejected(f"{path.name}: not an .xlsx workbook ({exc}); nothing was written") from None
-    try:
-        if fmt.sheet is not None and fmt.sheet not in book.sheetnames:
-            raise ConfigError(f"{path.name}: no sheet {fmt.sheet!r}; it has {', '.join(book.sheetnames)}")
-        sheet = book[fmt.sheet] if fmt.sheet else book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            if any(v is not None and v != "" for v in values):
-                yield [_cell_text(v, fmt) for v in values]
-    finally:
-        book.close()
-
-
-def _cell_text(value: object, fmt: ExportFormat) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, datetime | date):
-        if fmt.date_format:
-            return value.strftime(fmt.date_format)
-        if isinstance(value, datetime) and value.time() == datetime.min.time():
-            return value.date().isoformat()
-        return value.isoformat()
-    if isinstance(value, int | float | Decimal):
-        text = format(Decimal(repr(value)) if isinstance(value, float) else Decimal(value), "f")
-        return text.replace(".", ",") if fmt.decimal_comma else text
-    return str(value)
-
-
 def _same_bytes(a: Path, b: Path) -> bool:
     return a.stat().st_size == b.stat().st_size and a.read_bytes() == b.read_bytes()
 
@@ -569,33 +314,49 @@ def import_csv(
     fmt: ExportFormat | None = None,
     status: StatusRule | None = None,
     dry_run: bool = False,
+    stream: str = "sales",
+    values: dict[str, dict[str, str]] | None = None,
+    event_type: str | None = None,
+    optional: frozenset[str] = frozenset(),
 ) -> ImportResult:
-    """Write the export's events as landing/sales/<arrival>/import-[<system>-]<file>.csv, streaming (the
-    export is never held in memory whole; it is read twice: first for the orders that have several rows).
+    """Write the export's events as landing/<stream>/<arrival>/import-[<system>-]<file>.csv, streaming (the
+    export is never held in memory whole; a sales export is read twice: first for the orders that have
+    several rows). `values` translate coded values (--value-map); `event_type` is the type of every row
+    of a contact export without a type column; `optional` are fields whose column may be absent from the
+    export (a preset's): they are left empty, and said so in the result's `unmapped`.
     A landing file of that name with other content is never replaced: another version of the same export
     on the same arrival day is refused, not merged."""
     if not path.is_file():
         raise InputMissing(f"no such file: {path}")
     fmt = fmt or ExportFormat(delimiter=delimiter, date_format=date_format)
     system = system_name(system)
-    folder = landing / "sales" / arrival.isoformat()
+    unmapped: dict[str, str] = {}
+    folder = landing / contract_stream(stream).name / arrival.isoformat()
     target = folder / landing_name(path, system)
+    if optional:  # a preset's columns that this export does not have are left empty
+        header = set(export_header(path, fmt))
+        unmapped = {t: c for t, c in mapping.items() if t in optional and c not in header}
+        mapping = {t: c for t, c in mapping.items() if t not in unmapped}
     columns = {**mapping, "status": status.column} if status else mapping
-    shared = shared_order_keys(order_key(row, mapping, fmt, status) for row in _rows(path, fmt, columns))
+    converter = _converter(
+        stream, path, mapping, columns, system, default_currency, fmt, status, values, event_type
+    )
     # written beside the stream folders (hidden, same file system) and moved into its day when complete:
     # a refused import leaves no file and no empty day behind
     landing.mkdir(parents=True, exist_ok=True)
     tmp = landing / f".{target.name}.{os.getpid()}.tmp"
-    names = [*contract_stream("sales").field_names, *TRACE_COLUMNS]
+    names = [*contract_stream(stream).field_names, *TRACE_COLUMNS]
     schema = pa.schema([(n, pa.string()) for n in names])
-    converter = _Converter(mapping, system, default_currency, fmt, path.name, shared, status)
     rows = events = 0
+    types: Counter[str] = Counter()
     preview: list[dict[str, str | None]] = []
     try:
         with pacsv.CSVWriter(tmp, schema) as writer:
             batch: list[dict[str, str | None]] = []
-            for rows, row in enumerate(_rows(path, fmt, columns), start=1):
-                batch += converter.events(row, rows)
+            for rows, row in enumerate(export_rows(path, fmt, columns), start=1):
+                converted = converter.events(row, rows)
+                types.update(str(e["event_type"]) for e in converted)
+                batch += converted
                 if dry_run and len(preview) < DRY_RUN_EVENTS:
                     preview = batch[:DRY_RUN_EVENTS]
                 if len(batch) >= WRITE_BATCH_EVENTS:
@@ -630,4 +391,30 @@ def import_csv(
         effects=converter.effects,
         preview=preview,
         written=not dry_run,
+        types=types,
+        unmapped=unmapped,
     )
+
+
+def _converter(
+    stream: str,
+    path: Path,
+    mapping: dict[str, str],
+    columns: dict[str, str],
+    system: str | None,
+    default_currency: str | None,
+    fmt: ExportFormat,
+    status: StatusRule | None,
+    values: dict[str, dict[str, str]] | None,
+    event_type: str | None,
+) -> _Converter | StreamConverter:
+    """The converter of the stream's rows; for sales after a first pass that finds the orders that have
+    several rows of one kind."""
+    if status is not None and status.stream != stream:
+        raise ConfigError(f"the status rule is for {status.stream} exports, not {stream}")
+    if stream == "sales":
+        keys = (order_key(row, mapping, fmt, status) for row in export_rows(path, fmt, columns))
+        return _Converter(mapping, system, default_currency, fmt, path.name, shared_order_keys(keys), status)
+    if stream == "service":
+        return TicketConverter(mapping, system, fmt, path.name, status, values)
+    return ActivityConverter(mapping, system, fmt, path.name, status, values, event_type=event_type)

@@ -136,16 +136,64 @@ lifecycle import-csv export.csv --map Customer=account_id --map Date=occurred_at
   its invoice), `pending` (an order, no invoice), `cancelled` (an order and its cancellation),
   `refunded` (an order, its invoice and a credit note of the whole amount) or `skip` (nothing). A row
   whose status the map does not name is a problem and is not written.
-- `--preset shopify-orders` reads Shopify's own orders export (one row per line item; the order's
-  columns on its first row, the further rows skipped): `Name` is the order, `Email` the customer,
-  `Total` the amount, `Financial Status` the status (`refunded`: credited in full, `voided`: cancelled,
-  `pending` and `authorized`: no invoice). `--show-preset shopify-orders` prints the flags it stands for;
-  any flag given overrides the preset's (e.g. `--map "Billing Company=account_id"`).
+- Presets read well-known exports with no flag but the file; `--show-preset NAME` prints the flags a
+  preset stands for, and any flag given overrides the preset's (e.g. `--map "Billing Company=account_id"`).
+  A column a preset names but the export lacks is left empty (and said so); one you name with `--map`
+  must be there.
+  - `shopify-orders`: Shopify's orders export (one row per line item; the order's columns on its first
+    row, the further rows skipped): `Name` is the order, `Email` the customer, `Total` the amount,
+    `Financial Status` the status (`refunded`: credited in full, `voided`: cancelled, `pending` and
+    `authorized`: no invoice).
+  - `stripe-invoices`: Stripe's invoice export: `id` the order, `Number` the invoice, `Customer` the
+    customer, `Total` the amount, `Status` the status (`paid`, `open` and `uncollectible`: invoiced,
+    `void`: cancelled, `draft`: skipped).
+  - `zendesk-tickets` (service): Zendesk's ticket export, below.
+  - `hubspot-activities` (contact): HubSpot's activity export, below.
+
 - An `.xlsx` workbook reads as its CSV would (`--sheet NAME`, default the first sheet): numbers exactly
   as Excel stores them, date cells in `--date-format` (else ISO-8601), empty rows left out.
 - `--dry-run` prints the first events as they would be written, the counts and the problems, and writes
   nothing.
 
+## Importing tickets and activities (`--stream service`, `--stream contact`)
+
+The same command reads a help desk's ticket export and a CRM's activity export, with the same options
+(formats, `--system`, `--dry-run`, `--strict`, the grouped problems) and ids from the business key, so a
+cumulative re-export delivers only what is new.
+
+```
+lifecycle import-csv tickets.csv --stream service --map Id=ticket_id --map Organization=account_id \
+    --map "Created at=occurred_at" [--map "Solved at=resolved_at"] [--map "Reopened at=reopened_at"] \
+    [--map Score=csat_score] [--map "Rated at=rated_at"] [--map Type=category] [--map Priority=severity] \
+    [--map Assignee=agent_id] [--value-map category:problem=complaint ...] [--preset zendesk-tickets]
+lifecycle import-csv calls.csv --stream contact --map Company=account_id --map Date=occurred_at \
+    (--event-type call | --status-column Type --status-map Call=call ...) [--map Id=activity_id] \
+    [--map Contact=contact_person_id] [--map Owner=rep_id] [--map Direction=direction] \
+    [--preset hubspot-activities]
+```
+
+- A ticket row is one ticket: `ticket_opened` at `occurred_at` (with its category and severity),
+  `ticket_resolved` at `resolved_at` and `ticket_reopened` at `reopened_at` when those are filled, and
+  `satisfaction_rated` when it has a score (at `rated_at`, else when resolved, else when opened). Ids:
+  the ticket and the change, a resolution or reopening also by its time, so a ticket solved again is a
+  second resolution and tomorrow's export of an unchanged ticket is all duplicates.
+- A status history export (one row per change of a ticket) maps its status column instead:
+  `--status-column Status --status-map new=opened --status-map solved=resolved
+  --status-map reopened=reopened --status-map rated=rated --status-map pending=skip`; each row is that
+  one change at `occurred_at`.
+- An activity row is one contact event; its type comes from `--event-type` (the whole file) or a type
+  column (`--status-column` with `--status-map VALUE=call|email|meeting|visit|lead_created|skip`). Its
+  id is the mapped `activity_id`, else a hash of its values (`#2` for identical rows).
+- Coded values are translated with `--value-map FIELD:VALUE=TARGET` (category, severity, direction,
+  csat_score; case does not matter; an empty TARGET means no value): e.g. `csat_score:good=5`. A value
+  the contract does not know is a problem of its row, named with the flag that would translate it.
+- `zendesk-tickets`: `Id` the ticket, `Organization` the customer, `Created at` and `Solved at`, `Ticket
+  type` the category (`problem` counts as a complaint, `task` as a request), `Priority` the severity
+  (`urgent` is high), `Satisfaction Score` (`Good` 5, `Bad` 1, offered but unanswered: none), `Assignee`
+  the agent.
+- `hubspot-activities`: `Record ID` the activity, `Associated Company` the customer, `Activity date`,
+  `Activity type` (calls, e-mails and meetings; notes and tasks skipped), `Associated Contact` the
+  contact person, `Activity assigned to` the rep, `Call direction` the direction where the export has it.
 ## FX rates
 
 `<warehouse>/landing/fx_rates/*.csv` with the header `rate_date,base_currency,currency,rate`: one row per

@@ -24,10 +24,14 @@ class Preset:
     status_column: str | None = None
     status_map: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    stream: str = "sales"
+    value_map: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {value: target}
+    event_type: str | None = None
 
     def as_flags(self) -> list[str]:
         """The command-line flags the preset stands for."""
-        flags = [f"--map={column}={target}" for target, column in self.mapping.items()]
+        flags = [f"--stream={self.stream}"]
+        flags += [f"--map={column}={target}" for target, column in self.mapping.items()]
         flags.append(f"--delimiter={self.delimiter}")
         if self.date_format:
             flags.append(f"--date-format={self.date_format}")
@@ -36,6 +40,13 @@ class Preset:
         if self.status_column:
             flags.append(f"--status-column={self.status_column}")
             flags += [f"--status-map={value}={effect}" for value, effect in self.status_map.items()]
+        if self.event_type:
+            flags.append(f"--event-type={self.event_type}")
+        flags += [
+            f"--value-map={name}:{value}={target}"
+            for name, values in self.value_map.items()
+            for value, target in values.items()
+        ]
         return flags
 
 
@@ -68,6 +79,92 @@ PRESETS = {
             },
             note="The customer is the order's e-mail address (the export has no company column; map another "
             "with --map COLUMN=account_id). A partial refund keeps the order's total as revenue.",
+        ),
+        Preset(
+            name="stripe-invoices",
+            what="Stripe Dashboard, Billing > Invoices > Export (CSV, default columns): one row per invoice, "
+            "amounts in the currency's major unit, the currency in lower case",
+            mapping={
+                "order_id": "id",
+                "invoice_id": "Number",
+                "account_id": "Customer",
+                "occurred_at": "Date (UTC)",
+                "amount": "Total",
+                "currency": "Currency",
+            },
+            date_format="%Y-%m-%d %H:%M",
+            status_column="Status",
+            status_map={
+                "paid": "paid",
+                "open": "paid",  # finalized and sent: invoiced, not yet paid
+                "uncollectible": "paid",  # invoiced; writing it off is finance's decision
+                "void": "cancelled",
+                "draft": "skip",  # not yet an invoice
+            },
+            note="The customer is Stripe's customer id (cus_...); map 'Customer Email' or a company column "
+            "instead with --map COLUMN=account_id. Stripe's export has no payment dates, so payments are "
+            "not imported and the payment driver stays unmeasured. If your export writes seconds, give "
+            "--date-format '%Y-%m-%d %H:%M:%S'.",
+        ),
+        Preset(
+            name="zendesk-tickets",
+            stream="service",
+            what="Zendesk Support, Admin Center > Account > Tools > Reports > Export, CSV (tickets): one row "
+            "per ticket",
+            mapping={
+                "ticket_id": "Id",
+                "account_id": "Organization",
+                "occurred_at": "Created at",
+                "resolved_at": "Solved at",
+                "category": "Ticket type",
+                "severity": "Priority",
+                "csat_score": "Satisfaction Score",
+                "agent_id": "Assignee",
+            },
+            date_format="%Y-%m-%d %H:%M:%S %z",
+            value_map={
+                "category": {
+                    "problem": "complaint",
+                    "task": "request",
+                    "incident": "incident",
+                    "question": "question",
+                },
+                "severity": {"urgent": "high"},
+                "csat_score": {"good": "5", "bad": "1", "offered": "", "unoffered": ""},
+            },
+            note="The customer is the ticket's organization (a ticket without one is quarantined: map "
+            "'Requester domain' instead if your customers are not organizations). Zendesk rates good or "
+            "bad: they become 5 and 1. A 'problem' ticket counts as a complaint. The export has no reopen "
+            "times; a ticket solved again after a reopen is a second resolution.",
+        ),
+        Preset(
+            name="hubspot-activities",
+            stream="contact",
+            what="HubSpot, CRM > Activities (calls, e-mails, meetings) > Export, CSV: one row per activity "
+            "with its associated company",
+            mapping={
+                "activity_id": "Record ID",
+                "account_id": "Associated Company",
+                "occurred_at": "Activity date",
+                "contact_person_id": "Associated Contact",
+                "rep_id": "Activity assigned to",
+                "direction": "Call direction",
+            },
+            date_format="%Y-%m-%d %H:%M",
+            status_column="Activity type",
+            status_map={
+                "call": "call",
+                "email": "email",
+                "incoming_email": "email",
+                "forwarded_email": "email",
+                "meeting": "meeting",
+                "note": "skip",
+                "task": "skip",
+                "": "skip",
+            },
+            note="An activity without an associated company is quarantined (the customer is the company). "
+            "Notes and tasks are not contact with the customer and are skipped. E-mail rows have no call "
+            "direction; their direction stays empty.",
         ),
     )
 }

@@ -19,6 +19,7 @@ from pipelines.imports.csv_export import (
     parse_status_map,
     system_name,
 )
+from pipelines.imports.presets import PRESETS
 
 MAPPING = parse_mapping(["Customer=account_id", "Date=occurred_at", "Total=amount", "Cur=currency"])
 
@@ -289,7 +290,7 @@ def test_a_status_column_says_which_sales_are_revenue():
     assert conversion.problems == [
         "e.csv: row 6, column 'State': a status --status-map does not name: 'disputed'"
     ]
-    with pytest.raises(ValueError, match="--status-map effects must be one of"):
+    with pytest.raises(ValueError, match="--status-map effects of a sales export must be one of"):
         StatusRule("State", {"paid": "booked"})
     assert parse_status_map(["Paid=paid", "=skip", "a=b=refunded"]) == {
         "paid": "paid",
@@ -360,3 +361,17 @@ def test_an_xlsx_workbook_reads_as_its_csv_would(tmp_path):
     (tmp_path / "fake.xlsx").write_text("not a workbook", encoding="utf-8")
     with pytest.raises(ImportRejected, match=r"fake\.xlsx: not an \.xlsx workbook"):
         run_import(tmp_path / "fake.xlsx", landing)
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_a_presets_printed_flags_are_the_preset(name):
+    """What --show-preset prints, given as flags without the preset, means what the preset means."""
+    from pipelines.cli import build_parser
+    from pipelines.cli.import_csv import _options
+
+    parser = build_parser()
+    with_preset = _options(parser.parse_args(["import-csv", "export.csv", "--preset", name]))
+    by_hand = _options(parser.parse_args(["import-csv", "export.csv", *PRESETS[name].as_flags()]))
+    assert by_hand.pop("optional") == frozenset()  # columns given by hand must be there
+    assert with_preset.pop("optional") <= set(with_preset["mapping"])
+    assert by_hand == with_preset
