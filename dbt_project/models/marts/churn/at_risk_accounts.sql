@@ -1,6 +1,7 @@
 {#- The weekly follow-up list: buying accounts flagged at risk (accounts.at_risk), ordered by the revenue at
     stake (trailing-12-month revenue, then lifetime revenue), each with the signals that explain it and a
-    sentence saying why. -#}
+    sentence saying why. A reason never rests on a driver the data cannot measure: accounts leaves its
+    signals null (data_coverage says why). -#}
 with
 
 accounts as (
@@ -11,24 +12,6 @@ key_accounts as (
     select * from {{ ref('key_accounts') }}
 ),
 
-drivers as (
-    select * from {{ ref('int_drivers_available') }}
-),
-
--- the reasons the data can give: none built on a driver it cannot measure (data_coverage says why)
-measurable as (
-    select
-        max(case when driver = 'contact_persons' and is_available then 1 else 0 end)
-        = 1 as contact_persons,
-        max(case when driver = 'post_sale_contact' and is_available then 1 else 0 end)
-        = 1 as post_sale_contact,
-        max(case when driver = 'complaint_handling' and is_available then 1 else 0 end)
-        = 1 as complaints,
-        max(case when driver = 'csat' and is_available then 1 else 0 end)
-        = 1 as csat
-    from drivers
-),
-
 flagged as (
     select
         accounts.*,
@@ -37,17 +20,6 @@ flagged as (
     from accounts
     left join key_accounts on accounts.account_id = key_accounts.account_id
     where accounts.at_risk
-),
-
-explained as (
-    select
-        flagged.*,
-        measurable.contact_persons as can_show_contact_persons,
-        measurable.post_sale_contact as can_show_post_sale_contact,
-        measurable.complaints as can_show_complaints,
-        measurable.csat as can_show_csat
-    from flagged
-    cross join measurable
 ),
 
 final as (
@@ -73,17 +45,17 @@ final as (
         {{ dbt.concat([
             "'no purchase for ' || cast(days_since_last_purchase as " ~ dbt.type_string() ~ ") || ' days (usually every '"
             ~ " || cast(cast(round(expected_gap_days) as integer) as " ~ dbt.type_string() ~ ") || ' days)'",
-            "case when single_contact_person and can_show_contact_persons then '; one contact person' else '' end",
-            "case when post_sale_contact = 'no' and can_show_post_sale_contact then '; no contact after purchases'"
+            "case when single_contact_person then '; one contact person' else '' end",
+            "case when post_sale_contact = 'no' then '; no contact after purchases'"
             ~ " else '' end",
-            "case when open_complaints > 0 and can_show_complaints then '; ' || cast(open_complaints as "
+            "case when open_complaints > 0 then '; ' || cast(open_complaints as "
             ~ dbt.type_string() ~ ") || ' open complaint(s)' else '' end",
-            "case when complaint_handling in ('slow', 'unresolved') and can_show_complaints then"
+            "case when complaint_handling in ('slow', 'unresolved') then"
             ~ " '; complaints handled ' || complaint_handling else '' end",
-            "case when last_csat <= 2 and can_show_csat then '; last rating ' || cast(last_csat as "
+            "case when last_csat <= 2 then '; last rating ' || cast(last_csat as "
             ~ dbt.type_string() ~ ") else '' end",
         ]) }} as reasons
-    from explained
+    from flagged
 )
 
 select * from final

@@ -41,6 +41,29 @@ service_events as (
     select * from {{ ref('stg_service__events') }}
 ),
 
+drivers as (
+    select * from {{ ref('int_drivers_available') }}
+),
+
+-- a driver the data cannot measure has no band here (null), not the band its missing events would give:
+-- without payments every invoice looks late, without contact events every account neglected
+measurable as (
+    select
+        max(case when driver = 'contact_persons' and is_available then 1 else 0 end)
+        = 1 as contact_persons,
+        max(case when driver = 'post_sale_contact' and is_available then 1 else 0 end)
+        = 1 as post_sale_contact,
+        max(case when driver = 'complaint_handling' and is_available then 1 else 0 end)
+        = 1 as complaint_handling,
+        max(case when driver = 'csat' and is_available then 1 else 0 end)
+        = 1 as csat,
+        max(case when driver = 'discount' and is_available then 1 else 0 end)
+        = 1 as discount,
+        max(case when driver = 'payment' and is_available then 1 else 0 end)
+        = 1 as payment
+    from drivers
+),
+
 current_stage as (
     select
         account_id,
@@ -192,25 +215,36 @@ final as (
             false
         ) as at_risk,
         coalesce(contact.n_contact_persons, 0) as n_contact_persons,
-        signals_now.contact_persons as recent_contact_persons,
-        signals_now.contact_persons = 1 as single_contact_person,
-        signals_now.contact_persons_band,
+        case
+            when measurable.contact_persons then signals_now.contact_persons
+        end as recent_contact_persons,
+        case
+            when measurable.contact_persons then signals_now.contact_persons = 1
+        end as single_contact_person,
+        case
+            when measurable.contact_persons then signals_now.contact_persons_band
+        end as contact_persons_band,
         contact.last_contact_date,
         {{ day_number('as_of.as_of_date') }} - {{ day_number('signals_now.last_contact_on') }}
             as days_since_last_contact,
-        signals_now.post_sale_contact,
+        case
+            when measurable.post_sale_contact then signals_now.post_sale_contact
+        end as post_sale_contact,
         coalesce(service.n_tickets, 0) as n_tickets,
         coalesce(service.open_tickets, 0) as open_tickets,
         coalesce(service.complaints, 0) as complaints,
         coalesce(service.open_complaints, 0) as open_complaints,
-        signals_now.complaint_handling,
+        case
+            when measurable.complaint_handling then signals_now.complaint_handling
+        end as complaint_handling,
         ratings.csat_score as last_csat,
-        signals_now.csat as csat_band,
-        signals_now.discount as discount_band,
-        signals_now.payment as payment_band,
+        case when measurable.csat then signals_now.csat end as csat_band,
+        case when measurable.discount then signals_now.discount end as discount_band,
+        case when measurable.payment then signals_now.payment end as payment_band,
         as_of.as_of_date
     from first_seen
     cross join as_of
+    cross join measurable
     left join current_stage on first_seen.account_id = current_stage.account_id
     left join purchases on first_seen.account_id = purchases.account_id
     left join expected on first_seen.account_id = expected.account_id
