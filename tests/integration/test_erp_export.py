@@ -172,6 +172,7 @@ def assert_sales_only_outputs_say_what_is_missing(warehouse, customers: int) -> 
         drivers = {r[0] for r in con.execute("select distinct driver from marts.churn_drivers").fetchall()}
         reasons = [r[0] for r in con.execute("select reasons from marts.at_risk_accounts").fetchall()]
         # the accounts' signals of drivers the data cannot measure are null, not a band
+        per_account = con.execute("select stream, count(*) from marts.account_coverage group by 1").fetchall()
         signals = con.execute(
             "select count(payment_band), count(post_sale_contact), count(contact_persons_band), "
             "count(single_contact_person), count(complaint_handling), count(csat_band), "
@@ -183,6 +184,7 @@ def assert_sales_only_outputs_say_what_is_missing(warehouse, customers: int) -> 
     assert coverage["contact"][:4] == (0, 0, None, "contact_persons, post_sale_contact")
     assert drivers == {"discount"}
     assert signals == (0, 0, 0, 0, 0, 0, customers, customers)
+    assert per_account == [("sales", customers)]
     assert reasons, "no account at risk: the check below would pass on nothing"
     assert all(r.startswith("no purchase for ") and ";" not in r for r in reasons), reasons[:5]
     # the run's summary and the report say which drivers are not measured, and why

@@ -168,6 +168,9 @@ def test_billing_help_desk_and_crm_exports_build_together(warehouse, tmp_path, c
                 "select stream, events, accounts_covered, unavailable_drivers from marts.data_coverage"
             ).fetchall()
         }
+        per_account = con.execute(
+            "select account_id, stream, event_types_seen, events from marts.account_coverage order by all"
+        ).fetchall()
     # the ticket without an organization names no customer: quarantined, with the field named
     assert [(q[0], q[1]) for q in quarantined] == [("service", "imp-103-opened")]
     assert "account_id" in quarantined[0][2]
@@ -183,6 +186,14 @@ def test_billing_help_desk_and_crm_exports_build_together(warehouse, tmp_path, c
     assert sorted(contacts) == [("call", 1), ("email", 1), ("meeting", 1)]
     assert coverage["service"] == (4, 2, None)  # every service driver is measured
     assert coverage["contact"] == (3, 2, None)
+    assert per_account == [
+        ("Acme", "contact", "call, meeting", 2),
+        ("Acme", "sales", "invoice_issued, order_cancelled, order_placed", 4),
+        ("Acme", "service", "satisfaction_rated, ticket_opened, ticket_resolved", 3),
+        ("Globex", "contact", "email", 1),
+        ("Globex", "sales", "invoice_issued, order_placed", 4),
+        ("Globex", "service", "ticket_opened", 1),
+    ]
 
     # tomorrow's cumulative ticket export: 102 was solved since; everything else arrives again
     tomorrow = [t if t[0] != "102" else (*t[:6], "2024-02-11 08:00:00 +0100", "Good") for t in TICKETS]

@@ -2,30 +2,8 @@
     that imported only its sales), so outputs that need a stream can say it is missing. -#}
 with
 
-sales as (
-    select * from {{ ref('stg_sales__events') }}
-),
-
-service as (
-    select * from {{ ref('stg_service__events') }}
-),
-
-contact as (
-    select * from {{ ref('stg_contact__events') }}
-),
-
-events as (
-    {%- for stream in ['sales', 'service', 'contact'] %}
-        select
-            '{{ stream }}' as stream,
-            event_type,
-            account_id,
-            occurred_on
-        from {{ stream }}
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+counted as (
+    select * from {{ ref('int_account_events_counted') }}
 ),
 
 streams as (
@@ -39,12 +17,12 @@ streams as (
 seen as (
     select
         stream,
-        count(*) as events,
+        sum(events) as events,
         count(distinct account_id) as accounts_covered,
-        min(occurred_on) as first_day,
-        max(occurred_on) as last_day,
+        min(first_day) as first_day,
+        max(last_day) as last_day,
         {{ sorted_distinct_list('event_type') }} as event_types_seen
-    from events
+    from counted
     group by stream
 ),
 

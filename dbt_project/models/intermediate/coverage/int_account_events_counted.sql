@@ -1,0 +1,43 @@
+{#- The events each account has, per stream and event type: what the coverage of the warehouse (overall,
+    int_streams_covered) and of each account (account_coverage) are counted from. -#}
+with
+
+sales as (
+    select * from {{ ref('stg_sales__events') }}
+),
+
+service as (
+    select * from {{ ref('stg_service__events') }}
+),
+
+contact as (
+    select * from {{ ref('stg_contact__events') }}
+),
+
+events as (
+    {%- for stream in ['sales', 'service', 'contact'] %}
+        select
+            '{{ stream }}' as stream,
+            event_type,
+            account_id,
+            occurred_on
+        from {{ stream }}
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        account_id,
+        stream,
+        event_type,
+        count(*) as events,
+        min(occurred_on) as first_day,
+        max(occurred_on) as last_day
+    from events
+    group by account_id, stream, event_type
+)
+
+select * from final
