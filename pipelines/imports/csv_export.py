@@ -1,8 +1,9 @@
 """`lifecycle import-csv`: a customer's own export -> contract landing files. `import_csv` writes the
 landing file of any stream; sales rows are converted here, tickets and activities in service_contact.py.
 
-Each sales row becomes an `order_placed` and an `invoice_issued` event; a row with a negative amount (a refund)
-becomes a `credit_note_issued` of the amount's size instead, against the invoice of the order it names.
+Each sales row becomes an `order_placed` and an `invoice_issued` event; a row with a negative amount
+(a refund) becomes a `credit_note_issued` of the amount's size instead, against the invoice of the
+order it names.
 Event ids come from the row's business key, never from the file's name or the row's position, so
 tomorrow's cumulative export, under any name, in any order, with rows added or removed, delivers the
 same events again (duplicates) and only its new rows as new events:
