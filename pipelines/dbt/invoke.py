@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from pipelines.dbt.args import models_run_args
+from pipelines.dbt.args import models_run_args, parse_args
 from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
 from pipelines.errors import LifecycleError
 
@@ -36,23 +36,24 @@ def run_dbt(
     return done
 
 
-def invoke_in_process(args: list[str]) -> Any:
-    """`dbt ARGS` in this process; returns dbt's result after closing the database it opened (dbt-duckdb
-    keeps it open otherwise, so the file could not be deleted, attached or rebuilt by the next step)."""
+def invoke_in_process(args: list[str], manifest: Any = None) -> Any:
+    """`dbt ARGS` in this process (on an already parsed `manifest` when given); returns dbt's result after
+    closing the database it opened (dbt-duckdb keeps it open otherwise, so the file could not be deleted,
+    attached or rebuilt by the next step)."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
     try:
-        return dbtRunner().invoke(args)
+        return dbtRunner(manifest=manifest).invoke(args)
     finally:
         if DuckDBConnectionManager._ENV is not None:
             DuckDBConnectionManager._ENV.close()
         DuckDBConnectionManager.close_all_connections()
 
 
-def run_in_process(args: list[str], where: Path) -> None:
+def run_in_process(args: list[str], where: Path, manifest: Any = None) -> None:
     """`invoke_in_process`, raising DbtFailed that names each failing node (and `where` it built)."""
-    result = invoke_in_process(args)
+    result = invoke_in_process(args, manifest)
     if not result.success:
         failed = [
             f"{r.node.name}: {r.message}" for r in (result.result or []) if str(r.status) in ("error", "fail")
@@ -60,6 +61,27 @@ def run_in_process(args: list[str], where: Path) -> None:
         raise DbtFailed(f"dbt {args[0]} failed in {where}: {result.exception or '; '.join(failed)}")
 
 
+# The project as dbt parsed it in this process (parsed_project).
+_parsed: list[Any] = []
+
+
+def parsed_project(target_path: Path) -> Any:
+    """dbt's manifest of the project, parsed in this process once. The warehouse path is part of dbt's
+    parse state (a var and the profile's path), so every new warehouse would otherwise parse the whole
+    project again; nothing else that parsing reads differs between warehouses (no var decides a node's
+    config or schema here, except the reconciliation's schema suffix, which these builds never set).
+    The project's files must not change while the process runs."""
+    if not _parsed:
+        args = [*parse_args(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
+        result = invoke_in_process([*args, "--target-path", str(target_path)])
+        if not result.success:
+            raise DbtFailed(f"dbt parse failed: {result.exception}")
+        _parsed.append(result.result)
+    return _parsed[0]
+
+
 def run_models(warehouse: Path, dbt_vars: dict[str, Any], full_refresh: bool = False) -> None:
-    """`dbt run` (models only, no tests) into `warehouse`, in this process."""
-    run_in_process(models_run_args(DBT_PROJECT_DIR, warehouse, dbt_vars, full_refresh), warehouse)
+    """`dbt run` (models only, no tests) into `warehouse`, in this process, on the project parsed once
+    per process (a build of many small warehouses: the tests and the lint warehouse)."""
+    args = models_run_args(DBT_PROJECT_DIR, warehouse, dbt_vars, full_refresh)
+    run_in_process(args, warehouse, parsed_project(warehouse / "dbt-target"))

@@ -168,7 +168,7 @@ def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_pat
         loaded.add(day)
         run_models(warehouse, RULES)
 
-        # a fresh database; dbt's target folder beside it is kept, so the build parses the project once
+        # a fresh database (run_models builds it on the project as parsed once in this process)
         for stale in ("lifecycle.duckdb", "lifecycle.duckdb.wal"):
             (fresh / stale).unlink(missing_ok=True)
         fresh.mkdir(exist_ok=True)
