@@ -132,7 +132,7 @@ def con(tmp_path_factory):
         paths = warehouse_paths().ensure()
         for stream, rows in business().rows.items():
             write_jsonl(paths.landing, stream, "2025-01-02", "export.jsonl", rows)
-        assert main(["run", "--quiet", "--var", "as_of_date=2024-12-31"]) == 0
+        assert main(["run", "--quiet", "--no-record", "--var", "as_of_date=2024-12-31"]) == 0
         with duckdb.connect(str(paths.database), read_only=True) as connection:
             yield connection
 

@@ -104,7 +104,7 @@ def built(tmp_path_factory):
         write_jsonl(paths.landing, "contact", "2024-06-01", "export.jsonl", [call])
         (paths.landing / "fx_rates").mkdir()
         (paths.landing / "fx_rates" / "rates.csv").write_text(RATES)
-        assert main(["run", "--quiet", *SETTINGS]) == 0
+        assert main(["run", "--quiet", "--no-record", *SETTINGS]) == 0
         yield paths
 
 
@@ -280,7 +280,7 @@ def test_close_month_publishes_refuses_and_lists_restatements(copy_of, capsys):
 
     # a late invoice of March arrives in June
     write_jsonl(paths.landing, "sales", "2024-06-20", "late.jsonl", [sales_row(99, *LATE_INVOICE)])
-    assert main(["run", "--quiet", *SETTINGS]) == 0
+    assert main(["run", "--quiet", "--no-record", *SETTINGS]) == 0
     restated = query(
         paths,
         "select figure_key, published_value, current_value, difference, late_events, late_event_ids "
@@ -315,7 +315,7 @@ def test_close_month_publishes_refuses_and_lists_restatements(copy_of, capsys):
 
     # finance signs off on the restated month: a new version, and nothing is restated against it
     assert main(["close-month", "2024-03", "--reopen"]) == 0
-    assert main(["run", "--quiet", *SETTINGS]) == 0
+    assert main(["run", "--quiet", "--no-record", *SETTINGS]) == 0
     assert query(paths, "select count(*) from marts.restatements") == [(0,)]
     assert query(paths, "select version, arrival_cutoff from finance.month_closes order by version") == [
         (1, date(2024, 6, 1)),
@@ -408,7 +408,7 @@ def test_a_close_is_refused_while_the_marts_are_older_than_the_latest_load(copy_
     # a late PLN invoice without its rate: the load succeeds, the build stops on the missing rate
     late = ("C", "2024-03-20", "invoice_issued", "100", "PLN", "C2")
     write_jsonl(copy_of.landing, "sales", "2024-06-20", "late.jsonl", [sales_row(98, *late)])
-    assert main(["run", "--quiet", *SETTINGS]) == 1
+    assert main(["run", "--quiet", "--no-record", *SETTINGS]) == 1
     assert "Missing FX rate for PLN on 2024-03-20" in capsys.readouterr().out
     assert main(["close-month", "2024-03"]) == 1
     assert "after the marts were built" in capsys.readouterr().err

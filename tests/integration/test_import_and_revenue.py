@@ -37,7 +37,7 @@ def test_import_run_convert_and_reimport(warehouse, tmp_path, capsys):
 
     # PLN revenue on 2024-03-02 has no rate: the build stops and says which
     capsys.readouterr()
-    assert main(["run", "--quiet"]) == 1
+    assert main(["run", "--quiet", "--no-record"]) == 1
     out = capsys.readouterr().out
     assert "Missing FX rate" in out
     assert "PLN on 2024-03-02" in out
@@ -53,7 +53,7 @@ def test_import_run_convert_and_reimport(warehouse, tmp_path, capsys):
     )
     # the same export delivered again on a later day: ids repeat, so nothing is counted twice
     assert main([*IMPORT, str(export), "--arrival-date", "2024-03-05"]) == 0
-    assert main(["run", "--quiet"]) == 0
+    assert main(["run", "--quiet", "--no-record"]) == 0
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
         assert con.execute("select count(*) from raw.sales_events").fetchone()[0] == 6
         assert con.execute("select sum(rows_duplicate) from raw.ingest_batches").fetchone()[0] == 6
@@ -86,7 +86,7 @@ def test_bad_rows_reach_the_quarantine_with_the_export_row_and_good_rows_load(wa
     assert "1 x column 'Betrag': not a decimal number (--decimal-comma?); first in row 2: '12,5'" in (
         capsys.readouterr().err
     )
-    assert main(["run", "--quiet"]) == 0
+    assert main(["run", "--quiet", "--no-record"]) == 0
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
         assert con.execute("select count(*) from raw.sales_events").fetchone() == (2,)
         quarantined = con.execute("select reason, payload from raw.quarantine order by source_row").fetchall()
@@ -99,7 +99,7 @@ def test_single_currency_needs_no_rates_and_mixed_bases_are_refused(warehouse, t
     export = tmp_path / "usd.csv"
     export.write_text("Kunde;Datum;Betrag;Waehrung\nACME;01.03.2024;100.10;USD\n", encoding="utf-8")
     assert main([*IMPORT, str(export), "--arrival-date", "2024-03-03"]) == 0
-    assert main(["run", "--quiet", "--var", "reporting_currency=USD"]) == 0
+    assert main(["run", "--quiet", "--no-record", "--var", "reporting_currency=USD"]) == 0
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
         assert con.execute("select lifetime_revenue from marts.accounts").fetchone() == (Decimal("100.10"),)
     rates = warehouse.landing / "fx_rates"
@@ -108,7 +108,7 @@ def test_single_currency_needs_no_rates_and_mixed_bases_are_refused(warehouse, t
         "rate_date,base_currency,currency,rate\n2024-03-01,EUR,USD,1.08\n2024-03-01,USD,PLN,3.9\n"
     )
     capsys.readouterr()
-    assert main(["run", "--quiet"]) == 1
+    assert main(["run", "--quiet", "--no-record"]) == 1
     said = capsys.readouterr()
     # the cause, first and once; the stack traces only in the run's log file
     assert (
@@ -132,7 +132,7 @@ def test_conversion_is_exact_and_rounds_half_even(warehouse, tmp_path):
     rates = warehouse.landing / "fx_rates"
     rates.mkdir()
     (rates / "rates.csv").write_text("rate_date,base_currency,currency,rate\n2024-03-01,EUR,PLN,2.00000000\n")
-    assert main(["run", "--quiet"]) == 0
+    assert main(["run", "--quiet", "--no-record"]) == 0
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
         revenue = dict(con.execute("select account_id, lifetime_revenue from marts.accounts").fetchall())
         kind = con.execute(

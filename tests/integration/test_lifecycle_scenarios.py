@@ -36,7 +36,7 @@ def built(tmp_path_factory):
                     part = rows[k::2]
                     if part:
                         write_jsonl(paths.landing, stream, arrival, f"{scenario['name']}.jsonl", part)
-        assert main(["run", "--quiet", "--var", f"as_of_date={AS_OF}"]) == 0
+        assert main(["run", "--quiet", "--no-record", "--var", f"as_of_date={AS_OF}"]) == 0
         yield paths
 
 
@@ -107,7 +107,10 @@ def test_accounts_mart_counts_purchases_not_cancelled_orders(built):
 
 def test_rules_are_settable_per_run(built, monkeypatch):
     monkeypatch.setenv(WAREHOUSE_ENV, str(built.root))
-    assert main(["run", "--quiet", "--var", f"as_of_date={AS_OF}", "--var", "lost_after_days=30"]) == 0
+    assert (
+        main(["run", "--quiet", "--no-record", "--var", f"as_of_date={AS_OF}", "--var", "lost_after_days=30"])
+        == 0
+    )
     changes = query(
         built,
         "select from_stage, to_stage, changed_on, won_back from marts.lifecycle_transitions "
@@ -120,4 +123,4 @@ def test_rules_are_settable_per_run(built, monkeypatch):
         ("lost", "repeat", date(2024, 3, 5), True),
         ("repeat", "lost", date(2024, 4, 5), False),
     ]
-    assert main(["run", "--quiet", "--var", f"as_of_date={AS_OF}"]) == 0  # defaults again
+    assert main(["run", "--quiet", "--no-record", "--var", f"as_of_date={AS_OF}"]) == 0  # defaults again

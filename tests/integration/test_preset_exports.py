@@ -55,7 +55,7 @@ def test_a_shopify_orders_export_builds_and_only_paid_orders_are_net_revenue(war
     )
     out = capsys.readouterr().out
     assert "0 row(s) with problems, 1 skipped by status" in out
-    assert main(["run", "--quiet"]) == 0
+    assert main(["run", "--quiet", "--no-record"]) == 0
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
         assert con.execute("select count(*) from raw.quarantine").fetchone() == (0,)
         ledger = con.execute(
@@ -153,7 +153,7 @@ def test_billing_help_desk_and_crm_exports_build_together(warehouse, tmp_path, c
     assert "1 satisfaction_rated, 3 ticket_opened, 1 ticket_resolved" in out
     assert "1 call, 1 email, 1 meeting, 0 row(s) with problems, 1 skipped by status" in out
     assert "direction: the preset's column 'Call direction' is not in this export; left empty" in out
-    assert main(["run", "--quiet"]) == 0
+    assert main(["run", "--quiet", "--no-record"]) == 0
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
         quarantined = con.execute("select stream, event_id, reason from raw.quarantine").fetchall()
         ledger = con.execute("select sum(invoiced), sum(credited) from marts.revenue_ledger").fetchone()

@@ -37,12 +37,13 @@ def simulated_warehouse(
     **simulation: Any,
 ) -> Iterator[WarehousePaths]:
     """A warehouse under `root` (named by $LIFECYCLE_WAREHOUSE while in use) holding a simulated business
-    (`simulation`: the simulator's arguments), delivered as exports and loaded by `lifecycle run --quiet`."""
+    (`simulation`: the simulator's arguments), delivered as exports and loaded by
+    `lifecycle run --quiet --no-record` (no run history: the tests that read it make their own)."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(WAREHOUSE_ENV, str(root / "warehouse"))
         mp.delenv("DAGSTER_HOME", raising=False)
         paths = warehouse_paths().ensure()
         simulate(paths.landing, **simulation)
         deliver_as_exports(paths.landing, export_day_of_year)
-        assert main(["run", "--quiet", *run_args]) == 0
+        assert main(["run", "--quiet", "--no-record", *run_args]) == 0
         yield paths
