@@ -56,11 +56,16 @@ def dbt_build_args(
 
 
 def models_run_args(
-    project_dir: Path, warehouse: Path, dbt_vars: dict[str, Any], full_refresh: bool = False
+    project_dir: Path,
+    warehouse: Path,
+    dbt_vars: dict[str, Any],
+    full_refresh: bool = False,
+    tests: bool = False,
 ) -> list[str]:
-    """`dbt run` (models only) into `warehouse`, with the warehouse's own target folder, so partial
-    parsing stays valid from one build of it to the next."""
-    args = ["run", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    """`dbt run` (models only), or `dbt build` with `tests`, into `warehouse`, with the warehouse's own
+    target folder, so partial parsing stays valid from one build of it to the next."""
+    command = "build" if tests else "run"
+    args = [command, "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     args += ["--target-path", str(warehouse / "dbt-target")]
     args += _vars({**dbt_vars, WAREHOUSE_VAR: str(warehouse)})
     return [*args, "--full-refresh"] if full_refresh else args

@@ -80,8 +80,10 @@ def parsed_project(target_path: Path) -> Any:
     return _parsed[0]
 
 
-def run_models(warehouse: Path, dbt_vars: dict[str, Any], full_refresh: bool = False) -> None:
-    """`dbt run` (models only, no tests) into `warehouse`, in this process, on the project parsed once
-    per process (a build of many small warehouses: the tests and the lint warehouse)."""
-    args = models_run_args(DBT_PROJECT_DIR, warehouse, dbt_vars, full_refresh)
+def run_models(
+    warehouse: Path, dbt_vars: dict[str, Any], full_refresh: bool = False, tests: bool = False
+) -> None:
+    """`dbt run` (models only), or `dbt build` with `tests`, into `warehouse`, in this process, on the
+    project parsed once per process (builds of many small warehouses: the tests and the lint warehouse)."""
+    args = models_run_args(DBT_PROJECT_DIR, warehouse, dbt_vars, full_refresh, tests)
     run_in_process(args, warehouse, parsed_project(warehouse / "dbt-target"))

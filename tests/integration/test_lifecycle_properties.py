@@ -6,8 +6,6 @@ Each example is a whole population of random accounts (one dbt build per example
 - rebuilding from scratch gives identical marts.
 """
 
-import os
-import subprocess
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -16,9 +14,8 @@ import duckdb
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from pipelines.config.paths import WAREHOUSE_ENV
 from pipelines.contract import STREAMS
-from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
+from pipelines.dbt.invoke import run_models
 from pipelines.raw.loader import landed_days, load_days
 from tests.support.landing import write_jsonl
 from tests.support.stage_oracle import Rules, stage_on
@@ -94,21 +91,13 @@ def build(root: Path, accounts: list[dict]) -> tuple[Path, dict]:
     with duckdb.connect(str(database)) as con:
         for schema in STREAMS.values():
             load_days(con, landing, schema, landed_days(landing, schema.name))
-    dbt_vars = (
-        f"{{as_of_date: '{AS_OF}', lost_after_days: {RULES.lost_after_days}, "
-        f"loyal_window_days: {RULES.loyal_window_days}, "
-        f"loyal_min_purchase_days: {RULES.loyal_min_purchase_days}}}"
-    )
-    env = dict(os.environ, **{WAREHOUSE_ENV: str(root)})
-    done = subprocess.run(
-        [dbt_executable(), "build", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR), "--vars", dbt_vars],
-        cwd=DBT_PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    rules = {
+        "as_of_date": str(AS_OF),
+        "lost_after_days": RULES.lost_after_days,
+        "loyal_window_days": RULES.loyal_window_days,
+        "loyal_min_purchase_days": RULES.loyal_min_purchase_days,
+    }
+    run_models(root, rules, tests=True)  # the dbt tests too: a failing one fails the build
     return database, truth
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.config.lifecycle import settings_from
-from pipelines.dbt.args import WAREHOUSE_VAR, dbt_build_args, warehouse_var
+from pipelines.dbt.args import WAREHOUSE_VAR, dbt_build_args, models_run_args, warehouse_var
 
 
 def test_settings_and_the_warehouse_go_as_one_json_document_of_vars():
@@ -37,3 +37,12 @@ def test_the_spark_target_is_named_and_an_unknown_one_refused():
     assert dbt_build_args({}, None, target="spark") == ["build", "--target", "spark"]
     with pytest.raises(ValueError, match="unknown dbt target 'postgres'"):
         dbt_build_args({}, None, target="postgres")
+
+
+def test_in_process_builds_use_the_warehouse_target_folder_and_build_only_with_tests():
+    args = models_run_args(Path("/p"), Path("/w"), {"as_of_date": "2024-06-30"})
+    assert args[0] == "run"
+    assert args[args.index("--target-path") + 1] == "/w/dbt-target"
+    assert json.loads(args[args.index("--vars") + 1]) == {"as_of_date": "2024-06-30", WAREHOUSE_VAR: "/w"}
+    assert models_run_args(Path("/p"), Path("/w"), {}, tests=True)[0] == "build"
+    assert models_run_args(Path("/p"), Path("/w"), {}, full_refresh=True)[-1] == "--full-refresh"
