@@ -28,8 +28,9 @@
     select 1
 {%- endmacro %}
 
-{#- On Spark, after a build in which every node succeeded, each mart is written as Parquet to
-    <warehouse>/spark/exports/<mart>/ (one file), for readers and for the comparison with DuckDB. -#}
+{#- On Spark, after a build in which every node succeeded, each mart it built is written as Parquet to
+    <warehouse>/spark/exports/<mart>/ (one file), for readers and for the comparison with DuckDB. A build
+    of selected models (`dbt build --select ...` by hand) exports the marts among them, and only those. -#}
 {% macro export_spark_marts(results) -%}
     {{ return(adapter.dispatch('export_spark_marts', 'lifecycle')(results)) }}
 {%- endmacro %}
@@ -40,7 +41,7 @@
     {%- set failed = results | selectattr('status', 'in', ['error', 'fail', 'skipped']) | list -%}
     {%- if execute and not failed -%}
         {%- set folder = spark_folder('exports') -%}
-        {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
+        {%- for node in results | map(attribute='node') | sort(attribute='unique_id') -%}
             {%- if node.resource_type == 'model' and node.fqn[1] == 'marts' -%}
                 {%- do run_query(
                     "insert overwrite directory '" ~ folder ~ '/' ~ node.name ~ "' using parquet "
