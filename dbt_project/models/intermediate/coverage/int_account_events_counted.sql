@@ -1,5 +1,6 @@
 {#- The events each account has, per stream and event type: what the coverage of the warehouse (overall,
-    int_streams_covered) and of each account (account_coverage) are counted from. -#}
+    int_streams_covered), of each account (account_coverage) and the drivers the data can measure
+    (int_drivers_available) are counted from. -#}
 with
 
 sales as (
