@@ -72,6 +72,12 @@ class WarehousePaths(BaseModel):
         return self.root / "dbt"
 
     @property
+    def dbt_shadow_target(self) -> Path:
+        """dbt's target folder for the reconciliation's shadow build of this warehouse: its own parse state
+        (the shadow schemas' var would invalidate the main one's), never shared with another warehouse."""
+        return self.root / "dbt-shadow"
+
+    @property
     def spark(self) -> Path:
         """The Spark target's files: the exported inputs, its tables and metastore (docs/spark.md)."""
         return self.root / "spark"

@@ -72,9 +72,11 @@ def models_run_args(
 
 
 def shadow_build_args(
-    profiles_dir: Path, settings: dict[str, Any], warehouse: Path, schema_suffix: str
+    profiles_dir: Path, settings: dict[str, Any], warehouse: Path, schema_suffix: str, target_path: Path
 ) -> list[str]:
-    """`dbt run --full-refresh` into schemas named with `schema_suffix`, with the live build's settings."""
+    """`dbt run --full-refresh` into schemas named with `schema_suffix`, with the live build's settings;
+    `target_path` is the warehouse's own folder for it (two warehouses reconciled at once would otherwise
+    write one parse state)."""
     dbt_vars = {**settings, SCHEMA_SUFFIX_VAR: schema_suffix, WAREHOUSE_VAR: str(warehouse)}
     return [
         "run",
@@ -83,7 +85,7 @@ def shadow_build_args(
         "--profiles-dir",
         str(profiles_dir),
         "--target-path",
-        "target/reconcile",  # its own parse state: the shadow vars would invalidate the main one's
+        str(target_path),
         *_vars(dbt_vars),
     ]
 

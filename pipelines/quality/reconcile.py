@@ -137,7 +137,10 @@ def reconcile(paths: WarehousePaths, log: Callable[[str], None] = print) -> Reco
         log("rebuilding every model from scratch into the shadow schemas")
         failed = None
         try:
-            run_dbt(shadow_build_args(PROFILES_DIR, settings, paths.root, SHADOW_SUFFIX), capture=True)
+            args = shadow_build_args(
+                PROFILES_DIR, settings, paths.root, SHADOW_SUFFIX, paths.dbt_shadow_target
+            )
+            run_dbt(args, capture=True)
         except DbtFailed as exc:
             failed = exc
         con = connect_writer(paths.database, log=log)

@@ -46,3 +46,17 @@ def test_in_process_builds_use_the_warehouse_target_folder_and_build_only_with_t
     assert json.loads(args[args.index("--vars") + 1]) == {"as_of_date": "2024-06-30", WAREHOUSE_VAR: "/w"}
     assert models_run_args(Path("/p"), Path("/w"), {}, tests=True)[0] == "build"
     assert models_run_args(Path("/p"), Path("/w"), {}, full_refresh=True)[-1] == "--full-refresh"
+
+
+def test_the_shadow_build_keeps_its_parse_state_in_its_own_warehouse():
+    from pipelines.config.paths import WarehousePaths
+    from pipelines.dbt.args import SCHEMA_SUFFIX_VAR, shadow_build_args
+
+    def shadow_args(root: str) -> list[str]:
+        paths = WarehousePaths(Path(root))
+        return shadow_build_args(Path("/p"), {}, paths.root, "_shadow", paths.dbt_shadow_target)
+
+    one, two = shadow_args("/w1"), shadow_args("/w2")
+    assert one[one.index("--target-path") + 1] == "/w1/dbt-shadow"
+    assert two[two.index("--target-path") + 1] == "/w2/dbt-shadow"  # not one folder of the project for both
+    assert json.loads(one[one.index("--vars") + 1])[SCHEMA_SUFFIX_VAR] == "_shadow"
