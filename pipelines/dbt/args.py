@@ -71,6 +71,13 @@ def models_run_args(
     return [*args, "--full-refresh"] if full_refresh else args
 
 
+def inline_compile_args(project_dir: Path, warehouse: Path, jinja: str) -> list[str]:
+    """`dbt compile --inline JINJA` against `warehouse` (its own target folder, as models_run_args)."""
+    args = ["compile", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    args += ["--target-path", str(warehouse / "dbt-target")]
+    return [*args, *_vars({WAREHOUSE_VAR: str(warehouse)}), "--inline", jinja]
+
+
 def shadow_build_args(
     profiles_dir: Path, settings: dict[str, Any], warehouse: Path, schema_suffix: str, target_path: Path
 ) -> list[str]:

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from pipelines.dbt.args import models_run_args, parse_args
+from pipelines.dbt.args import inline_compile_args, models_run_args, parse_args
 from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
 from pipelines.errors import LifecycleError
 
@@ -87,3 +87,13 @@ def run_models(
     project parsed once per process (builds of many small warehouses: the tests and the lint warehouse)."""
     args = models_run_args(DBT_PROJECT_DIR, warehouse, dbt_vars, full_refresh, tests)
     run_in_process(args, warehouse, parsed_project(warehouse / "dbt-target"))
+
+
+def compile_inline(warehouse: Path, jinja: str) -> str:
+    """`jinja` rendered by dbt against `warehouse`, in this process, on the project parsed once."""
+    result = invoke_in_process(
+        inline_compile_args(DBT_PROJECT_DIR, warehouse, jinja), parsed_project(warehouse / "dbt-target")
+    )
+    if not result.success:
+        raise DbtFailed(f"dbt compile failed in {warehouse}: {result.exception}")
+    return str(result.result.results[0].node.compiled_code)

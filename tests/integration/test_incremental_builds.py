@@ -22,8 +22,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.contract import STREAMS
-from pipelines.dbt.args import WAREHOUSE_VAR
-from pipelines.dbt.invoke import invoke_in_process, parsed_project, run_models
+from pipelines.dbt.invoke import compile_inline, run_models
 from pipelines.dbt.project import DBT_PROJECT_DIR
 from pipelines.quality.reconcile import compare
 from pipelines.raw.fx import load_fx_rates
@@ -312,13 +311,7 @@ def test_the_fingerprint_covers_every_macro_of_the_project(tmp_path):
     fingerprint would let an incremental build keep rows computed by its old text."""
     macros = "".join(p.read_text(encoding="utf-8") for p in (DBT_PROJECT_DIR / "macros").rglob("*.sql"))
     defined = set(re.findall(r"\{%-?\s*macro\s+(\w+)\s*\(", macros))
-    compile_args = ["compile", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)]
-    compile_args += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target")]
-    compile_args += ["--vars", json.dumps({WAREHOUSE_VAR: str(tmp_path)})]  # no database of the user's
-    compile_args += ["--inline", "{{ tojson(incremental_fingerprint_parts()) }}"]
-    compiled = invoke_in_process(compile_args, parsed_project(tmp_path / "dbt-target"))
-    assert compiled.success, compiled.exception
-    parts = json.loads(compiled.result.results[0].node.compiled_code)
+    parts = json.loads(compile_inline(tmp_path, "{{ tojson(incremental_fingerprint_parts()) }}"))
     covered = {p.split(":")[0].removeprefix("macro ") for p in parts if p.startswith("macro ")}
     assert "driver_signal_ctes" in defined
     assert defined <= covered, f"macros left out of the fingerprint: {sorted(defined - covered)}"

@@ -60,3 +60,13 @@ def test_the_shadow_build_keeps_its_parse_state_in_its_own_warehouse():
     assert one[one.index("--target-path") + 1] == "/w1/dbt-shadow"
     assert two[two.index("--target-path") + 1] == "/w2/dbt-shadow"  # not one folder of the project for both
     assert json.loads(one[one.index("--vars") + 1])[SCHEMA_SUFFIX_VAR] == "_shadow"
+
+
+def test_an_inline_compile_reads_the_named_warehouse_only():
+    from pipelines.dbt.args import inline_compile_args
+
+    args = inline_compile_args(Path("/p"), Path("/w"), "{{ 1 }}")
+    assert args[0] == "compile"
+    assert args[-2:] == ["--inline", "{{ 1 }}"]
+    assert json.loads(args[args.index("--vars") + 1]) == {WAREHOUSE_VAR: "/w"}  # not $LIFECYCLE_WAREHOUSE
+    assert args[args.index("--target-path") + 1] == "/w/dbt-target"
