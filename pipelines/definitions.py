@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from pipelines.defs.churn.assets import EFFECTS_KEY, churn_driver_effects
 from pipelines.defs.dbt.assets import build_dbt_assets
 from pipelines.defs.finance.assets import month_close_tables
 from pipelines.defs.ingest.assets import account_changes, fx_rates, ingest_audit, stream_assets
@@ -22,7 +23,8 @@ defs = dg.Definitions(
         ingest_audit,
         *month_close_tables,
         dbt_assets,
-        build_serving_asset(marts),
+        churn_driver_effects,
+        build_serving_asset([*marts, EFFECTS_KEY]),
         lifecycle_report,
     ],
     jobs=[lifecycle_job, reconciliation_job],

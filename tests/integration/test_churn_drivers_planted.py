@@ -6,6 +6,7 @@ stable intervals: 16 quarter starts with a full outcome year."""
 from __future__ import annotations
 
 import json
+import math
 
 import duckdb
 import pytest
@@ -44,6 +45,45 @@ def test_planted_effects_are_recovered(simulated_business):
             assert high < 1, f"{name} (x{multiplier}): RR {rr:.2f} [{low:.2f}, {high:.2f}] should lie below 1"
         else:
             assert low <= 1 <= high, f"{name} (no effect): RR {rr:.2f} [{low:.2f}, {high:.2f}] should cover 1"
+
+
+def test_adjusted_effects_are_nearer_what_was_planted_than_the_descriptive_ratios(simulated_business):
+    """Adjusted for each other, rhythm and tenure (churn_driver_effects): no discount band shows an effect,
+    every planted driver does, unresolved complaints weigh more than slow ones, and each ratio is nearer
+    the planted multiplier (log scale) than the descriptive relative risk of churn_drivers."""
+    truth = json.loads((simulated_business.landing / SIDECAR_DIR / "parameters.json").read_text())
+    multipliers = truth["parameters"]["loss_multiplier"]
+    with duckdb.connect(str(simulated_business.database), read_only=True) as con:
+        adjusted = {
+            (r[0], r[1]): r[2:]
+            for r in con.execute(
+                "select driver, band, adjusted_ratio, ci_low, ci_high, note from marts.churn_driver_effects"
+            ).fetchall()
+        }
+        marginal = {
+            (r[0], r[1]): r[2]
+            for r in con.execute("select driver, band, relative_risk from marts.churn_drivers").fetchall()
+        }
+    table = []
+    for name, planted in multipliers.items():
+        key = PLANTED_AS[name]
+        if key == ("discount", "none"):
+            continue  # the reference band
+        ratio, low, high, note = adjusted[key]
+        assert note is None, f"{name}: {note}"
+        table.append(
+            f"{name:24} planted {planted:.2f}  marginal {marginal[key]:.2f}  adjusted {ratio:.2f} "
+            f"[{low:.2f}, {high:.2f}]"
+        )
+        if planted == 1:
+            assert low <= 1 <= high, table[-1]
+        else:
+            assert low > 1, table[-1]
+            assert abs(math.log(ratio / planted)) < abs(math.log(marginal[key] / planted)), table[-1]
+    print("\n".join(table))
+    unresolved = adjusted[PLANTED_AS["complaints_unresolved"]][0]
+    slow = adjusted[PLANTED_AS["complaints_slow"]][0]
+    assert unresolved > slow
 
 
 def test_bands_partition_the_observations_and_quarters_add_up(simulated_business):
