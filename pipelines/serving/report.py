@@ -241,40 +241,81 @@ def unmeasured_drivers(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+GREY = "#95a5a6"
+
+
+def _shade(low: float | None, high: float | None) -> str:
+    if low is not None and low > 1:
+        return "#c0392b"
+    return "#2e86c1" if high is not None and high < 1 else "#34495e"
+
+
+def _forest_trace(
+    rows: list[tuple], offset: float, positions: dict[str, int], name: str, symbol: str, shade: bool
+) -> Any:
+    """One set of points with 95% whiskers, (label, ratio, low, high, observations) each, drawn at its band's
+    position plus `offset`; a band without an interval (no loss) is a point without whiskers. `shade`:
+    red where the interval lies above 1, blue below, grey across; else all grey."""
+    import plotly.graph_objects as go
+
+    return go.Scatter(
+        x=[r[1] for r in rows],
+        y=[positions[r[0]] + offset for r in rows],
+        mode="markers",
+        name=name,
+        marker={"size": 9, "symbol": symbol, "color": [_shade(r[2], r[3]) if shade else GREY for r in rows]},
+        error_x_color=GREY if not shade else "#34495e",
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": [r[3] - r[1] if r[3] is not None else 0 for r in rows],
+            "arrayminus": [r[1] - r[2] if r[2] is not None else 0 for r in rows],
+        },
+        customdata=[[r[0], float(r[4])] for r in rows],
+        hovertemplate=f"%{{customdata[0]}}<br>{name} %{{x:.2f}}<br>%{{customdata[1]:,}} observations"
+        "<extra></extra>",
+    )
+
+
 def churn_drivers(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
     import plotly.graph_objects as go
 
-    rows = _rows(
+    marginal = _rows(
         con,
         "select driver || ' = ' || band, relative_risk, rr_ci_low, rr_ci_high, observations "
         "from marts.churn_drivers where relative_risk is not null order by relative_risk",
     )
-    # a band without any loss has no interval (null ends): drawn as a point without whiskers
+    adjusted = _rows(
+        con,
+        "select driver || ' = ' || band, adjusted_ratio, ci_low, ci_high, observations "
+        "from marts.churn_driver_effects where adjusted_ratio is not null",
+    )
+    # one row per band, in the order of the descriptive ratio; the adjusted point just below it
+    positions = {label: i for i, label in enumerate([r[0] for r in marginal])}
+    adjusted = [r for r in adjusted if r[0] in positions]
     fig = go.Figure(
-        go.Scatter(
-            x=[r[1] for r in rows],
-            y=[r[0] for r in rows],
-            mode="markers",
-            marker={"size": 9, "color": ["#c0392b" if (r[2] or 0) > 1 else "#2e86c1" for r in rows]},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": [r[3] - r[1] if r[3] is not None else 0 for r in rows],
-                "arrayminus": [r[1] - r[2] if r[2] is not None else 0 for r in rows],
-            },
-            customdata=[float(r[4]) for r in rows],
-            hovertemplate="%{y}<br>relative risk %{x:.2f}<br>%{customdata:,} observations<extra></extra>",
-        )
+        [
+            _forest_trace(marginal, 0.15, positions, "relative risk vs all accounts", "circle", False),
+            _forest_trace(adjusted, -0.15, positions, "adjusted ratio vs reference band", "diamond", True),
+        ]
     )
     fig.add_vline(x=1, line_dash="dot", line_color="#7f8c8d")
+    fig.update_yaxes(tickvals=list(positions.values()), ticktext=list(positions))
     return Chart(
         "churn_drivers",
-        "Churn drivers: relative risk of being lost within a year, with 95% intervals",
-        "marts.churn_drivers, marts.data_coverage",
-        "Right of the dotted line, accounts in that band were lost more often than all accounts; red marks "
-        "an interval wholly above 1." + "".join(f" {line}" for line in unmeasured_drivers(con)),
+        "Churn drivers: risk of being lost within a year, descriptive and adjusted, with 95% intervals",
+        "marts.churn_drivers, marts.churn_driver_effects, marts.data_coverage",
+        "Grey circles: the band against all accounts (descriptive). Diamonds: the band against the "
+        "driver's reference band with every other driver, purchase rhythm, tenure and quarter held equal, "
+        "among accounts still buying at their usual rhythm (adjusted: read these to decide where to act); "
+        "red where the whole interval lies above 1, blue below. Right of the dotted line means lost more "
+        "often." + "".join(f" {line}" for line in unmeasured_drivers(con)),
         _layout(
-            fig, "", xaxis_title="relative risk of loss", xaxis_type="log", height=max(380, 24 * len(rows))
+            fig,
+            "",
+            xaxis_title="risk ratio of loss",
+            xaxis_type="log",
+            height=max(380, 30 * len(positions)),
         ),
     )
 

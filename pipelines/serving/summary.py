@@ -63,6 +63,19 @@ def summary_lines(paths: WarehousePaths) -> list[str]:
             lines.append(f"  {driver + ' = ' + band:<34}{rr:.2f}  [{low:.2f}, {high:.2f}]")
         if not drivers:
             lines.append("  none with an interval above 1 yet (too few quarters with a full outcome year)")
+        effects = _fetch(
+            con,
+            "select driver, band, reference_band, adjusted_ratio, ci_low, ci_high "
+            "from marts.churn_driver_effects where ci_low > 1 "
+            f"order by adjusted_ratio desc, driver, band limit {TOP_DRIVERS}",
+        )
+        lines.append("churn driver effects, adjusted for each other, rhythm and tenure (interval above 1):")
+        for driver, band, reference, ratio, low, high in effects:
+            lines.append(
+                f"  {driver + ' = ' + band:<34}{ratio:.2f}  [{low:.2f}, {high:.2f}]  against {reference}"
+            )
+        if not effects:
+            lines.append("  none with an interval above 1 (marts.churn_driver_effects: why a band has none)")
         lines += [f"  {line}" for line in unmeasured_drivers(con)]
     with duckdb.connect(str(paths.database), read_only=True) as con:
         quarantined = _fetch(con, "select count(*) from raw.quarantine")[0][0]

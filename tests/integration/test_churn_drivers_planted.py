@@ -123,6 +123,10 @@ def test_the_demo_summary_says_what_the_marts_say(simulated_business):
             "select driver, band, relative_risk from marts.churn_drivers where rr_ci_low > 1 "
             "order by relative_risk desc limit 5"
         ).fetchall()
+        effects = con.execute(
+            "select driver, band, adjusted_ratio from marts.churn_driver_effects where ci_low > 1 "
+            "order by adjusted_ratio desc limit 5"
+        ).fetchall()
         nrr = con.execute(
             "select nrr from marts.revenue_retention where is_complete and nrr is not null "
             "order by month desc limit 1"
@@ -134,4 +138,7 @@ def test_the_demo_summary_says_what_the_marts_say(simulated_business):
     assert f"NRR {nrr:.1%}" in text
     listed = [line.split() for line in text.split("interval above 1):\n")[1].split("\n")[: len(top)]]
     assert [(w[0], w[2], w[3]) for w in listed] == [(d, b, f"{rr:.2f}") for d, b, rr in top]
+    listed = [line.split() for line in text.split("rhythm and tenure (interval above 1):\n")[1].split("\n")]
+    assert effects
+    assert [(w[0], w[2], w[3]) for w in listed[: len(effects)]] == [(d, b, f"{r:.2f}") for d, b, r in effects]
     assert "quarantined rows: 0" in text

@@ -72,7 +72,21 @@ def test_the_report_renders_every_chart_offline_without_errors(simulated_busines
         assert state["height"] > 100, f"{chart_id}: {state}"
         assert state["width"] > 300, f"{chart_id}: {state}"
 
+    # the forest plot draws the descriptive ratios and the adjusted ones, every band of each
+    drivers = page.evaluate(
+        "() => document.getElementById('churn_drivers').data.map(t => [t.name, t.x.length])"
+    )
     with duckdb.connect(str(simulated_business.database), read_only=True) as con:
+        bands = con.execute("select count(*) from marts.churn_drivers where relative_risk is not null")
+        marginal = bands.fetchone()[0]
+        effects = con.execute(
+            "select count(*) from marts.churn_driver_effects where adjusted_ratio is not null"
+        )
+        adjusted = effects.fetchone()[0]
+        assert drivers == [
+            ["relative risk vs all accounts", marginal],
+            ["adjusted ratio vs reference band", adjusted],
+        ]
         at_risk = con.execute(
             f"select account_id from marts.at_risk_accounts order by follow_up_rank limit {AT_RISK_ROWS}"
         ).fetchall()
