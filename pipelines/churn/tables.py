@@ -14,8 +14,6 @@ from pipelines.churn.effects import Effect
 from pipelines.warehouse.connections import transaction
 
 EFFECTS_TABLE = "churn_driver_effects"
-# The marts this package writes, derived from dbt's marts: a dbt rebuild (reconciliation) has no twin of them.
-PYTHON_MARTS = (EFFECTS_TABLE,)
 
 # (column, type): the table's contract, documented in dbt_project/models/marts/churn/_churn__sources.yml
 EFFECTS_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -31,6 +29,10 @@ EFFECTS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("model", "varchar not null"),
     ("note", "varchar"),
 )
+
+# The marts this package writes and their columns, derived from dbt's marts: a dbt rebuild
+# (reconciliation) has no twin of them; each is documented by a dbt exposure of its name.
+PYTHON_MARTS: dict[str, tuple[tuple[str, str], ...]] = {EFFECTS_TABLE: EFFECTS_COLUMNS}
 
 
 def replace_effects(con: duckdb.DuckDBPyConnection, effects: list[Effect]) -> None:

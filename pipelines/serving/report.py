@@ -320,6 +320,72 @@ def churn_drivers(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
     )
 
 
+# The curves the time-to-loss chart offers, first shown first; every account's curve is always drawn.
+SURVIVAL_GROUPINGS = (
+    "acquisition_year",
+    "complaint_handling",
+    "post_sale_contact",
+    "contact_persons",
+    "csat",
+    "discount",
+    "payment",
+)
+
+
+def time_to_loss(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select grouping, group_value, days, survival, at_risk from marts.survival_curves "
+        "order by grouping, group_value, days",
+    )
+    curves: dict[tuple[str, str], list[tuple]] = {}
+    for grouping, value, days, survival, at_risk in rows:
+        curves.setdefault((grouping, value), []).append((days, survival, at_risk))
+    groupings = [g for g in SURVIVAL_GROUPINGS if any(k[0] == g for k in curves)]
+    traces, owners = [], []
+    for (grouping, value), points in sorted(curves.items(), key=lambda kv: (kv[0][0] != "all", kv[0])):
+        if grouping != "all" and grouping not in groupings:
+            continue
+        traces.append(
+            go.Scatter(
+                x=[0] + [p[0] for p in points],
+                y=[1.0] + [p[1] for p in points],
+                customdata=[points[0][2]] + [p[2] for p in points],
+                name="every account" if grouping == "all" else f"{grouping} = {value}",
+                line_shape="hv",
+                line={"width": 3, "color": "#34495e"} if grouping == "all" else {"width": 2},
+                visible=grouping in ("all", groupings[0] if groupings else ""),
+                hovertemplate="%{fullData.name}<br>day %{x}: %{y:.1%} not yet lost"
+                "<br>%{customdata:,} at risk<extra></extra>",
+            )
+        )
+        owners.append(grouping)
+    buttons = [
+        {
+            "label": grouping,
+            "method": "update",
+            "args": [{"visible": [owner in ("all", grouping) for owner in owners]}],
+        }
+        for grouping in groupings
+    ]
+    fig = go.Figure(traces)
+    fig.update_layout(
+        updatemenus=[{"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.12, "showactive": True}]
+    )
+    return Chart(
+        "time_to_loss",
+        "Time to loss: share of accounts not yet lost, by days since their first purchase",
+        "marts.survival_curves",
+        "Kaplan-Meier curves (accounts never lost count until the as-of date). The thick line is every "
+        "account; choose the split in the menu: acquisition year, or a churn driver's band at the first "
+        "quarter after the first purchase. A curve that falls faster loses its accounts sooner; where it "
+        "crosses 50% is the median time to loss.",
+        _layout(fig, "not yet lost", xaxis_title="days since the first purchase", yaxis_tickformat=".0%"),
+    )
+
+
 def concentration(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
     import plotly.graph_objects as go
 
@@ -367,6 +433,7 @@ CHARTS: tuple[Callable[[duckdb.DuckDBPyConnection, str], Chart], ...] = (
     revenue_by_class,
     revenue_retention,
     churn_drivers,
+    time_to_loss,
     concentration,
 )
 

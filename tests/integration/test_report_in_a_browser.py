@@ -76,6 +76,16 @@ def test_the_report_renders_every_chart_offline_without_errors(simulated_busines
     drivers = page.evaluate(
         "() => document.getElementById('churn_drivers').data.map(t => [t.name, t.x.length])"
     )
+    # the time-to-loss menu switches the curves drawn beside every account's
+    shown = (
+        "() => document.getElementById('time_to_loss').data.filter(t => t.visible !== false).map(t => t.name)"
+    )
+    assert page.evaluate(shown)[0] == "every account"
+    assert all(name.startswith("acquisition_year = ") for name in page.evaluate(shown)[1:])
+    page.click("#time_to_loss .updatemenu-header-group")
+    page.click("#time_to_loss .updatemenu-dropdown-button >> text=post_sale_contact")
+    assert page.evaluate(shown) == ["every account", "post_sale_contact = no", "post_sale_contact = yes"]
+
     with duckdb.connect(str(simulated_business.database), read_only=True) as con:
         bands = con.execute("select count(*) from marts.churn_drivers where relative_risk is not null")
         marginal = bands.fetchone()[0]
