@@ -3,7 +3,8 @@
     python -m bench [--events 10m] [--runs 3] [--keep DIR]       (make bench SIZE=1m|10m|100m)
 
 Reports medians (with min and max) over --runs for the simulator, ingest of Parquet and of JSON Lines
-next to the time DuckDB alone needs to scan the same files (the floor), the full dbt build, the pipeline
+next to the time DuckDB alone needs to scan the same files (the floor), the full dbt build, the fit of the
+adjusted churn-driver effects on what it built, the pipeline
 end to end (ingest + full build) against the floor, and one more arrival day: loading the last landed day
 into the history of all days before it and building incrementally, next to the same run on a warehouse
 that holds only that day. Peak memory is each phase process's maximum RSS.
@@ -169,6 +170,9 @@ def main() -> int:
             args.runs, lambda i: ["dbt", str(work / "parquet"), "--full-refresh"], "full dbt build"
         )
         report["dbt_build"] = full
+        report["churn_effects"] = median_of(
+            args.runs, lambda i: ["effects", str(work / "parquet")], "churn driver effects (fit)"
+        )
         ingest = report["ingest_parquet"]
         end_to_end = ingest["seconds"] + full["seconds"]
         report["end_to_end"] = {
@@ -209,6 +213,12 @@ def main() -> int:
     print(
         f"  end to end (ingest parquet + full build) {e['seconds']:.1f}s  ratio to the floor "
         f"{e['ratio_to_floor']:.1f}x  peak {e['peak_mib']:,.0f} MiB"
+    )
+    c = report["churn_effects"]
+    print(
+        f"  churn driver effects (read, fit, write) {c['seconds']:.1f}s [{c['min_seconds']:.1f}-"
+        f"{c['max_seconds']:.1f}]  peak {c['peak_mib']:,.0f} MiB  on {c['result']['observations']:,} "
+        "account-quarters"
     )
     g, a = m["on_history"], m["alone"]
     print(

@@ -100,6 +100,15 @@ def spark(root: str) -> dict:
     return {"inputs": exported, "marts": len(list(paths.spark_exports.iterdir()))}
 
 
+def effects(root: str) -> dict:
+    """The adjusted churn-driver effects, as the asset after a build: read churn_observations, fit, write."""
+    from pipelines.churn.tables import refit_effects
+
+    with duckdb.connect(str(Path(root) / "lifecycle.duckdb")) as con:
+        observations, fitted = refit_effects(con)
+    return {"observations": observations, "bands": len(fitted)}
+
+
 def day(root: str, fmt: str, arrival: str) -> dict:
     """What a daily run does to the warehouse: load one arrival day, then the (incremental) dbt build."""
     loaded = ingest(root, fmt, arrival, arrival)
@@ -108,5 +117,13 @@ def day(root: str, fmt: str, arrival: str) -> dict:
 
 if __name__ == "__main__":
     phase, *rest = sys.argv[1:]
-    phases = {"simulate": simulate, "scan": scan, "ingest": ingest, "dbt": dbt, "day": day, "spark": spark}
+    phases = {
+        "simulate": simulate,
+        "scan": scan,
+        "ingest": ingest,
+        "dbt": dbt,
+        "effects": effects,
+        "day": day,
+        "spark": spark,
+    }
     print(json.dumps(phases[phase](*rest)))

@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from pipelines.churn.effects import Effect
+from pipelines.churn.effects import Effect, fit_effects
 from pipelines.warehouse.connections import transaction
 
 EFFECTS_TABLE = "churn_driver_effects"
@@ -73,3 +73,11 @@ def export_effects(exports: Path, effects: list[Effect]) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)
     return folder
+
+
+def refit_effects(con: duckdb.DuckDBPyConnection) -> tuple[int, list[Effect]]:
+    """Fit the effects on `churn_observations` and replace the table; (observations, effects)."""
+    observations = read_observations(con)
+    effects = fit_effects(observations)
+    replace_effects(con, effects)
+    return len(observations), effects

@@ -10,8 +10,7 @@ from pipelines.churn.tables import (
     EFFECTS_TABLE,
     export_effects,
     read_exported_observations,
-    read_observations,
-    replace_effects,
+    refit_effects,
 )
 from pipelines.dbt.args import DEFAULT_TARGET
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, WarehouseResource
@@ -41,14 +40,12 @@ def churn_driver_effects(
     with warehouse.writing("fit churn driver effects", context.log) as paths:
         if config.target == DEFAULT_TARGET:
             with warehouse.connect(context.log) as con:
-                observations = read_observations(con)
-                effects = fit_effects(observations)
-                replace_effects(con, effects)
+                observations, effects = refit_effects(con)
         else:  # the marts of another engine are its exports: the effects join them there
-            observations = read_exported_observations(paths.spark_exports)
-            effects = fit_effects(observations)
+            exported = read_exported_observations(paths.spark_exports)
+            observations, effects = len(exported), fit_effects(exported)
             export_effects(paths.spark_exports, effects)
-    return dg.MaterializeResult(metadata=_described(context, len(observations), effects))
+    return dg.MaterializeResult(metadata=_described(context, observations, effects))
 
 
 def _described(context: dg.AssetExecutionContext, observations: int, effects: list[Effect]) -> dict:
