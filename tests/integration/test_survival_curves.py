@@ -82,7 +82,7 @@ def test_every_curve_is_the_kaplan_meier_estimate_of_lifelines(marts):
                 value,
                 column,
             )
-        halved = theirs.loc[theirs["survival"] <= 0.5, "days"]
+        halved = theirs.loc[theirs["survival"] <= 0.5 + 1e-9, "days"]
         expected_median = halved.iloc[0] if len(halved) else None
         assert set(ours["median_days_to_loss"].dropna()) == ({expected_median} if expected_median else set())
         compared += 1
