@@ -125,6 +125,19 @@ def test_no_observations_or_no_losses_give_rows_without_estimates():
     assert all(e.adjusted_ratio is None and e.note for e in none_lost)
 
 
+def test_a_fit_that_does_not_converge_is_reported_on_every_band_not_published_as_numbers(monkeypatch):
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    class Diverged:
+        converged = False
+
+    monkeypatch.setattr(GLM, "fit", lambda self, **kwargs: Diverged())
+    effects = fit_effects(observations(accounts=200))
+    assert effects
+    assert {e.note for e in effects if e.observations} == {"the model did not converge on these data"}
+    assert all(e.adjusted_ratio is None for e in effects)
+
+
 def test_covariates_are_banded_at_their_bounds():
     values = pd.Series([0, 1, 3, 4, 7, 8, 400])
     assert list(band_covariate(values, COVARIATE_BANDS["purchase_days_in_window"])) == [
