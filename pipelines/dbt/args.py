@@ -29,6 +29,11 @@ def parse_args(profiles_dir: Path) -> list[str]:
     return ["parse", "--quiet", "--profiles-dir", str(profiles_dir)]
 
 
+# dbt's unit tests check the SQL of a model on fixed rows, whatever the warehouse holds: they belong to
+# the project's test suite (tests/integration/test_dbt_unit_tests.py), not to every load.
+WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+
+
 def dbt_build_args(
     dbt_vars: dict[str, Any],
     warehouse: Path | None,
@@ -36,11 +41,13 @@ def dbt_build_args(
     full_refresh: bool = False,
     target: str = DEFAULT_TARGET,
     profile_vars: dict[str, str] | None = None,
+    unit_tests: bool = False,
 ) -> list[str]:
     """Arguments for `dbt build`: the settings, the warehouse when profiles.yml would not find it by
     itself, and `profile_vars` (the engine's, which profiles.yml reads), as one JSON document of vars (no
     vars at all when none is needed). `full_refresh` rebuilds the incremental models from scratch instead
-    of recomputing the touched accounts; `target` names the engine (profiles.yml's target)."""
+    of recomputing the touched accounts; `target` names the engine (profiles.yml's target); the models'
+    data tests run, dbt's unit tests only with `unit_tests`."""
     if target not in TARGETS:
         raise ConfigError(f"unknown dbt target {target!r}: choose one of {', '.join(TARGETS)}")
     args = ["build"]
@@ -48,6 +55,8 @@ def dbt_build_args(
         args += ["--target", target]
     if full_refresh:
         args.append("--full-refresh")
+    if not unit_tests:
+        args += WITHOUT_UNIT_TESTS
     where = {WAREHOUSE_VAR: str(warehouse)} if warehouse else {}
     args += _vars({**dbt_vars, **where, **(profile_vars or {})})
     if select:
@@ -62,13 +71,22 @@ def models_run_args(
     full_refresh: bool = False,
     tests: bool = False,
 ) -> list[str]:
-    """`dbt run` (models only), or `dbt build` with `tests`, into `warehouse`, with the warehouse's own
-    target folder, so partial parsing stays valid from one build of it to the next."""
-    command = "build" if tests else "run"
-    args = [command, "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    """`dbt run` (models only), or `dbt build` with `tests` (data tests, not unit tests), into `warehouse`,
+    with the warehouse's own target folder, so partial parsing stays valid from one build of it to the
+    next."""
+    command = ["build", *WITHOUT_UNIT_TESTS] if tests else ["run"]
+    args = [*command, "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     args += ["--target-path", str(warehouse / "dbt-target")]
     args += _vars({**dbt_vars, WAREHOUSE_VAR: str(warehouse)})
     return [*args, "--full-refresh"] if full_refresh else args
+
+
+def unit_test_args(project_dir: Path, warehouse: Path) -> list[str]:
+    """`dbt test --select test_type:unit` against `warehouse` (its models must exist: dbt reads the column
+    types of a unit test's inputs from the tables)."""
+    args = ["test", "--select", "test_type:unit", "--quiet", "--project-dir", str(project_dir)]
+    args += ["--profiles-dir", str(project_dir), "--target-path", str(warehouse / "dbt-target")]
+    return [*args, *_vars({WAREHOUSE_VAR: str(warehouse)})]
 
 
 def inline_compile_args(project_dir: Path, warehouse: Path, jinja: str) -> list[str]:

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from pipelines.dbt.args import inline_compile_args, models_run_args, parse_args
+from pipelines.dbt.args import inline_compile_args, models_run_args, parse_args, unit_test_args
 from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
 from pipelines.errors import LifecycleError
 
@@ -87,6 +87,12 @@ def run_models(
     project parsed once per process (builds of many small warehouses: the tests and the lint warehouse)."""
     args = models_run_args(DBT_PROJECT_DIR, warehouse, dbt_vars, full_refresh, tests)
     run_in_process(args, warehouse, parsed_project(warehouse / "dbt-target"))
+
+
+def run_unit_tests(warehouse: Path) -> Any:
+    """dbt's unit tests against `warehouse` (which holds every model), in this process; dbt's result."""
+    args = unit_test_args(DBT_PROJECT_DIR, warehouse)
+    return invoke_in_process(args, parsed_project(warehouse / "dbt-target"))
 
 
 def compile_inline(warehouse: Path, jinja: str) -> str:

@@ -42,7 +42,8 @@ RULES = ["--var", f"lost_after_days={LOST_AFTER_DAYS}"]
 
 def spark_build_of_the_incremental_models(paths: WarehousePaths) -> None:
     """`dbt build --target spark --select +config.materialized:incremental`, invoked as the dbt step of
-    `lifecycle run --target spark` invokes it (pipelines/defs/dbt/assets.py), with the same settings."""
+    `lifecycle run --target spark` invokes it (pipelines/defs/dbt/assets.py), with the same settings, and
+    the unit tests of those models."""
     target_path, spark = prepare_spark_build(paths, logging.getLogger(__name__))
     args = dbt_build_args(
         settings_from({"lost_after_days": LOST_AFTER_DAYS}).changed_vars(),
@@ -50,6 +51,7 @@ def spark_build_of_the_incremental_models(paths: WarehousePaths) -> None:
         select="+config.materialized:incremental",
         target="spark",
         profile_vars=engine_settings(paths.root).dbt_vars() | spark,
+        unit_tests=True,  # dbt's unit tests of these models, on Spark (a load runs none)
     )
     # cautious: no test of a model this build leaves out (a reconciliation of two marts, say)
     args += ["--indirect-selection", "cautious", "--quiet", "--profiles-dir", str(PROFILES_DIR)]

@@ -4,20 +4,27 @@ from pathlib import Path
 import pytest
 
 from pipelines.config.lifecycle import settings_from
-from pipelines.dbt.args import WAREHOUSE_VAR, dbt_build_args, models_run_args, warehouse_var
+from pipelines.dbt.args import (
+    WAREHOUSE_VAR,
+    WITHOUT_UNIT_TESTS,
+    dbt_build_args,
+    models_run_args,
+    unit_test_args,
+    warehouse_var,
+)
 
 
 def test_settings_and_the_warehouse_go_as_one_json_document_of_vars():
     args = dbt_build_args({"lost_after_days": 180}, Path("/data/w"))
-    assert args[:2] == ["build", "--vars"]
-    assert json.loads(args[2]) == {"lost_after_days": 180, WAREHOUSE_VAR: "/data/w"}
+    assert args[0] == "build"
+    assert json.loads(args[args.index("--vars") + 1]) == {"lost_after_days": 180, WAREHOUSE_VAR: "/data/w"}
 
 
 def test_default_settings_and_a_known_warehouse_pass_no_vars():
     """dbt re-parses the whole project when vars change: a default run passes none."""
     assert settings_from({}).changed_vars() == {}
     assert settings_from({"lost_after_days": 30}).changed_vars() == {"lost_after_days": 30}
-    assert dbt_build_args({}, None) == ["build"]
+    assert dbt_build_args({}, None) == ["build", *WITHOUT_UNIT_TESTS]
     assert warehouse_var(Path("/w"), {"LIFECYCLE_WAREHOUSE": "/w"}) is None
     assert warehouse_var(Path("/w"), {"LIFECYCLE_WAREHOUSE": "/other"}) == Path("/w")
     assert warehouse_var(Path("/w"), {}) == Path("/w")
@@ -29,14 +36,24 @@ def test_selection_is_passed_on():
 
 def test_full_refresh_is_asked_of_dbt_only_when_chosen():
     assert "--full-refresh" not in dbt_build_args({}, None)
-    assert dbt_build_args({}, None, full_refresh=True) == ["build", "--full-refresh"]
+    assert dbt_build_args({}, None, full_refresh=True) == ["build", "--full-refresh", *WITHOUT_UNIT_TESTS]
 
 
 def test_the_spark_target_is_named_and_an_unknown_one_refused():
     assert "--target" not in dbt_build_args({}, None)
-    assert dbt_build_args({}, None, target="spark") == ["build", "--target", "spark"]
+    assert dbt_build_args({}, None, target="spark") == ["build", "--target", "spark", *WITHOUT_UNIT_TESTS]
     with pytest.raises(ValueError, match="unknown dbt target 'postgres'"):
         dbt_build_args({}, None, target="postgres")
+
+
+def test_a_load_runs_the_data_tests_and_leaves_dbts_unit_tests_to_the_test_suite():
+    for args in (dbt_build_args({}, None), models_run_args(Path("/p"), Path("/w"), {}, tests=True)):
+        assert args[0] == "build"
+        assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+    assert "--exclude-resource-type" not in dbt_build_args({}, None, unit_tests=True)
+    args = unit_test_args(Path("/p"), Path("/w"))
+    assert args[:3] == ["test", "--select", "test_type:unit"]
+    assert args[args.index("--target-path") + 1] == "/w/dbt-target"
 
 
 def test_in_process_builds_use_the_warehouse_target_folder_and_build_only_with_tests():
