@@ -15,7 +15,7 @@ LAYERS: list[set[str]] = [
     {"errors", "contract", "config"},
     {"warehouse"},
     {"dbt"},
-    {"raw", "imports", "simulator", "finance", "churn", "serving", "spark", "quality", "runs"},
+    {"raw", "imports", "simulator", "finance", "churn", "forecast", "serving", "spark", "quality", "runs"},
     {"defs"},
     {"definitions"},
     {"runner", "cli"},
