@@ -21,10 +21,6 @@ history as (
     select * from {{ ref('lifecycle_history') }}
 ),
 
-purchase_days as (
-    select * from {{ ref('int_purchase_days_aggregated') }}
-),
-
 revenue_lines as (
     select * from {{ ref('int_revenue_lines_converted') }}
 ),
@@ -41,27 +37,10 @@ service_events as (
     select * from {{ ref('stg_service__events') }}
 ),
 
-drivers as (
-    select * from {{ ref('int_drivers_available') }}
-),
-
 -- a driver the data cannot measure has no band here (null), not the band its missing events would give:
 -- without payments every invoice looks late, without contact events every account neglected
 measurable as (
-    select
-        max(case when driver = 'contact_persons' and is_available then 1 else 0 end)
-        = 1 as contact_persons,
-        max(case when driver = 'post_sale_contact' and is_available then 1 else 0 end)
-        = 1 as post_sale_contact,
-        max(case when driver = 'complaint_handling' and is_available then 1 else 0 end)
-        = 1 as complaint_handling,
-        max(case when driver = 'csat' and is_available then 1 else 0 end)
-        = 1 as csat,
-        max(case when driver = 'discount' and is_available then 1 else 0 end)
-        = 1 as discount,
-        max(case when driver = 'payment' and is_available then 1 else 0 end)
-        = 1 as payment
-    from drivers
+    {{ drivers_measurable(ref('int_drivers_available')) }}
 ),
 
 current_stage as (
@@ -74,16 +53,7 @@ current_stage as (
 ),
 
 gaps as (
-    select
-        account_id,
-        purchase_date,
-        n_orders,
-        {{ day_number('purchase_date') }}
-        - lag({{ day_number('purchase_date') }})
-            over (partition by account_id order by purchase_date)
-            as gap_days,
-        row_number() over (partition by account_id order by purchase_date) as purchase_day_rank
-    from purchase_days
+    select * from {{ ref('int_purchase_days_gapped') }}
 ),
 
 purchases as (
