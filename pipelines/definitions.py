@@ -5,6 +5,7 @@ import dagster as dg
 from pipelines.defs.churn.assets import EFFECTS_KEY, churn_driver_effects
 from pipelines.defs.dbt.assets import build_dbt_assets
 from pipelines.defs.finance.assets import month_close_tables
+from pipelines.defs.forecast.assets import FORECAST_KEYS, purchase_forecasts
 from pipelines.defs.ingest.assets import account_changes, fx_rates, ingest_audit, stream_assets
 from pipelines.defs.ingest.triggers import daily_schedule, landing_sensor, lifecycle_job
 from pipelines.defs.progress import PROGRESS_LOGGER, RUN_LOG_LOGGER, progress_logger, run_log_logger
@@ -24,7 +25,8 @@ defs = dg.Definitions(
         *month_close_tables,
         dbt_assets,
         churn_driver_effects,
-        build_serving_asset([*marts, EFFECTS_KEY]),
+        purchase_forecasts,
+        build_serving_asset([*marts, EFFECTS_KEY, *FORECAST_KEYS]),
         lifecycle_report,
     ],
     jobs=[lifecycle_job, reconciliation_job],

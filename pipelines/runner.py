@@ -112,6 +112,7 @@ def run_config(
     `full_refresh` rebuilds every dbt model from scratch; `target` is the engine of the dbt step."""
     from pipelines.defs.churn.assets import EFFECTS_KEY
     from pipelines.defs.dbt.assets import DBT_OP
+    from pipelines.defs.forecast.assets import FORECAST_OP
     from pipelines.defs.progress import PROGRESS_LOGGER, RUN_LOG_LOGGER
     from pipelines.defs.serving.assets import SERVING_KEY
 
@@ -124,6 +125,7 @@ def run_config(
     ops: dict[str, Any] = {DBT_OP: {"config": {"full_refresh": full_refresh, "target": target}}}
     if target != DEFAULT_TARGET:
         ops[EFFECTS_KEY.to_python_identifier()] = {"config": {"target": target}}
+        ops[FORECAST_OP] = {"config": {"target": target}}
     if allow_empty_publish and target == DEFAULT_TARGET:  # a run without the serving step takes none
         ops[SERVING_KEY.to_python_identifier()] = {"config": {"allow_empty": True}}
     return {

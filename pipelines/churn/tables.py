@@ -32,7 +32,7 @@ EFFECTS_COLUMNS: tuple[tuple[str, str], ...] = (
 
 # The marts this package writes and their columns, derived from dbt's marts: a dbt rebuild
 # (reconciliation) has no twin of them; each is documented by a dbt exposure of its name.
-PYTHON_MARTS: dict[str, tuple[tuple[str, str], ...]] = {EFFECTS_TABLE: EFFECTS_COLUMNS}
+CHURN_MARTS: dict[str, tuple[tuple[str, str], ...]] = {EFFECTS_TABLE: EFFECTS_COLUMNS}
 
 
 def replace_effects(con: duckdb.DuckDBPyConnection, effects: list[Effect]) -> None:

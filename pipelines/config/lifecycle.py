@@ -118,6 +118,19 @@ class LifecycleSettings(BaseModel):
     reporting_currency: str = Field(
         default="EUR", description="the currency revenue is converted to (FX rate of the booking date)"
     )
+    forecast_horizon_days: int = Field(
+        default=365,
+        ge=1,
+        le=MAX_DAYS,
+        description="the days after the as-of date the purchase forecasts cover (account_forecasts)",
+    )
+    forecast_holdout_days: int = Field(
+        default=365,
+        ge=0,
+        le=MAX_DAYS,
+        description="the forecast backtest is calibrated this many days before the as-of date and checked "
+        "on the days since (forecast_backtest); 0: no backtest",
+    )
     as_of_date: str | None = Field(
         default=None,
         description="the date current stages are evaluated at (YYYY-MM-DD); empty: the latest event date",

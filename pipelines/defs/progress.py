@@ -23,6 +23,8 @@ DBT_STEP = "lifecycle_dbt"
 STEP_NAMES = {
     "lifecycle_dbt": "dbt build",
     "raw__ingest_audit": "check the loaded days",
+    "marts__churn_driver_effects": "fit the adjusted churn effects",
+    "purchase_forecasts": "fit the purchase forecasts",
     "serving__published_marts": "publish the marts (exports, serving.duckdb)",
     "serving__lifecycle_report": "write the report",
 }

@@ -170,17 +170,23 @@ def p_alive(params: dict[str, float], x: np.ndarray, t_x: np.ndarray, T: np.ndar
     return np.where(repeat, 1.0 / (1.0 + np.exp(log_ratio)), 1.0)
 
 
+def expected_purchases_if_alive(
+    params: dict[str, float], t: float, x: np.ndarray, T: np.ndarray
+) -> np.ndarray:
+    """E[purchases in (T, T + t] | x, T, the account alive at T]: FHL 2005 eq. 10 without its P(alive)."""
+    r, alpha, a, b = (params[k] for k in BG_NBD_PARAMETERS)
+    x, T = np.asarray(x, dtype=float), np.asarray(T, dtype=float)
+    z = t / (alpha + T + t)
+    hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
+    first = (a + b + x - 1) / (a - 1)
+    return first * (1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp)
+
+
 def expected_purchases(
     params: dict[str, float], t: float, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
 ) -> np.ndarray:
     """E[purchases in (T, T + t] | x, t_x, T] (FHL 2005, eq. 10)."""
-    r, alpha, a, b = (params[k] for k in BG_NBD_PARAMETERS)
-    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-    z = t / (alpha + T + t)
-    hyp = hyp2f1(r + x, b + x, a + b + x - 1, z)
-    first = (a + b + x - 1) / (a - 1)
-    second = 1 - np.exp((r + x) * (np.log(alpha + T) - np.log(alpha + T + t))) * hyp
-    return first * second * p_alive(params, x, t_x, T)
+    return expected_purchases_if_alive(params, t, x, T) * p_alive(params, x, t_x, T)
 
 
 def expected_value_per_purchase(params: dict[str, float], x: np.ndarray, m: np.ndarray) -> np.ndarray:

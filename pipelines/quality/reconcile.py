@@ -16,12 +16,13 @@ from typing import Any
 
 import duckdb
 
-from pipelines.churn.tables import PYTHON_MARTS
+from pipelines.churn.tables import CHURN_MARTS
 from pipelines.config.paths import WarehousePaths
 from pipelines.dbt.args import shadow_build_args
 from pipelines.dbt.invoke import DbtFailed, run_dbt
 from pipelines.dbt.project import PROFILES_DIR
 from pipelines.errors import NotBuiltYet
+from pipelines.forecast.tables import FORECAST_MARTS
 from pipelines.warehouse.connections import connect_writer, writer_lock
 from pipelines.warehouse.sql import ident
 
@@ -32,8 +33,9 @@ COMPARED_SCHEMAS = ("intermediate", "marts")
 BUILD_BOOKKEEPING = frozenset(
     {"int_builds_planned", "int_builds_started", "int_builds_completed", "int_accounts_touched"}
 )
-# Written by Python from the dbt marts after a build (pipelines/churn): a dbt rebuild makes no twin, and
-# their inputs are compared.
+# The marts Python writes from dbt's marts after a build (pipelines/churn, pipelines/forecast), with their
+# columns: a dbt rebuild makes no twin, their inputs are compared; each is documented by a dbt exposure.
+PYTHON_MARTS = {**CHURN_MARTS, **FORECAST_MARTS}
 DERIVED_IN_PYTHON = frozenset(PYTHON_MARTS)
 CLOCK_COLUMNS = frozenset({"built_at"})
 

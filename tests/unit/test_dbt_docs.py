@@ -9,8 +9,8 @@ import re
 
 import pytest
 
-from pipelines.churn.tables import PYTHON_MARTS
 from pipelines.dbt.project import prepare_manifest
+from pipelines.quality.reconcile import PYTHON_MARTS
 from pipelines.serving import report
 
 

@@ -29,6 +29,9 @@ def test_defaults_follow_the_spec():
         "key_account_share": 0.2,
         "reporting_timezone": "UTC",
         "reporting_currency": "EUR",
+        # purchase forecasts (spec section 12): a year ahead, backtested on the last year
+        "forecast_horizon_days": 365,
+        "forecast_holdout_days": 365,
         "as_of_date": None,
     }
 

@@ -14,6 +14,8 @@
         'key_account_share',
         'reporting_timezone',
         'reporting_currency',
+        'forecast_horizon_days',
+        'forecast_holdout_days',
         'as_of_date',
     ]) }}
 {%- endmacro %}
