@@ -173,6 +173,9 @@ def main() -> int:
         report["churn_effects"] = median_of(
             args.runs, lambda i: ["effects", str(work / "parquet")], "churn driver effects (fit)"
         )
+        report["forecasts"] = median_of(
+            args.runs, lambda i: ["forecasts", str(work / "parquet")], "purchase forecasts (fit, score)"
+        )
         ingest = report["ingest_parquet"]
         end_to_end = ingest["seconds"] + full["seconds"]
         report["end_to_end"] = {
@@ -219,6 +222,11 @@ def main() -> int:
         f"  churn driver effects (read, fit, write) {c['seconds']:.1f}s [{c['min_seconds']:.1f}-"
         f"{c['max_seconds']:.1f}]  peak {c['peak_mib']:,.0f} MiB  on {c['result']['observations']:,} "
         "account-quarters"
+    )
+    f = report["forecasts"]
+    print(
+        f"  purchase forecasts (read, fit twice, score, write) {f['seconds']:.1f}s [{f['min_seconds']:.1f}-"
+        f"{f['max_seconds']:.1f}]  peak {f['peak_mib']:,.0f} MiB  on {f['result']['accounts']:,} accounts"
     )
     g, a = m["on_history"], m["alone"]
     print(

@@ -109,6 +109,18 @@ def effects(root: str) -> dict:
     return {"observations": observations, "bands": len(fitted)}
 
 
+def forecasts(root: str) -> dict:
+    """The purchase forecasts, as the asset after a build: read purchase_days, fit twice (current and
+    backtest), score every account, write the four marts."""
+    from pipelines.config.lifecycle import LifecycleSettings
+    from pipelines.forecast.tables import refit_forecasts
+
+    settings = LifecycleSettings()
+    with duckdb.connect(str(Path(root) / "lifecycle.duckdb")) as con:
+        fitted = refit_forecasts(con, settings.forecast_horizon_days, settings.forecast_holdout_days)
+    return {"accounts": len(fitted.accounts), "notes": fitted.notes}
+
+
 def day(root: str, fmt: str, arrival: str) -> dict:
     """What a daily run does to the warehouse: load one arrival day, then the (incremental) dbt build."""
     loaded = ingest(root, fmt, arrival, arrival)
@@ -123,6 +135,7 @@ if __name__ == "__main__":
         "ingest": ingest,
         "dbt": dbt,
         "effects": effects,
+        "forecasts": forecasts,
         "day": day,
         "spark": spark,
     }

@@ -26,6 +26,7 @@ from pipelines.forecast.purchase_models import (
     GAMMA_GAMMA_PARAMETERS,
     Fit,
     FitFailed,
+    expected_purchases,
     expected_purchases_if_alive,
     expected_value_per_purchase,
     fit_bg_nbd,
@@ -34,6 +35,7 @@ from pipelines.forecast.purchase_models import (
 )
 
 TIME_UNIT = "day"
+TRACKING_STEP_DAYS = 7  # one point a week, as the papers' tracking plots
 MODELS = ("bg_nbd", "gamma_gamma")
 # Above this many accounts, the models are fitted on a sample of them (every account is still scored): the
 # fit's cost grows with the distinct (x, t_x, T), and a sample this large pins the parameters down far
@@ -46,6 +48,7 @@ class Forecasts:
     parameters: pd.DataFrame  # purchase_model_parameters
     accounts: pd.DataFrame  # account_forecasts
     backtest: pd.DataFrame  # forecast_backtest
+    tracking: pd.DataFrame  # forecast_tracking
     notes: list[str] = field(default_factory=list)  # why a fit has no estimates
 
 
@@ -186,6 +189,7 @@ def forecast(
     parameters = _parameter_rows("current", as_of_date, current.fits, current.notes)
     notes = list(current.notes)
     backtest = pd.DataFrame(columns=list(BACKTEST_COLUMNS))
+    tracking = pd.DataFrame(columns=list(TRACKING_COLUMNS))
     if holdout_days > 0:
         calibration_end = as_of_date - timedelta(days=holdout_days)
         calibration = summarise(days, calibration_end)
@@ -200,7 +204,40 @@ def forecast(
             parameters += _parameter_rows("backtest", calibration_end, past.fits, past.notes)
             notes += past.notes
             backtest = _backtest(days, past.summary, calibration_end, as_of_date)
-    return Forecasts(pd.DataFrame(parameters, columns=list(PARAMETER_COLUMNS)), accounts, backtest, notes)
+            if past.fits["bg_nbd"] is not None:
+                tracking = _tracking(days, past.summary, past.fits["bg_nbd"], calibration_end, holdout_days)
+    return Forecasts(
+        pd.DataFrame(parameters, columns=list(PARAMETER_COLUMNS)), accounts, backtest, tracking, notes
+    )
+
+
+def _tracking(
+    days: pd.DataFrame, calibration: pd.DataFrame, bg_nbd: Fit, calibration_end: date, holdout_days: int
+) -> pd.DataFrame:
+    """Cumulative predicted and actual repeat purchase days of the backtest population, week by week
+    through the holdout (and its last day): the papers' tracking plot."""
+    x = calibration["repeat_purchase_days"].to_numpy(float)
+    t_x = calibration["recency_days"].to_numpy(float)
+    T = calibration["age_days"].to_numpy(float)
+    known = set(calibration["account_id"])
+    holdout = days[(days["purchase_date"] > calibration_end) & days["account_id"].isin(known)]
+    offsets = sorted({*range(TRACKING_STEP_DAYS, holdout_days, TRACKING_STEP_DAYS), holdout_days})
+    elapsed = _days_between(
+        pd.Series([calibration_end] * len(holdout)), holdout["purchase_date"].reset_index(drop=True)
+    )
+    rows = []
+    for offset in offsets:
+        predicted = expected_purchases(bg_nbd.parameters, offset, x, t_x, T)
+        rows.append(
+            {
+                "calibration_end": calibration_end,
+                "day": calibration_end + timedelta(days=offset),
+                "days_since_calibration": offset,
+                "predicted_repeat_purchase_days": float(predicted.sum()),
+                "actual_repeat_purchase_days": int((elapsed <= offset).sum()),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(TRACKING_COLUMNS))
 
 
 def _backtest(
@@ -258,4 +295,11 @@ BACKTEST_COLUMNS = (
     "actual_repeat_purchase_days",
     "predicted_revenue",
     "actual_revenue",
+)
+TRACKING_COLUMNS = (
+    "calibration_end",
+    "day",
+    "days_since_calibration",
+    "predicted_repeat_purchase_days",
+    "actual_repeat_purchase_days",
 )

@@ -15,6 +15,7 @@ from pipelines.warehouse.frames import Columns, export_tables, read_exported, re
 PARAMETERS_TABLE = "purchase_model_parameters"
 ACCOUNTS_TABLE = "account_forecasts"
 BACKTEST_TABLE = "forecast_backtest"
+TRACKING_TABLE = "forecast_tracking"
 
 FORECAST_MARTS: dict[str, Columns] = {
     PARAMETERS_TABLE: (
@@ -53,6 +54,13 @@ FORECAST_MARTS: dict[str, Columns] = {
         ("predicted_revenue", "double"),
         ("actual_revenue", "double not null"),
     ),
+    TRACKING_TABLE: (
+        ("calibration_end", "date not null"),
+        ("day", "date not null"),
+        ("days_since_calibration", "bigint not null"),
+        ("predicted_repeat_purchase_days", "double not null"),
+        ("actual_repeat_purchase_days", "bigint not null"),
+    ),
 }
 
 # the dbt marts the forecasts are computed from
@@ -66,6 +74,7 @@ def _tables(forecasts: Forecasts) -> dict[str, tuple[Columns, pd.DataFrame]]:
         PARAMETERS_TABLE: forecasts.parameters,
         ACCOUNTS_TABLE: forecasts.accounts,
         BACKTEST_TABLE: forecasts.backtest,
+        TRACKING_TABLE: forecasts.tracking,
     }
     return {table: (FORECAST_MARTS[table], frames[table]) for table in FORECAST_MARTS}
 
@@ -81,6 +90,7 @@ def _fitted(
             empty[PARAMETERS_TABLE],
             empty[ACCOUNTS_TABLE],
             empty[BACKTEST_TABLE],
+            empty[TRACKING_TABLE],
             ["no purchase day up to the as-of date: nothing to forecast"],
         )
     as_of = pd.Timestamp(purchase_days["as_of_date"].iloc[0]).date()

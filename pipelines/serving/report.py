@@ -426,6 +426,117 @@ def concentration(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
     )
 
 
+def forecast_backtest(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select day, predicted_repeat_purchase_days, actual_repeat_purchase_days "
+        "from marts.forecast_tracking order by day",
+    )
+    totals = _rows(
+        con,
+        "select sum(predicted_repeat_purchase_days), sum(actual_repeat_purchase_days), "
+        "sum(predicted_revenue), sum(actual_revenue) from marts.forecast_backtest",
+    )
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=[r[0] for r in rows], y=[r[2] for r in rows], name="actual", line={"color": "#34495e"}
+            ),
+            go.Scatter(
+                x=[r[0] for r in rows],
+                y=[r[1] for r in rows],
+                name="predicted at the calibration end",
+                line={"color": "#c0392b", "dash": "dash"},
+            ),
+        ]
+    )
+    error = ""
+    predicted_days, actual_days, predicted_revenue, actual_revenue = totals[0] if totals else (None,) * 4
+    if predicted_days is not None and actual_days and actual_revenue:
+        error = (
+            f" Over the whole holdout: purchase days {predicted_days / float(actual_days) - 1:+.1%}, revenue "
+            f"{predicted_revenue / float(actual_revenue) - 1:+.1%} ({currency}) against what happened."
+        )
+    return Chart(
+        "forecast_backtest",
+        "Forecast backtest: cumulative repeat purchase days, predicted and actual",
+        "marts.forecast_tracking, marts.forecast_backtest (fit: purchase_model_parameters)",
+        "The purchase models fitted forecast_holdout_days before the as-of date predict the days since, "
+        "which have happened: the closer the dashed line follows the solid one, the more the forecasts "
+        "can be trusted on this business." + error,
+        _layout(fig, "repeat purchase days since the calibration end"),
+    )
+
+
+def revenue_at_risk(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select forecasts.current_stage, coalesce(keys.is_key_account, false), "
+        "sum(forecasts.revenue_at_risk), avg(forecasts.p_alive), count(*) "
+        "from marts.account_forecasts as forecasts left join "
+        "(select account_id, is_key_account from marts.key_accounts) as keys "
+        "on forecasts.account_id = keys.account_id "
+        "where forecasts.p_alive is not null group by 1, 2",
+    )
+    stages = [s for s in STAGE_ORDER if any(r[0] == s for r in rows)]
+    cells = {(r[0], r[1]): r[2:] for r in rows}
+    traces = [
+        go.Bar(
+            x=stages,
+            y=[(cells.get((stage, key)) or (0, None, 0))[0] for stage in stages],
+            name="key accounts" if key else "other accounts",
+            marker={"color": "#c0392b" if key else "#95a5a6"},
+            customdata=[list((cells.get((stage, key)) or (0, None, 0))[1:]) for stage in stages],
+            hovertemplate="%{x}: %{y:,.0f} " + currency + " at risk<br>mean P(alive) %{customdata[0]:.0%}"
+            "<br>%{customdata[1]:,} accounts<extra>%{fullData.name}</extra>",
+        )
+        for key in (True, False)
+    ]
+    alive = _rows(
+        con,
+        "select current_stage, avg(p_alive) from marts.account_forecasts "
+        "where p_alive is not null group by 1",
+    )
+    mean_alive = dict(alive)
+    traces.append(
+        go.Scatter(
+            x=stages,
+            y=[mean_alive.get(stage) for stage in stages],
+            name="mean P(alive) (right axis)",
+            mode="markers",
+            marker={"size": 12, "symbol": "diamond", "color": "#2c3e50"},
+            yaxis="y2",
+            hovertemplate="%{x}: mean P(alive) %{y:.0%}<extra></extra>",
+        )
+    )
+    fig = go.Figure(traces)
+    return Chart(
+        "revenue_at_risk",
+        f"Revenue at risk over the forecast horizon, by stage, and P(alive) ({currency})",
+        "marts.account_forecasts, marts.key_accounts",
+        "Bars: the revenue each stage would bring were its accounts surely still buying, minus what is "
+        "expected given the chance each has already gone (BG/NBD P(alive)); red is key accounts. Diamonds: "
+        "the mean probability that an account of the stage still buys. A first buyer counts as alive until "
+        "its first repeat purchase.",
+        _layout(
+            fig,
+            f"revenue at risk ({currency})",
+            barmode="stack",
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "range": [0, 1],
+                "tickformat": ".0%",
+                "showgrid": False,
+            },
+        ),
+    )
+
+
 CHARTS: tuple[Callable[[duckdb.DuckDBPyConnection, str], Chart], ...] = (
     stages_over_time,
     leaky_bucket,
@@ -435,6 +546,8 @@ CHARTS: tuple[Callable[[duckdb.DuckDBPyConnection, str], Chart], ...] = (
     churn_drivers,
     time_to_loss,
     concentration,
+    revenue_at_risk,
+    forecast_backtest,
 )
 
 AT_RISK_COLUMNS = (

@@ -1,7 +1,8 @@
 """The plain-text summary `lifecycle demo` ends with, read from what a BI tool reads (the serving file).
 
 Accounts per stage, the leaky bucket of the last complete months, NRR/GRR, the churn drivers whose
-interval lies above 1, quarantined rows, and where the report and the exports are.
+interval lies above 1, the purchase forecasts and their backtest, quarantined rows, and where the report
+and the exports are.
 """
 
 from __future__ import annotations
@@ -77,9 +78,41 @@ def summary_lines(paths: WarehousePaths) -> list[str]:
         if not effects:
             lines.append("  none with an interval above 1 (marts.churn_driver_effects: why a band has none)")
         lines += [f"  {line}" for line in unmeasured_drivers(con)]
+        lines += forecast_lines(con)
     with duckdb.connect(str(paths.database), read_only=True) as con:
         quarantined = _fetch(con, "select count(*) from raw.quarantine")[0][0]
     lines.append(f"quarantined rows: {quarantined:,} (raw.quarantine, with reason, file and row)")
     lines.append(f"report (opens offline in a browser): {paths.report}")
     lines.append(f"exports: {paths.exports}/<mart>.parquet; BI tools: {paths.serving_file} (read-only)")
+    return lines
+
+
+def forecast_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Expected revenue over the forecast horizon, the revenue at risk, and the backtest's error."""
+    totals = _fetch(
+        con,
+        "select sum(expected_revenue), sum(revenue_at_risk), count(p_alive), "
+        "sum(case when p_alive < 0.5 then 1 else 0 end), max(as_of_date) from marts.account_forecasts",
+    )
+    expected, at_risk, scored, likely_gone, as_of = totals[0]
+    if not scored:
+        return ["purchase forecasts: none (marts.purchase_model_parameters.note says why)"]
+    lines = [
+        f"purchase forecasts (BG/NBD, Gamma-Gamma) from {as_of}:",
+        f"  expected revenue over the forecast horizon  {expected or 0:>16,.0f}",
+        f"  revenue at risk (likely lost customers)     {at_risk or 0:>16,.0f}",
+        f"  accounts probably gone (P(alive) < 0.5)     {likely_gone:>16,}",
+    ]
+    backtest = _fetch(
+        con,
+        "select min(calibration_end), sum(predicted_repeat_purchase_days), sum(actual_repeat_purchase_days), "
+        "sum(predicted_revenue), sum(actual_revenue) from marts.forecast_backtest",
+    )
+    start, predicted_days, actual_days, predicted_revenue, actual_revenue = backtest[0]
+    if start is not None and predicted_days is not None and actual_days and actual_revenue:
+        lines.append(
+            f"  backtest from {start}: purchase days {predicted_days:,.0f} predicted, {actual_days:,} actual "
+            f"({predicted_days / float(actual_days) - 1:+.1%}); revenue {predicted_revenue:,.0f} predicted, "
+            f"{actual_revenue:,.0f} actual ({predicted_revenue / float(actual_revenue) - 1:+.1%})"
+        )
     return lines

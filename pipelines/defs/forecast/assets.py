@@ -17,6 +17,7 @@ from pipelines.forecast.tables import (
     FORECAST_MARTS,
     INPUT_MARTS,
     PARAMETERS_TABLE,
+    TRACKING_TABLE,
     refit_exported_forecasts,
     refit_forecasts,
 )
@@ -49,6 +50,7 @@ class ForecastConfig(dg.Config):
                 "forecast horizon, and the revenue at risk.",
                 "The backtest: predictions calibrated forecast_holdout_days before the as-of date, beside "
                 "what each account did since.",
+                "The backtest week by week: cumulative predicted and actual repeat purchase days.",
             ),
             strict=True,
         )
@@ -75,6 +77,7 @@ def purchase_forecasts(
         PARAMETERS_TABLE: len(forecasts.parameters),
         ACCOUNTS_TABLE: len(forecasts.accounts),
         BACKTEST_TABLE: len(forecasts.backtest),
+        TRACKING_TABLE: len(forecasts.tracking),
     }
     summary = _summary(forecasts)
     for key in FORECAST_KEYS:
