@@ -123,11 +123,19 @@ def _fit_and_score(summary: pd.DataFrame, horizon_days: int, label: str) -> _Sco
         scored["p_alive"] = p_alive(bg_nbd.parameters, x, t_x, T)
         scored["expected_purchase_days"] = scored["expected_purchase_days_if_alive"] * scored["p_alive"]
     if gamma_gamma is not None:
-        if gamma_gamma.parameters["q"] <= 1:
-            notes.append(f"{label} gamma_gamma: q <= 1, so the mean value of a purchase is not defined")
-        else:
-            scored["expected_value_per_purchase"] = expected_value_per_purchase(
-                gamma_gamma.parameters, np.where(valued, x, 0.0), np.where(valued, m, 0.0)
+        p, q = gamma_gamma.parameters["p"], gamma_gamma.parameters["q"]
+        x_valued = np.where(valued, x, 0.0)
+        # the conditional mean exists where p x + q > 1: with q <= 1 (values spread so widely that the
+        # population has no mean) only accounts with enough repeat purchases of their own get one
+        defined = p * x_valued + q > 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = expected_value_per_purchase(gamma_gamma.parameters, x_valued, np.where(valued, m, 0.0))
+        scored["expected_value_per_purchase"] = np.where(defined, value, np.nan)
+        if not defined.all():
+            notes.append(
+                f"{label} gamma_gamma: q = {q:.3f} <= 1, so the population has no mean value per purchase: "
+                f"{int((~defined).sum()):,} accounts without enough repeat purchases of positive value have "
+                "no expected value"
             )
     return _Scored(scored, fits, notes)
 

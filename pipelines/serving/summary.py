@@ -92,9 +92,10 @@ def forecast_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     totals = _fetch(
         con,
         "select sum(expected_revenue), sum(revenue_at_risk), count(p_alive), "
-        "sum(case when p_alive < 0.5 then 1 else 0 end), max(as_of_date) from marts.account_forecasts",
+        "sum(case when p_alive < 0.5 then 1 else 0 end), max(as_of_date), "
+        "count(p_alive) - count(expected_revenue) from marts.account_forecasts",
     )
-    expected, at_risk, scored, likely_gone, as_of = totals[0]
+    expected, at_risk, scored, likely_gone, as_of, unvalued = totals[0]
     if not scored:
         return ["purchase forecasts: none (marts.purchase_model_parameters.note says why)"]
     lines = [
@@ -103,6 +104,11 @@ def forecast_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"  revenue at risk (likely lost customers)     {at_risk or 0:>16,.0f}",
         f"  accounts probably gone (P(alive) < 0.5)     {likely_gone:>16,}",
     ]
+    if unvalued:
+        lines.append(
+            f"  left out: {unvalued:,} accounts without an expected value per purchase "
+            "(purchase_model_parameters.note)"
+        )
     backtest = _fetch(
         con,
         "select min(calibration_end), sum(predicted_repeat_purchase_days), sum(actual_repeat_purchase_days), "

@@ -131,6 +131,13 @@ def test_the_demo_summary_says_what_the_marts_say(simulated_business):
             "select nrr from marts.revenue_retention where is_complete and nrr is not null "
             "order by month desc limit 1"
         ).fetchone()[0]
+        expected, at_risk = con.execute(
+            "select sum(expected_revenue), sum(revenue_at_risk) from marts.account_forecasts"
+        ).fetchone()
+        predicted, actual = con.execute(
+            "select sum(predicted_repeat_purchase_days), sum(actual_repeat_purchase_days) "
+            "from marts.forecast_backtest"
+        ).fetchone()
     for stage, count in stages:
         assert f"{stage:<12}{count:>8,}" in text
     assert f"{last[0]:%Y-%m}" in text
@@ -142,3 +149,10 @@ def test_the_demo_summary_says_what_the_marts_say(simulated_business):
     assert effects
     assert [(w[0], w[2], w[3]) for w in listed[: len(effects)]] == [(d, b, f"{r:.2f}") for d, b, r in effects]
     assert "quarantined rows: 0" in text
+    # the forecasts: next year's expected revenue, the revenue at risk, and how the backtest fared
+    assert f"expected revenue over the forecast horizon  {expected:>16,.0f}" in text
+    assert f"revenue at risk (likely lost customers)     {at_risk:>16,.0f}" in text
+    assert expected > at_risk > 0
+    assert (
+        f"purchase days {predicted:,.0f} predicted, {actual:,} actual ({predicted / actual - 1:+.1%})" in text
+    )
