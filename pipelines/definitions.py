@@ -13,8 +13,8 @@ from pipelines.defs.quality.reconciliation import reconciliation_job, weekly_rec
 from pipelines.defs.resources import resources
 from pipelines.defs.serving.assets import build_serving_asset, lifecycle_report
 
-dbt_assets = build_dbt_assets()
-marts = [key for key in dbt_assets.keys if key.path[0] == "marts"]
+dbt_steps = build_dbt_assets()
+marts = [key for step in dbt_steps for key in step.keys if key.path[0] == "marts"]
 
 defs = dg.Definitions(
     assets=[
@@ -23,7 +23,7 @@ defs = dg.Definitions(
         account_changes,
         ingest_audit,
         *month_close_tables,
-        dbt_assets,
+        *dbt_steps,
         churn_driver_effects,
         purchase_forecasts,
         build_serving_asset([*marts, EFFECTS_KEY, *FORECAST_KEYS]),

@@ -111,7 +111,7 @@ def run_config(
     console; `progress` adds the logger that prints one line per step on stderr (pipelines/defs/progress.py);
     `full_refresh` rebuilds every dbt model from scratch; `target` is the engine of the dbt step."""
     from pipelines.defs.churn.assets import EFFECTS_KEY
-    from pipelines.defs.dbt.assets import DBT_OP
+    from pipelines.defs.dbt.assets import DBT_OPS
     from pipelines.defs.forecast.assets import FORECAST_OP
     from pipelines.defs.progress import PROGRESS_LOGGER, RUN_LOG_LOGGER
     from pipelines.defs.serving.assets import SERVING_KEY
@@ -122,7 +122,7 @@ def run_config(
         loggers = {"console": {"config": {"log_level": "CRITICAL"}}, RUN_LOG_LOGGER: {"config": {}}}
     if progress:
         loggers[PROGRESS_LOGGER] = {"config": {}}
-    ops: dict[str, Any] = {DBT_OP: {"config": {"full_refresh": full_refresh, "target": target}}}
+    ops: dict[str, Any] = {op: {"config": {"full_refresh": full_refresh, "target": target}} for op in DBT_OPS}
     if target != DEFAULT_TARGET:
         ops[EFFECTS_KEY.to_python_identifier()] = {"config": {"target": target}}
         ops[FORECAST_OP] = {"config": {"target": target}}

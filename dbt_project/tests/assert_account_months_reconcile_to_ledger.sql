@@ -2,6 +2,8 @@
     store_failures=true, severity='error', meta={'dagster': {'ref': {'name': 'account_months'}}}
 ) }}
 -- Every month, account_months holds every account known by its end, and their revenue is the ledger's.
+-- Accounts known: first seen as accounts counts them (int_accounts_first_seen), not the accounts mart,
+-- which the load builds after the purchase forecasts, later than account_months.
 with
 
 account_months as (
@@ -9,7 +11,7 @@ account_months as (
 ),
 
 accounts as (
-    select * from {{ ref('accounts') }}
+    select * from {{ ref('int_accounts_first_seen') }}
 ),
 
 ledger as (

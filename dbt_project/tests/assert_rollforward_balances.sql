@@ -3,15 +3,24 @@
 ) }}
 -- The leaky bucket balances every month: flows counted from transitions move the opening count to the
 -- closing count counted from month-end stages; opening is the previous closing; new accounts are the
--- accounts whose first purchase day is in the month.
+-- accounts whose first purchase day is in the month (from the purchase days, as the accounts mart counts
+-- them: the load builds that mart after the purchase forecasts, later than the rollforward).
 with
 
 rollforward as (
     select * from {{ ref('customer_base_rollforward') }}
 ),
 
+purchase_days as (
+    select * from {{ ref('int_purchase_days_aggregated') }}
+),
+
 accounts as (
-    select * from {{ ref('accounts') }}
+    select
+        account_id,
+        min(purchase_date) as first_purchase_date
+    from purchase_days
+    group by account_id
 ),
 
 balanced as (

@@ -15,13 +15,16 @@ from typing import IO, Any
 
 import dagster as dg
 
+from pipelines.defs.dbt.assets import DBT_AFTER_PYTHON_OP, DBT_OP, DBT_OPS
+
 PROGRESS_LOGGER = "progress"
 RUN_LOG_LOGGER = "run_log"
 MODELS_PER_LINE = 10  # the dbt step reports every this many materialized models
-DBT_STEP = "lifecycle_dbt"
+DBT_STEPS = DBT_OPS
 
 STEP_NAMES = {
-    "lifecycle_dbt": "dbt build",
+    DBT_OP: "dbt build",
+    DBT_AFTER_PYTHON_OP: "dbt build of the marts that read the forecasts",
     "raw__ingest_audit": "check the loaded days",
     "marts__churn_driver_effects": "fit the adjusted churn effects",
     "purchase_forecasts": "fit the purchase forecasts",
@@ -55,7 +58,7 @@ class ProgressHandler(logging.Handler):
         if kind == "STEP_START":
             self.started[step] = time.monotonic()
             self._line(f"{_step_name(step)} ...")
-        elif kind == "ASSET_MATERIALIZATION" and step == DBT_STEP:
+        elif kind == "ASSET_MATERIALIZATION" and step in DBT_STEPS:
             done = self.materialized[step] = self.materialized.get(step, 0) + 1
             if done % MODELS_PER_LINE == 0:
                 self._line(f"{_step_name(step)}: {done} models built")

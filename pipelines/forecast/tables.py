@@ -4,6 +4,7 @@ of each name (dbt_project/models/marts/_marts__exposures.yml)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -108,11 +109,20 @@ def refit_forecasts(con: duckdb.DuckDBPyConnection, horizon_days: int, holdout_d
     return forecasts
 
 
-def refit_exported_forecasts(exports: Path, horizon_days: int, holdout_days: int) -> Forecasts:
-    """The same on the marts another engine exported; the forecasts are exported beside them."""
+def refit_exported_forecasts(exports: Path, inputs: Path, horizon_days: int, holdout_days: int) -> Forecasts:
+    """The same on the marts another engine exported; the forecasts are exported beside them, and
+    `account_forecasts` is written again as that engine's input `<inputs>/marts/account_forecasts.parquet`
+    (the dbt models after this step read it)."""
     purchase_days = read_exported(exports, "purchase_days")
     history = read_exported(exports, "lifecycle_history")
     stages = history[history["valid_to"].isna()].rename(columns={"stage": "current_stage"})
     forecasts = _fitted(purchase_days, stages, horizon_days, holdout_days)
-    export_tables(exports, _tables(forecasts))
+    tables = _tables(forecasts)
+    export_tables(exports, tables)
+    target = inputs / "marts" / f"{ACCOUNTS_TABLE}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    written = exports / ACCOUNTS_TABLE / f"{ACCOUNTS_TABLE}.parquet"
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copyfile(written, partial)
+    partial.replace(target)
     return forecasts

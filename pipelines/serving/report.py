@@ -553,6 +553,8 @@ CHARTS: tuple[Callable[[duckdb.DuckDBPyConnection, str], Chart], ...] = (
 AT_RISK_COLUMNS = (
     ("follow_up_rank", "#"),
     ("account_id", "account"),
+    ("revenue_at_risk", "revenue at risk"),
+    ("p_alive", "P(alive)"),
     ("revenue_at_stake", "revenue at stake"),
     ("current_stage", "stage"),
     ("is_key_account", "key account"),
@@ -602,7 +604,8 @@ Settings: {settings}. Every chart names its mart in the serving file and the exp
 {sections}
 <section><h2>At-risk accounts to call first</h2>
 <p class="how">From marts.at_risk_accounts: the first {at_risk_rows} of {at_risk_total:,},
-by revenue at stake.</p>
+by revenue at risk (what the purchase forecasts expect to lose were the account gone), then revenue at
+stake.</p>
 {at_risk}
 </section>
 </body></html>

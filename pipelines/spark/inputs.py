@@ -10,11 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
+from pipelines.forecast.tables import ACCOUNTS_TABLE, FORECAST_MARTS
 from pipelines.serving.publish import write_parquet
+from pipelines.warehouse.frames import Columns, replace_tables
 from pipelines.warehouse.sql import ident
 
-# (schema, table) of every dbt source; tests/unit/test_spark_inputs.py keeps it equal to the project's
+# (schema, table) of every dbt source the ingest layer writes; with PYTHON_INPUTS, every dbt source
+# (tests/unit/test_spark_inputs.py keeps them equal to the project's)
 INPUT_TABLES = (
     ("finance", "month_closes"),
     ("finance", "published_figures"),
@@ -24,6 +28,12 @@ INPUT_TABLES = (
     ("raw", "sales_events"),
     ("raw", "service_events"),
 )
+
+
+# The sources Python writes between the dbt steps of a build: on Spark the forecast step writes their
+# files itself (pipelines/forecast/tables.py), from the Spark marts; until it has, an empty file of the
+# right columns stands in, so the views over the sources can be made.
+PYTHON_INPUTS: dict[tuple[str, str], Columns] = {("marts", ACCOUNTS_TABLE): FORECAST_MARTS[ACCOUNTS_TABLE]}
 
 
 def input_file(folder: Path, schema: str, table: str) -> Path:
@@ -53,4 +63,17 @@ def export_inputs(database: Path, folder: Path) -> dict[str, int]:
             counts[f"{schema}.{table}"] = write_parquet(reader, target)
     finally:
         con.close()
+    for (schema, table), columns in PYTHON_INPUTS.items():
+        target = input_file(folder, schema, table)
+        if not target.exists():
+            write_empty_parquet(target, columns)
+            counts[f"{schema}.{table}"] = 0
     return counts
+
+
+def write_empty_parquet(target: Path, columns: Columns) -> None:
+    """A Parquet file of no rows in `columns` (DuckDB types), as DuckDB writes the table."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        replace_tables(con, "main", {target.stem: (columns, pd.DataFrame(columns=[c for c, _ in columns]))})
+        write_parquet(con.sql(f"select * from main.{ident(target.stem)}").to_arrow_reader(), target)

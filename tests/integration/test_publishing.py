@@ -147,7 +147,7 @@ def test_overlapping_runs_publish_each_build_under_its_own_stamp_or_not_at_all(w
     from pipelines.config.lifecycle import LifecycleSettings
     from pipelines.dbt.project import prepare_manifest
     from pipelines.definitions import defs
-    from pipelines.defs.dbt.assets import DBT_OP
+    from pipelines.defs.dbt.assets import DBT_OPS
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
     from pipelines.defs.serving.assets import REPORT_KEY, SERVING_KEY
     from pipelines.runner import landed_range, run_config
@@ -161,8 +161,9 @@ def test_overlapping_runs_publish_each_build_under_its_own_stamp_or_not_at_all(w
 
     def step(run_id: str, settings: LifecycleSettings, publishing: bool) -> dict:
         config = run_config(warehouse, settings, "WARNING")
-        if publishing:  # the dbt step is not selected: no config for it
-            config["ops"].pop(DBT_OP)
+        if publishing:  # the dbt steps are not selected: no config for them
+            for op in DBT_OPS:
+                config["ops"].pop(op)
         with DagsterInstance.ephemeral() as instance:  # each run's own: a run id is unique per instance
             result = job.execute_in_process(
                 instance=instance,

@@ -6,7 +6,9 @@ import io
 import logging
 from types import SimpleNamespace
 
-from pipelines.defs.progress import DBT_STEP, MODELS_PER_LINE, ProgressHandler
+from pipelines.defs.progress import DBT_STEPS, MODELS_PER_LINE, ProgressHandler
+
+DBT_STEP = DBT_STEPS[0]
 
 
 def record(kind: str, step: str | None) -> logging.LogRecord:

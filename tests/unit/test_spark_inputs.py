@@ -6,13 +6,13 @@ import pytest
 
 from pipelines.dbt.project import prepare_manifest
 from pipelines.spark import session
-from pipelines.spark.inputs import INPUT_TABLES
+from pipelines.spark.inputs import INPUT_TABLES, PYTHON_INPUTS
 
 
 def test_every_dbt_source_is_exported_for_spark():
     manifest = json.loads(prepare_manifest().read_text())
     sources = {(s["schema"], s["identifier"]) for s in manifest["sources"].values()}
-    assert set(INPUT_TABLES) == sources
+    assert set(INPUT_TABLES) | set(PYTHON_INPUTS) == sources
 
 
 def test_the_iceberg_runtime_jar_is_installed_with_the_spark_extra():

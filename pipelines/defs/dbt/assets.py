@@ -25,8 +25,13 @@ from pipelines.defs.resources import DUCKDB_WRITER_POOL, LifecycleSettingsResour
 from pipelines.serving.builds import record_build
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=PROFILES_DIR)
-# The op that runs `dbt build`; its name is how run config and the runner address it.
+# The ops that run `dbt build`; their names are how run config and the runner address them. The models
+# that read what Python writes in the same run (the purchase forecasts) are built by a second dbt step,
+# after the Python step: dbt cannot run Python between its models on every engine.
 DBT_OP = "lifecycle_dbt"
+DBT_AFTER_PYTHON_OP = "lifecycle_dbt_after_forecasts"
+DBT_OPS = (DBT_OP, DBT_AFTER_PYTHON_OP)
+READS_PYTHON_MARTS = "source:forecasts+"
 
 
 class DbtBuildConfig(dg.Config):
@@ -59,14 +64,26 @@ def prepare_spark_build(paths: WarehousePaths, log: Any) -> tuple[Path, dict[str
     return paths.spark / "dbt", spark_vars(os.environ)
 
 
-def build_dbt_assets() -> dg.AssetsDefinition:
+def build_dbt_assets() -> list[dg.AssetsDefinition]:
+    """The dbt project as two steps: every model but those reading the Python marts, then those."""
+    return [
+        _dbt_step(DBT_OP, exclude=READS_PYTHON_MARTS, records_the_build=False),
+        _dbt_step(DBT_AFTER_PYTHON_OP, select=READS_PYTHON_MARTS, records_the_build=True),
+    ]
+
+
+def _dbt_step(
+    name: str, records_the_build: bool, select: str = "fqn:*", exclude: str | None = None
+) -> dg.AssetsDefinition:
     translator = LifecycleTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
     @dbt_assets(
         manifest=prepare_manifest(),
+        select=select,
+        exclude=exclude,
         dagster_dbt_translator=translator,
         pool=DUCKDB_WRITER_POOL,
-        name=DBT_OP,
+        name=name,
         project=DBT_PROJECT,
     )
     def lifecycle_dbt(
@@ -94,7 +111,7 @@ def build_dbt_assets() -> dg.AssetsDefinition:
             # one target folder per warehouse: dbt parses the project in full only when it changed
             invocation = dbt.cli(args, context=context, target_path=target_path)
             yield from invocation.stream()  # raises when dbt failed: only a whole build is recorded
-            if config.target == DEFAULT_TARGET:
+            if records_the_build and config.target == DEFAULT_TARGET:
                 with warehouse.connect(context.log) as con:
                     record_build(con, context.run_id, lifecycle_settings.dbt_vars())
 

@@ -70,7 +70,7 @@ def purchase_forecasts(
             with warehouse.connect(context.log) as con:
                 forecasts = refit_forecasts(con, horizon, holdout)
         else:  # the marts of another engine are its exports: the forecasts join them there
-            forecasts = refit_exported_forecasts(paths.spark_exports, horizon, holdout)
+            forecasts = refit_exported_forecasts(paths.spark_exports, paths.spark_inputs, horizon, holdout)
     for note in forecasts.notes:
         context.log.warning(f"purchase forecasts: {note}")
     rows = {

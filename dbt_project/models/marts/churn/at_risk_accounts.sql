@@ -1,5 +1,6 @@
 {#- The weekly follow-up list: buying accounts flagged at risk (accounts.at_risk), ordered by the revenue at
-    stake (trailing-12-month revenue, then lifetime revenue), each with the signals that explain it and a
+    risk the purchase forecasts give (then by revenue at stake: trailing-12-month revenue, then lifetime
+    revenue, the order revenue_at_stake_rank keeps), each with the signals that explain it and a
     sentence saying why. A reason never rests on a driver the data cannot measure: accounts leaves its
     signals null (data_coverage says why). -#}
 with
@@ -12,23 +13,37 @@ key_accounts as (
     select * from {{ ref('key_accounts') }}
 ),
 
+forecasts as (
+    select * from {{ ref('stg_forecasts__account_forecasts') }}
+),
+
 flagged as (
     select
         accounts.*,
         coalesce(key_accounts.ttm_revenue, 0) as ttm_revenue,
-        coalesce(key_accounts.is_key_account, false) as is_key_account
+        coalesce(key_accounts.is_key_account, false) as is_key_account,
+        forecasts.revenue_at_risk
     from accounts
     left join key_accounts on accounts.account_id = key_accounts.account_id
+    left join forecasts on accounts.account_id = forecasts.account_id
     where accounts.at_risk
 ),
 
 final as (
     select
         cast(
-            row_number() over (order by ttm_revenue desc, lifetime_revenue desc, account_id asc) as bigint
+            row_number() over (
+                order by
+                    coalesce(revenue_at_risk, -1) desc, ttm_revenue desc, lifetime_revenue desc, account_id asc
+            ) as bigint
         ) as follow_up_rank,
+        cast(
+            row_number() over (order by ttm_revenue desc, lifetime_revenue desc, account_id asc) as bigint
+        ) as revenue_at_stake_rank,
         account_id,
         ttm_revenue as revenue_at_stake,
+        revenue_at_risk,
+        p_alive,
         reporting_currency,
         is_key_account,
         current_stage,

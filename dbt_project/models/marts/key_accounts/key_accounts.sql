@@ -1,6 +1,6 @@
 {#- Accounts ranked by trailing-12-month revenue at the as-of date (revenue booked in the 12 months up to
     and including it, reporting currency), with the share of all TTM revenue up to each rank and the risk
-    signals of the accounts mart. Key accounts: the top key_account_share of accounts with TTM revenue
+    signals of the accounts mart and the purchase forecasts' P(alive) and revenue at risk. Key accounts: the top key_account_share of accounts with TTM revenue
     above 0 (rounded up, at least one). -#}
 {%- set share = validated_setting('key_account_share', '^(0?[.][0-9]+|1([.]0+)?)$', 'a number in (0, 1]') %}
 
@@ -16,6 +16,10 @@ revenue_lines as (
 
 accounts as (
     select * from {{ ref('accounts') }}
+),
+
+forecasts as (
+    select * from {{ ref('stg_forecasts__account_forecasts') }}
 ),
 
 ttm as (
@@ -55,6 +59,8 @@ final as (
         ranked.revenue_rank <= ceil(ranked.ranked_accounts * {{ share }}) as is_key_account,
         accounts.current_stage,
         accounts.at_risk,
+        forecasts.p_alive,
+        forecasts.revenue_at_risk,
         accounts.single_contact_person,
         accounts.recent_contact_persons,
         accounts.days_since_last_contact,
@@ -65,6 +71,7 @@ final as (
         accounts.days_since_last_purchase
     from ranked
     inner join accounts on ranked.account_id = accounts.account_id
+    left join forecasts on ranked.account_id = forecasts.account_id
 )
 
 select * from final

@@ -4,7 +4,8 @@
     At risk: buying, and days since the last purchase day > at_risk_factor x the expected gap, which is the
     account's median gap between purchase days when it has one or more gaps (a single gap is its own
     median), or, for first buyers, the 90th percentile of days to a second purchase day among accounts
-    that made one. -#}
+    that made one. p_alive: the purchase forecasts' probability that the account still buys (Python fits
+    them on purchase_days in the same run, before this model; account_forecasts). -#}
 {%- set factor = validated_setting('at_risk_factor', '^[0-9]+([.][0-9]+)?$', 'a number > 0') -%}
 
 with
@@ -27,6 +28,10 @@ revenue_lines as (
 
 signals_now as (
     select * from {{ ref('int_current_signals_measured') }}
+),
+
+forecasts as (
+    select * from {{ ref('stg_forecasts__account_forecasts') }}
 ),
 
 contact_events as (
@@ -184,6 +189,7 @@ final as (
             and expected.days_since_last_purchase > expected.overdue_after_days,
             false
         ) as at_risk,
+        forecasts.p_alive,
         coalesce(contact.n_contact_persons, 0) as n_contact_persons,
         case
             when measurable.contact_persons then signals_now.contact_persons
@@ -223,6 +229,7 @@ final as (
     left join signals_now on first_seen.account_id = signals_now.account_id
     left join service on first_seen.account_id = service.account_id
     left join ratings on first_seen.account_id = ratings.account_id and ratings.rating_rank = 1
+    left join forecasts on first_seen.account_id = forecasts.account_id
 )
 
 select * from final
