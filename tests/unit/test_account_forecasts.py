@@ -12,6 +12,7 @@ import pytest
 
 from pipelines.forecast import accounts as forecasts
 from pipelines.forecast.accounts import forecast, summarise
+from pipelines.forecast.purchase_models import Fit
 
 
 def lifetimes_file(name: str, **read) -> pd.DataFrame:
@@ -128,3 +129,19 @@ def test_large_populations_are_fitted_on_a_fixed_sample_whatever_the_row_order(m
     assert len(chosen) == 100
     assert set(shuffled[forecasts.fit_sample(shuffled)]) == chosen
     assert forecasts.fit_sample(ids[:50]).all()
+
+
+def test_with_values_spread_too_widely_for_a_mean_only_accounts_with_repeats_are_valued(
+    cdnow_days, monkeypatch
+):
+    """Gamma-Gamma with q <= 1 has no population mean: the conditional mean p (gamma + x m) / (p x + q - 1)
+    exists only where p x + q > 1, so accounts without repeats get no expected value, and the note says so."""
+    spread = Fit({"p": 0.6, "q": 0.9, "gamma": 50.0}, dict.fromkeys(("p", "q", "gamma"), 0.1), -1.0, 946)
+    monkeypatch.setattr(forecasts, "fit_gamma_gamma", lambda x, m: spread)
+    result = forecast(cdnow_days, stages_of(cdnow_days), date(1997, 9, 30), 365, 0)
+    scored = result.accounts
+    valued = scored["repeat_purchase_days"] >= 1  # 0.6 x + 0.9 > 1 from one repeat on
+    assert scored.loc[valued, "expected_value_per_purchase"].notna().all()
+    assert scored.loc[~valued, "expected_value_per_purchase"].isna().all()
+    assert scored.loc[~valued, "expected_revenue"].isna().all()
+    assert any(f"{int((~valued).sum()):,} accounts without enough repeat" in note for note in result.notes)
