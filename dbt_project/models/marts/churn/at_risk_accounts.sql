@@ -34,7 +34,10 @@ final as (
         cast(
             row_number() over (
                 order by
-                    coalesce(revenue_at_risk, -1) desc, ttm_revenue desc, lifetime_revenue desc, account_id asc
+                    coalesce(revenue_at_risk, -1) desc,
+                    ttm_revenue desc,
+                    lifetime_revenue desc,
+                    account_id asc
             ) as bigint
         ) as follow_up_rank,
         cast(
