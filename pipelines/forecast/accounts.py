@@ -54,27 +54,23 @@ class Forecasts:
 
 def summarise(purchase_days: pd.DataFrame, calibration_end: date) -> pd.DataFrame:
     """x, t_x, T and the mean repeat value per account with a purchase day by `calibration_end`."""
-    days = purchase_days[purchase_days["purchase_date"] <= calibration_end]
-    days = days.sort_values(["account_id", "purchase_date"])
-    first = days.groupby("account_id")["purchase_date"].transform("min")
+    dated = pd.to_datetime(purchase_days["purchase_date"])  # datetime64: grouped in compiled code
+    end = pd.Timestamp(calibration_end)
+    days = purchase_days.assign(purchase_date=dated)[dated <= end]
+    grouped = days.groupby("account_id")["purchase_date"]
+    first = grouped.transform("min")
     repeat = days[days["purchase_date"] > first]
-    grouped = days.groupby("account_id")
     summary = pd.DataFrame(
         {
-            "first_purchase_date": grouped["purchase_date"].min(),
-            "last_purchase_date": grouped["purchase_date"].max(),
+            "first_purchase_date": grouped.min(),
+            "last_purchase_date": grouped.max(),
             "repeat_purchase_days": grouped.size() - 1,
         }
     )
     summary["average_repeat_value"] = repeat.groupby("account_id")["revenue"].mean()
-    summary["recency_days"] = _days_between(summary["first_purchase_date"], summary["last_purchase_date"])
-    summary["age_days"] = _days_between(summary["first_purchase_date"], calibration_end)
+    summary["recency_days"] = (summary["last_purchase_date"] - summary["first_purchase_date"]).dt.days
+    summary["age_days"] = (end - summary["first_purchase_date"]).dt.days
     return summary.reset_index()
-
-
-def _days_between(start: pd.Series, end: pd.Series | date) -> pd.Series:
-    end_values = pd.to_datetime(end) if isinstance(end, pd.Series) else pd.Timestamp(end)
-    return (end_values - pd.to_datetime(start)).dt.days.astype("int64")
 
 
 def fit_sample(account_ids: pd.Series) -> np.ndarray:
@@ -180,7 +176,7 @@ def forecast(
     """The three forecast tables. `purchase_days`: account_id, purchase_date, revenue (the mart);
     `current_stages`: account_id, current_stage."""
     days = purchase_days.assign(
-        purchase_date=pd.to_datetime(purchase_days["purchase_date"]).dt.date,
+        purchase_date=pd.to_datetime(purchase_days["purchase_date"]),
         revenue=purchase_days["revenue"].astype(float),
     )
     current = _fit_and_score(summarise(days, as_of_date), horizon_days, "current")
@@ -228,11 +224,10 @@ def _tracking(
     t_x = calibration["recency_days"].to_numpy(float)
     T = calibration["age_days"].to_numpy(float)
     known = set(calibration["account_id"])
-    holdout = days[(days["purchase_date"] > calibration_end) & days["account_id"].isin(known)]
+    start = pd.Timestamp(calibration_end)
+    holdout = days[(days["purchase_date"] > start) & days["account_id"].isin(known)]
     offsets = sorted({*range(TRACKING_STEP_DAYS, holdout_days, TRACKING_STEP_DAYS), holdout_days})
-    elapsed = _days_between(
-        pd.Series([calibration_end] * len(holdout)), holdout["purchase_date"].reset_index(drop=True)
-    )
+    elapsed = (holdout["purchase_date"] - start).dt.days
     rows = []
     for offset in offsets:
         predicted = expected_purchases(bg_nbd.parameters, offset, x, t_x, T)
@@ -251,7 +246,10 @@ def _tracking(
 def _backtest(
     days: pd.DataFrame, scored: pd.DataFrame, calibration_end: date, holdout_end: date
 ) -> pd.DataFrame:
-    holdout = days[(days["purchase_date"] > calibration_end) & (days["purchase_date"] <= holdout_end)]
+    holdout = days[
+        (days["purchase_date"] > pd.Timestamp(calibration_end))
+        & (days["purchase_date"] <= pd.Timestamp(holdout_end))
+    ]
     actual = holdout.groupby("account_id").agg(
         actual_repeat_purchase_days=("purchase_date", "size"), actual_revenue=("revenue", "sum")
     )
