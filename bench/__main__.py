@@ -27,6 +27,8 @@ from pathlib import Path
 # Simulated events per account over three years with the default parameters (measured).
 EVENTS_PER_ACCOUNT = 29.0
 START, END = "2023-01-01", "2025-12-31"
+# Synthetic populations the forecasts alone are timed on: is their cost linear in accounts?
+FORECAST_POPULATIONS = (50_000, 200_000, 800_000)
 
 
 def run_phase(args: list[str], env: dict | None = None) -> tuple[float, float, dict]:
@@ -176,6 +178,12 @@ def main() -> int:
         report["forecasts"] = median_of(
             args.runs, lambda i: ["forecasts", str(work / "parquet")], "purchase forecasts (fit, score)"
         )
+        report["forecast_scaling"] = {
+            n: median_of(
+                args.runs, lambda i, n=n: ["forecast_population", str(n)], f"forecasts on {n:,} accounts"
+            )
+            for n in FORECAST_POPULATIONS
+        }
         ingest = report["ingest_parquet"]
         end_to_end = ingest["seconds"] + full["seconds"]
         report["end_to_end"] = {
@@ -228,6 +236,12 @@ def main() -> int:
         f"  purchase forecasts (read, fit twice, score, write) {f['seconds']:.1f}s [{f['min_seconds']:.1f}-"
         f"{f['max_seconds']:.1f}]  peak {f['peak_mib']:,.0f} MiB  on {f['result']['accounts']:,} accounts"
     )
+    for n, run in report["forecast_scaling"].items():
+        print(
+            f"  forecasts on {n:>9,} synthetic accounts (process, with the data drawn) {run['seconds']:.1f}s "
+            f"[{run['min_seconds']:.1f}-{run['max_seconds']:.1f}], fit and scoring "
+            f"{run['result']['seconds']:.1f}s, peak {run['peak_mib']:,.0f} MiB"
+        )
     g, a = m["on_history"], m["alone"]
     print(
         f"  one more day {m['day']} (load + incremental build) on the history {g['seconds']:.1f}s "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -121,6 +122,36 @@ def forecasts(root: str) -> dict:
     return {"accounts": len(fitted.accounts), "notes": fitted.notes}
 
 
+def forecast_population(accounts: str) -> dict:
+    """The forecasts' fit and scoring alone on a synthetic population of `accounts` (purchase days drawn
+    at random over three years, a geometric number each): how their cost grows with accounts."""
+    from datetime import date
+
+    import numpy as np
+    import pandas as pd
+
+    from pipelines.forecast.accounts import forecast
+
+    rng = np.random.default_rng(7)
+    n = int(accounts)
+    per_account = rng.geometric(0.15, n)
+    owner = np.repeat(np.arange(n), per_account)
+    first = rng.integers(0, 900, n)[owner]
+    offset = np.minimum(first + rng.integers(0, 1095, len(owner)), 1094)
+    days = pd.DataFrame({"account_id": pd.Series(owner).astype(str), "day": offset}).drop_duplicates()
+    days["purchase_date"] = pd.Timestamp(date(2023, 1, 1)) + pd.to_timedelta(days["day"], unit="D")
+    days["revenue"] = rng.gamma(2.0, 200.0, len(days))
+    stages = pd.DataFrame({"account_id": days["account_id"].unique(), "current_stage": "repeat"})
+    began = time.perf_counter()
+    fitted = forecast(days, stages, date(2025, 12, 31), 365, 365)
+    return {
+        "accounts": n,
+        "purchase_days": len(days),
+        "seconds": time.perf_counter() - began,
+        "notes": fitted.notes,
+    }
+
+
 def day(root: str, fmt: str, arrival: str) -> dict:
     """What a daily run does to the warehouse: load one arrival day, then the (incremental) dbt build."""
     loaded = ingest(root, fmt, arrival, arrival)
@@ -136,6 +167,7 @@ if __name__ == "__main__":
         "dbt": dbt,
         "effects": effects,
         "forecasts": forecasts,
+        "forecast_population": forecast_population,
         "day": day,
         "spark": spark,
     }
