@@ -175,10 +175,12 @@ def forecast(
 ) -> Forecasts:
     """The three forecast tables. `purchase_days`: account_id, purchase_date, revenue (the mart);
     `current_stages`: account_id, current_stage."""
+    # one order of rows whatever the engine or the scan delivered: the sums behind the mean values, and so
+    # the fits, are then the same to the last bit
     days = purchase_days.assign(
         purchase_date=pd.to_datetime(purchase_days["purchase_date"]),
         revenue=purchase_days["revenue"].astype(float),
-    )
+    ).sort_values(["account_id", "purchase_date"], ignore_index=True)
     current = _fit_and_score(summarise(days, as_of_date), horizon_days, "current")
     scored = current.summary
     expected_value = scored["expected_value_per_purchase"]

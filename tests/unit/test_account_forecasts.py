@@ -145,3 +145,13 @@ def test_with_values_spread_too_widely_for_a_mean_only_accounts_with_repeats_are
     assert scored.loc[~valued, "expected_value_per_purchase"].isna().all()
     assert scored.loc[~valued, "expected_revenue"].isna().all()
     assert any(f"{int((~valued).sum()):,} accounts without enough repeat" in note for note in result.notes)
+
+
+def test_the_forecasts_are_the_same_to_the_last_bit_whatever_the_order_of_the_rows(cdnow_days):
+    """Two engines deliver the purchase days in different orders; their marts must be equal."""
+    ordered = forecast(cdnow_days, stages_of(cdnow_days), date(1998, 6, 30), 365, 273)
+    shuffled_days = cdnow_days.sample(frac=1, random_state=5)
+    shuffled = forecast(shuffled_days, stages_of(shuffled_days), date(1998, 6, 30), 365, 273)
+    pd.testing.assert_frame_equal(ordered.parameters, shuffled.parameters, check_exact=True)
+    pd.testing.assert_frame_equal(ordered.accounts, shuffled.accounts, check_exact=True)
+    pd.testing.assert_frame_equal(ordered.backtest, shuffled.backtest, check_exact=True)
