@@ -1,6 +1,6 @@
-"""The forecast marts, owned here (not by dbt): `purchase_model_parameters`, `account_forecasts` and
-`forecast_backtest`, replaced together after every fit. Their contract is documented by the dbt exposure
-of each name (dbt_project/models/marts/_marts__exposures.yml)."""
+"""The forecast marts, owned here (not by dbt): `purchase_model_parameters`, `account_forecasts`,
+`forecast_backtest` and `forecast_tracking`, replaced together after every fit. Their contract is
+documented by the dbt exposure of each name (dbt_project/models/marts/_marts__exposures.yml)."""
 
 from __future__ import annotations
 
