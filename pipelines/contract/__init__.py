@@ -1,6 +1,7 @@
 """The event contract: one schema per stream, shared by the simulator and the ingester."""
 
 from pipelines.contract.streams import (
+    ACCOUNT_ATTRIBUTES,
     ENVELOPE_FIELDS,
     PROVENANCE_FIELDS,
     STREAMS,
@@ -9,4 +10,7 @@ from pipelines.contract.streams import (
     stream,
 )
 
-__all__ = ["ENVELOPE_FIELDS", "PROVENANCE_FIELDS", "STREAMS", "FieldSpec", "StreamSchema", "stream"]
+__all__ = [
+    "ACCOUNT_ATTRIBUTES",
+    "ENVELOPE_FIELDS", "PROVENANCE_FIELDS", "STREAMS", "FieldSpec", "StreamSchema", "stream",
+]

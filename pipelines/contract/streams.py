@@ -147,7 +147,9 @@ SERVICE = StreamSchema(
 
 CONTACT = StreamSchema(
     name="contact",
-    event_types=("lead_created", "call", "email", "meeting", "visit"),
+    # account_updated carries the CRM's account master: each attribute present sets it from occurred_at on.
+    # Like lead_created it is no contact with the customer.
+    event_types=("lead_created", "call", "email", "meeting", "visit", "account_updated"),
     fields=(
         FieldSpec(
             "contact_person_id",
@@ -156,7 +158,32 @@ CONTACT = StreamSchema(
         ),
         FieldSpec("rep_id", "string", description="Sales representative."),
         FieldSpec("direction", "enum", allowed=("inbound", "outbound"), description="Who initiated it."),
+        *(
+            FieldSpec(name, "string", description=f"account_updated: the account's {text} from occurred_at on.")
+            for name, text in (
+                ("account_name", "name"),
+                ("segment", "segment (e.g. enterprise, mid_market, smb)"),
+                ("industry", "industry"),
+                ("region", "sales region"),
+                ("country", "country"),
+            )
+        ),
+        FieldSpec("employees", "int", minimum=0, description="account_updated: the account's head count."),
+        FieldSpec(
+            "owner_rep_id", "string", description="account_updated: the sales rep who owns the account."
+        ),
     ),
+)
+
+# The account attributes an account_updated event can set.
+ACCOUNT_ATTRIBUTES: tuple[str, ...] = (
+    "account_name",
+    "segment",
+    "industry",
+    "region",
+    "country",
+    "employees",
+    "owner_rep_id",
 )
 
 STREAMS: dict[str, StreamSchema] = {s.name: s for s in (SALES, SERVICE, CONTACT)}

@@ -1,9 +1,10 @@
 """The content hash of an event's row: equal content, equal hash. It tells a re-delivered duplicate from a
 conflicting copy of the same event_id.
 
-Version 3 hashes the JSON array of the typed values as text (an instant as epoch microseconds, so the
+Version 4 hashes the JSON array of the typed values as text (an instant as epoch microseconds, so the
 session's time zone cannot change it), the date flags and the extra fields without the provenance fields
-(contract.PROVENANCE_FIELDS: which file and row delivered the event is not its content). Version 2
+(contract.PROVENANCE_FIELDS: which file and row delivered the event is not its content). Version 3 was
+the same before the contact stream gained the account attributes (its array is longer since). Version 2
 hashed the provenance too, so a re-sorted export or one under a new file name conflicted with itself;
 version 1 hashed a JSON object of the typed values, which made a batch's check a third slower.
 A writer that opens a raw layer holding older hashes recomputes them in place from the stored columns
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from pipelines.contract import PROVENANCE_FIELDS, StreamSchema
 from pipelines.warehouse.sql import lit
 
-CONTENT_HASH_VERSION = 3
+CONTENT_HASH_VERSION = 4
 
 # a JSON merge patch that deletes the provenance keys from the extra fields
 _WITHOUT_PROVENANCE = lit(json.dumps(dict.fromkeys(PROVENANCE_FIELDS)))

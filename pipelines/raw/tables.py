@@ -85,8 +85,10 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         cols = ", ".join(f"{name} {sql_type}" for name, sql_type in event_columns(schema))
         for table in (received_table(schema), events_table(schema)):
             con.execute(f"create table if not exists {table} ({cols})")
-            # rows of warehouses from before load ids keep a null load_id: a full build covers them
-            con.execute(f"alter table {table} add column if not exists load_id bigint")
+            # a field or column added to the contract since the table was made (load ids, the account
+            # attributes) is null on the rows stored before; writers name their columns, so order is free
+            for name, sql_type in event_columns(schema):
+                con.execute(f"alter table {table} add column if not exists {name} {sql_type}")
     con.execute("create sequence if not exists raw.load_ids start 1")
     con.execute("""
         create table if not exists raw.account_changes (

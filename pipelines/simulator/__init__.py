@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 
 from pipelines.contract import STREAMS
 from pipelines.errors import ConfigError
-from pipelines.simulator.accounts import Accounts, draw_accounts
+from pipelines.simulator.accounts import Accounts, draw_accounts, farmer_reps
 from pipelines.simulator.events import GENERATORS
 from pipelines.simulator.faults import inject_faults
 from pipelines.simulator.fx import write_fx_rates
@@ -62,6 +62,10 @@ def _truth(acc: Accounts, p: SimulationParams) -> pa.Table:
             "currency": np.array(list(p.currency_mix))[acc.currency],
             "mean_gap_days": acc.mean_gap_days,
             "yearly_loss_hazard": acc.yearly_loss_hazard,
+            "segment": np.array(list(p.segment_mix))[acc.segment],
+            "owner_rep_id": [f"REP-{r:03d}" for r in acc.rep],
+            "rep_style": np.where(acc.rep < farmer_reps(p), "farmer", "hunter"),
+            "win_back_contacted": acc.win_back_contacted,
         }
     )
 
@@ -111,8 +115,15 @@ def simulate(
     for chunk, chunk_seed in enumerate(root.spawn(n_chunks)):
         rng = np.random.default_rng(chunk_seed)
         first = chunk * chunk_accounts
+        [crm_seed] = chunk_seed.spawn(1)
         acc = draw_accounts(
-            rng, p, min(chunk_accounts, accounts - first), first + 1, float(start_day), float(end_day + 1)
+            rng,
+            p,
+            min(chunk_accounts, accounts - first),
+            first + 1,
+            float(start_day),
+            float(end_day + 1),
+            crm=np.random.default_rng(crm_seed),
         )
         truths.append(_truth(acc, p))
         for name, generate in GENERATORS.items():

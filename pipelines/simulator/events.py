@@ -265,6 +265,7 @@ def contact_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts,
         person=0,
         rep=acc.rep,
         direction=0,
+        **NO_ATTRIBUTES,
     )
 
     # Pre-sale touches between lead and first order (or a few months of prospecting for non-buyers).
@@ -300,8 +301,68 @@ def contact_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts,
         person=person,
         rep=acc.rep[t_acct],
         direction=(rng.uniform(size=n) < 0.3).astype(np.int64),
+        **NO_ATTRIBUTES,
     )
-    return _concat([leads, touches])
+    return _concat([leads, touches, *_win_back_contacts(p, acc, end), *_account_updates(acc)])
+
+
+# contact columns that only account_updated events carry (-1: absent)
+NO_ATTRIBUTES = dict.fromkeys(("name", "segment", "industry", "region", "country", "employees", "owner"), -1)
+
+
+def _win_back_contacts(p: SimulationParams, acc: Accounts, end: float) -> list[Frame]:
+    """Calls from the owner after the loss to the accounts planted as contacted (acc.win_back_contacted),
+    spread so that one falls within 90 days after the loss the lifecycle rules see."""
+    lost = np.flatnonzero(acc.win_back_contacted & (acc.loss_at < end))
+    frames = []
+    for days in p.win_back_contact_days:
+        frames.append(
+            _frame(
+                lost.size,
+                t=acc.loss_at[lost] + days,
+                type=CONTACT_TYPES["call"],
+                account=lost,
+                person=0,
+                rep=acc.rep[lost],
+                direction=0,
+                **NO_ATTRIBUTES,
+            )
+        )
+    return frames
+
+
+def _account_updates(acc: Accounts) -> list[Frame]:
+    """The CRM's account master: every attribute a day after the lead, then the segment moves."""
+    n = len(acc)
+    idx = np.arange(n)
+    created = _frame(
+        n,
+        t=acc.created + 1.0,
+        type=CONTACT_TYPES["account_updated"],
+        account=idx,
+        person=-1,
+        rep=-1,
+        direction=-1,
+        name=acc.number,
+        segment=acc.segment,
+        industry=acc.industry,
+        region=acc.region,
+        country=np.where(acc.region < 0, -1, acc.country),
+        employees=acc.employees,
+        owner=acc.rep,
+    )
+    who, when, segment = acc.segment_changes
+    moves = _frame(
+        who.size,
+        t=when,
+        type=CONTACT_TYPES["account_updated"],
+        account=who,
+        person=-1,
+        rep=-1,
+        direction=-1,
+        **(NO_ATTRIBUTES | {"segment": segment}),
+    )
+    return [created, moves]
 
 
 GENERATORS = {"sales": sales_events, "service": service_events, "contact": contact_events}

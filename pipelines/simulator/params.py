@@ -46,7 +46,10 @@ class SimulationParams:
             "discount_high": 1.0,  # planted: discount level has no effect on loss
         }
     )
-    p_win_back: float = 0.15  # lost accounts that start buying again
+    p_win_back: float = 0.10  # lost accounts not contacted after the loss that start buying again
+    p_win_back_contact: float = 0.5  # lost accounts a rep contacts after the loss
+    win_back_contact_multiplier: float = 2.0  # planted: a win-back contact doubles the chance of coming back
+    win_back_contact_days: tuple[float, ...] = (300.0, 340.0, 380.0)  # after loss_at (the loss is seen ~365)
     win_back_delay_days: tuple[float, float] = (420.0, 800.0)
     win_back_spell_mean_days: float = 300.0
 
@@ -74,6 +77,39 @@ class SimulationParams:
     post_sale_contacts_per_year: float = 8.0
     n_reps: int = 40
     n_agents: int = 25
+
+    # Account master (account_updated events) and the sales team. Each account's segment multiplies its
+    # loss hazard (planted: enterprise lower); farmer reps own the accounts with post-sale contact, hunter
+    # reps the others. An account may move segment (hazard stays that of its first segment).
+    segment_mix: dict[str, float] = field(
+        default_factory=lambda: {"enterprise": 0.2, "mid_market": 0.35, "smb": 0.45}
+    )
+    segment_loss_multiplier: dict[str, float] = field(
+        default_factory=lambda: {"enterprise": 0.5, "mid_market": 1.0, "smb": 1.3}
+    )
+    segment_employees: dict[str, tuple[int, int]] = field(
+        default_factory=lambda: {"enterprise": (1000, 20000), "mid_market": (100, 999), "smb": (5, 99)}
+    )
+    industry_mix: dict[str, float] = field(
+        default_factory=lambda: {
+            "manufacturing": 0.3,
+            "wholesale": 0.25,
+            "logistics": 0.2,
+            "construction": 0.15,
+            "healthcare": 0.1,
+        }
+    )
+    region_countries: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "dach": ("DE", "AT", "CH"),
+            "cee": ("PL", "CZ", "SK"),
+            "benelux": ("NL", "BE", "LU"),
+            "nordics": ("SE", "DK", "NO"),
+        }
+    )
+    p_attribute_unset: float = 0.05  # accounts whose CRM record never sets industry, or region and country
+    segment_changes_per_year: float = 0.05
+    farmer_rep_share: float = 0.6  # the first share of the reps are farmers
 
     # Arrival: most events land on their event day; some arrive late.
     p_late_arrival: float = 0.03

@@ -99,10 +99,21 @@ def render_stream(
     else:
         # Pseudonymous person ids: a multiplicative hash of (account, person) so they carry no name.
         raw = (acc.number[frame["account"]] * 16 + frame["person"]) * 2654435761 % (2**32)
+        region = frame["region"]
+        countries = [c for cs in p.region_countries.values() for c in cs]
+        offsets = np.cumsum([0, *(len(cs) for cs in p.region_countries.values())])[:-1]
+        country = np.where(frame["country"] < 0, -1, offsets[np.maximum(region, 0)] + frame["country"])
         cols |= {
-            "contact_person_id": ids("CP", raw.astype(np.int64), 10),
+            "contact_person_id": ids("CP", np.where(frame["person"] < 0, -1, raw).astype(np.int64), 10),
             "rep_id": ids("REP-", frame["rep"], 3),
             "direction": lookup(("outbound", "inbound"), frame["direction"]),
+            "account_name": ids("Company ", frame["name"], 7),
+            "segment": lookup(list(p.segment_mix), frame["segment"]),
+            "industry": lookup(list(p.industry_mix), frame["industry"]),
+            "region": lookup(list(p.region_countries), region),
+            "country": lookup(countries, country),
+            "employees": pc.cast(_masked(frame["employees"]), pa.string()),
+            "owner_rep_id": ids("REP-", frame["owner"], 3),
         }
     cols["arrival_date"] = pa.array(arrival, pa.int32()).cast(pa.date32())
     cols["_seconds"] = pa.array(seconds)

@@ -15,6 +15,14 @@ An account is lost on its last purchase day + 61.
   H  buys 2023-04-10 (200 EUR), lost 06-10: TTM churn.
   I  buys 2023-05-05 (100 EUR), lost 07-05, buys 2024-05-06 (60 EUR): won back; TTM contraction.
 
+The CRM's account master (account_updated) and contacts, for the by-attribute marts and the win-back:
+  A  smb from 2023-12-01, enterprise from 2024-02-15: while active, so February moves it from smb to
+     enterprise (one transfer out, one in).
+  B  enterprise, owner REP-1; C smb, owner REP-2 (both from 2024-01-01); G mid_market from 2023-01-01;
+     I only an industry; D and H nothing (unknown).
+  H  called 2023-06-15, after its loss (06-10), never back; I called 2023-07-20 after its loss (07-05),
+     back 2024-05-06. Q2 2023 (G, H lost) is the one loss quarter 12 months old at the as-of date.
+
 All of it arrives in one export on 2024-06-01. Later a late invoice of C (25 EUR, booked 2024-03-20)
 arrives on 2024-06-20 and restates the closed March.
 """
@@ -67,6 +75,17 @@ SALES = [
     ("I", "2024-05-06", "invoice_issued", "60", "EUR", "I2"),
 ]
 LATE_INVOICE = ("C", "2024-03-20", "invoice_issued", "25", "EUR", "C2")
+# account, day, attributes set
+CRM = [
+    ("A", "2023-12-01", {"account_name": "Alpha", "segment": "smb", "region": "dach"}),
+    ("A", "2024-02-15", {"segment": "enterprise"}),
+    ("B", "2024-01-01", {"account_name": "Beta", "segment": "enterprise", "owner_rep_id": "REP-1"}),
+    ("C", "2024-01-01", {"segment": "smb", "owner_rep_id": "REP-2", "employees": "40"}),
+    ("G", "2023-01-01", {"segment": "mid_market"}),
+    ("I", "2023-05-01", {"industry": "logistics"}),
+]
+# account, day, type
+CONTACTS = [("E", "2024-01-05", "call"), ("H", "2023-06-15", "call"), ("I", "2023-07-20", "email")]
 
 
 def sales_row(
@@ -95,13 +114,15 @@ def built(tmp_path_factory):
         paths = warehouse_paths().ensure()
         rows = [sales_row(n, *event) for n, event in enumerate(SALES)]
         write_jsonl(paths.landing, "sales", "2024-06-01", "export.jsonl", rows)
-        call = {
-            "event_id": "E-00",
-            "event_type": "call",
-            "occurred_at": "2024-01-05T09:00:00Z",
-            "account_id": "E",
-        }
-        write_jsonl(paths.landing, "contact", "2024-06-01", "export.jsonl", [call])
+        contact = [
+            {"event_id": f"{a}-C{n}", "event_type": kind, "occurred_at": f"{day}T09:00:00Z", "account_id": a}
+            for n, (a, day, kind) in enumerate(CONTACTS)
+        ] + [
+            {"event_id": f"{a}-U{n}", "event_type": "account_updated", "occurred_at": f"{day}T08:00:00Z"}
+            | {"account_id": a, **attributes}
+            for n, (a, day, attributes) in enumerate(CRM)
+        ]
+        write_jsonl(paths.landing, "contact", "2024-06-01", "export.jsonl", contact)
         (paths.landing / "fx_rates").mkdir()
         (paths.landing / "fx_rates" / "rates.csv").write_text(RATES)
         assert main(["run", "--quiet", "--no-record", *SETTINGS]) == 0
@@ -190,6 +211,96 @@ def test_cohorts_by_hand(built):
     assert g == [(1, 1, Decimal("150"))]
     # nothing after the as-of period
     assert query(built, "select max(period_start) from marts.cohort_retention") == [(m("2024-06"),)]
+
+
+def test_account_attributes_history_by_hand(built):
+    rows = query(
+        built,
+        "select account_id, valid_from, valid_to, account_name, segment, region, owner_rep_id, employees "
+        "from marts.account_attributes_history order by all",
+    )
+    assert rows == [
+        ("A", date(2023, 12, 1), date(2024, 2, 15), "Alpha", "smb", "dach", None, None),
+        ("A", date(2024, 2, 15), None, "Alpha", "enterprise", "dach", None, None),  # the rest carried on
+        ("B", date(2024, 1, 1), None, "Beta", "enterprise", None, "REP-1", None),
+        ("C", date(2024, 1, 1), None, None, "smb", None, "REP-2", 40),
+        ("G", date(2023, 1, 1), None, None, "mid_market", None, None, None),
+        ("I", date(2023, 5, 1), None, None, None, None, None, None),
+    ]
+    # the current values on the account lists; an account_updated is no contact and no account of its own
+    assert query(
+        built, "select account_id, account_name, segment, owner_rep_id from marts.accounts order by 1"
+    ) == [
+        ("A", "Alpha", "enterprise", None),
+        ("B", "Beta", "enterprise", "REP-1"),
+        ("C", None, "smb", "REP-2"),
+        ("D", None, None, None),
+        ("E", None, None, None),
+        ("G", None, "mid_market", None),
+        ("H", None, None, None),
+        ("I", None, None, None),
+    ]
+    assert query(built, "select last_contact_date from marts.accounts where account_id = 'A'") == [(None,)]
+
+
+def test_a_segment_change_of_an_active_account_is_one_transfer_out_and_one_in(built):
+    rows = query(
+        built,
+        "select month, attribute_value, opening_active, new_accounts, won_back_accounts, lost_accounts, "
+        "transferred_in, transferred_out, closing_active from marts.customer_base_rollforward_by_attribute "
+        "where attribute = 'segment' and month between date '2024-01-01' and date '2024-03-01' "
+        "and opening_active + new_accounts + won_back_accounts + transferred_in + closing_active > 0 "
+        "order by all",
+    )
+    assert rows == [
+        (m("2024-01"), "enterprise", 0, 1, 0, 0, 0, 0, 1),  # B
+        (m("2024-01"), "smb", 0, 1, 0, 0, 0, 0, 1),  # A
+        (m("2024-02"), "enterprise", 1, 0, 0, 0, 1, 0, 2),  # A arrives
+        (m("2024-02"), "smb", 1, 1, 0, 0, 0, 1, 1),  # C new, A leaves
+        (m("2024-03"), "enterprise", 2, 0, 0, 2, 0, 0, 0),  # A and B lost
+        (m("2024-03"), "mid_market", 0, 0, 1, 0, 0, 0, 1),  # G won back
+        (m("2024-03"), "smb", 1, 0, 0, 0, 0, 0, 1),
+    ]
+    # no other transfer in any month or attribute: A's is the one change while active
+    assert query(
+        built,
+        "select attribute, sum(transferred_in), sum(transferred_out) "
+        "from marts.customer_base_rollforward_by_attribute group by 1 order by 1",
+    ) == [("industry", 0, 0), ("owner_rep_id", 0, 0), ("region", 0, 0), ("segment", 1, 1)]
+
+
+def test_cohorts_by_attribute_take_the_value_at_the_first_purchase(built):
+    rows = query(
+        built,
+        "select attribute_value, cohort_size, active_accounts, retained_accounts, revenue "
+        "from marts.cohort_retention_by_attribute where attribute = 'segment' and period_grain = 'quarter' "
+        "and cohort = date '2024-01-01' and period_number = 0 order by 1",
+    )
+    # A was smb on its first purchase day (01-10) and stays in smb's cohort after its move
+    assert rows == [("enterprise", 1, 1, 0, Decimal("250")), ("smb", 2, 2, 1, Decimal("517.3497"))]
+
+
+def test_rep_scorecard_and_win_back_by_hand(built):
+    rep2 = query(
+        built,
+        "select quarter, accounts_owned_at_start, accounts_lost, owned_retention_rate, retained_revenue "
+        "from marts.rep_scorecard where rep_id = 'REP-2' order by 1",
+    )
+    # C is REP-2's from 2024-01-01: new in Q1 (no book yet), in the book at Q2's start, lost 05-01
+    assert rep2 == [(m("2024-01"), 0, 0, None, Decimal("0")), (m("2024-04"), 1, 1, 0.0, Decimal("0"))]
+    funnel = query(
+        built,
+        "select scope, quarter_of_loss, lost_accounts, contacted_after_loss, won_back_contacted, "
+        "won_back_not_contacted, win_back_rate_contacted, win_back_rate_not_contacted, rate_ratio, "
+        "rate_ratio_ci_low, is_complete from marts.win_back_funnel order by 1, 2",
+    )
+    assert funnel == [
+        ("complete_quarters", None, 2, 1, 0, 1, 0.0, 1.0, 0.0, None, True),
+        ("quarter", m("2023-04"), 2, 1, 0, 1, 0.0, 1.0, 0.0, None, True),  # G back, H called, not back
+        ("quarter", m("2023-07"), 1, 1, 1, 0, 1.0, None, None, None, False),  # I called, back
+        ("quarter", m("2024-01"), 2, 0, 0, 1, None, 0.5, None, None, False),  # A back, B not
+        ("quarter", m("2024-04"), 3, 0, 0, 0, None, 0.0, None, None, False),  # C, G (again), D
+    ]
 
 
 def test_ledger_by_hand(built):
@@ -359,6 +470,36 @@ BREAKAGES = [
         "update marts.revenue_retention set churned = churned + 0.01 where month = date '2024-05-01'",
         "base + expansion - contraction - churned vs retained_ttm_revenue at 2024-05-01: "
         "209.9900 <> 210.0000",
+    ),
+    (
+        "cohort_retention_by_attribute",
+        "assert_cohort_retention_by_attribute_sums_to_parent",
+        "update marts.cohort_retention_by_attribute set retained_accounts = retained_accounts + 1 "
+        "where attribute = 'region' and attribute_value = 'dach' and period_grain = 'month' "
+        "and cohort = date '2024-01-01' and period_number = 1",
+        "retained_accounts summed over the values vs cohort_retention at region month 2024-01-01 1: 3 <> 2",
+    ),
+    (
+        "customer_base_rollforward_by_attribute",
+        "assert_rollforward_by_attribute_balances",
+        "update marts.customer_base_rollforward_by_attribute set transferred_out = transferred_out + 1 "
+        "where attribute = 'industry' and attribute_value = 'unknown' and month = date '2024-02-01'",
+        "opening + new + won_back - lost + transferred_in - transferred_out vs closing_active at industry "
+        "unknown 2024-02-01: 2 <> 3",
+    ),
+    (
+        "customer_base_rollforward_by_attribute",
+        "assert_rollforward_by_attribute_sums_to_parent",
+        "select 1",  # the breakage above: the transfers no longer net to zero
+        "transferred_in - transferred_out summed over the values vs customer_base_rollforward at industry "
+        "2024-02-01: -1 <> 0",
+    ),
+    (
+        "revenue_retention_by_attribute",
+        "assert_revenue_retention_by_attribute_sums_to_parent",
+        "update marts.revenue_retention_by_attribute set expansion = expansion + 0.01 "
+        "where attribute = 'segment' and attribute_value = 'mid_market' and month = date '2024-03-01'",
+        "expansion summed over the values vs revenue_retention at segment 2024-03-01: 50.0100 <> 50.0000",
     ),
 ]
 

@@ -44,6 +44,9 @@ final as (
             row_number() over (order by ttm_revenue desc, lifetime_revenue desc, account_id asc) as bigint
         ) as revenue_at_stake_rank,
         account_id,
+        account_name,
+        segment,
+        owner_rep_id,
         ttm_revenue as revenue_at_stake,
         revenue_at_risk,
         p_alive,

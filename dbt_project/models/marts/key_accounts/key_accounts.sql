@@ -68,7 +68,12 @@ final as (
         accounts.open_complaints,
         accounts.complaint_handling,
         accounts.last_csat,
-        accounts.days_since_last_purchase
+        accounts.days_since_last_purchase,
+        accounts.account_name,
+        accounts.segment,
+        accounts.industry,
+        accounts.region,
+        accounts.owner_rep_id
     from ranked
     inner join accounts on ranked.account_id = accounts.account_id
     left join forecasts on ranked.account_id = forecasts.account_id

@@ -5,7 +5,8 @@
     account's median gap between purchase days when it has one or more gaps (a single gap is its own
     median), or, for first buyers, the 90th percentile of days to a second purchase day among accounts
     that made one. p_alive: the purchase forecasts' probability that the account still buys (Python fits
-    them on purchase_days in the same run, before this model; account_forecasts). -#}
+    them on purchase_days in the same run, before this model; account_forecasts). account_name .. owner_rep_id:
+    the CRM's current account master (account_attributes_history). -#}
 {%- set factor = validated_setting('at_risk_factor', '^[0-9]+([.][0-9]+)?$', 'a number > 0') -%}
 
 with
@@ -36,6 +37,11 @@ forecasts as (
 
 contact_events as (
     select * from {{ ref('stg_contact__events') }}
+),
+
+attributes as (
+    select * from {{ ref('account_attributes_history') }}
+    where valid_to is null
 ),
 
 service_events as (
@@ -217,6 +223,13 @@ final as (
         case when measurable.csat then signals_now.csat end as csat_band,
         case when measurable.discount then signals_now.discount end as discount_band,
         case when measurable.payment then signals_now.payment end as payment_band,
+        attributes.account_name,
+        attributes.segment,
+        attributes.industry,
+        attributes.region,
+        attributes.country,
+        attributes.employees,
+        attributes.owner_rep_id,
         as_of.as_of_date
     from first_seen
     cross join as_of
@@ -230,6 +243,7 @@ final as (
     left join service on first_seen.account_id = service.account_id
     left join ratings on first_seen.account_id = ratings.account_id and ratings.rating_rank = 1
     left join forecasts on first_seen.account_id = forecasts.account_id
+    left join attributes on first_seen.account_id = attributes.account_id
 )
 
 select * from final

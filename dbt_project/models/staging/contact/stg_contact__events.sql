@@ -15,6 +15,8 @@ renamed as (
         direction,
         {{ event_time_columns() }}
     from source
+    -- the CRM's account master rides on this stream but is no contact: stg_contact__account_updates
+    where event_type <> 'account_updated'
 )
 
 select * from renamed

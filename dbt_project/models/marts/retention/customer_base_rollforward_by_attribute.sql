@@ -1,0 +1,135 @@
+{#- customer_base_rollforward per value of each breakdown attribute, with transfers. An account counts in
+    the group of its value at each month end: an active account whose value changed during the month
+    leaves the old group (transferred_out, where it was in the opening) and joins the new one
+    (transferred_in), where its flows of the month (new, won back, lost) and its closing state count. So
+    opening + new + won_back - lost + transferred_in - transferred_out = closing in every group and month
+    (test assert_rollforward_by_attribute_balances), and summed over an attribute's values every figure
+    equals customer_base_rollforward's, the transfers netting to zero (test
+    assert_breakdowns_sum_to_their_parents). -#}
+with
+
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
+transitions as (
+    select * from {{ ref('lifecycle_transitions') }}
+),
+
+attributed as (
+    select * from {{ ref('int_account_months_attributed') }}
+),
+
+months as (
+    select
+        month,
+        max(snapshot_date) as closing_date
+    from attributed
+    group by month
+),
+
+account_flows as (
+    select
+        account_id,
+        {{ period_start('month', 'changed_on') }} as month,
+        count(case
+            when (from_stage is null or from_stage = 'prospect') and {{ is_active('to_stage') }} then 1
+        end) as new_accounts,
+        count(case when from_stage = 'lost' and {{ is_active('to_stage') }} then 1 end)
+            as won_back_accounts,
+        count(case when {{ is_active('from_stage') }} and to_stage = 'lost' then 1 end)
+            as lost_accounts
+    from transitions
+    group by account_id, {{ period_start('month', 'changed_on') }}
+),
+
+-- account_months has every month from the account's first event: the previous row is the previous month
+account_states as (
+    select
+        attribute,
+        account_id,
+        month,
+        attribute_value,
+        case when is_active_at_month_end then 1 else 0 end as is_active,
+        lag(attribute_value) over (partition by account_id, attribute order by month) as value_before,
+        coalesce(
+            lag(case when is_active_at_month_end then 1 else 0 end)
+                over (partition by account_id, attribute order by month),
+            0
+        ) as was_active
+    from attributed
+),
+
+contributions as (
+    -- the group at the month end: the account's flows and closing state, and its arrival from another group
+    select
+        account_states.attribute,
+        account_states.attribute_value,
+        account_states.month,
+        case when account_states.value_before = account_states.attribute_value then account_states.was_active
+            else 0
+        end as opening_active,
+        coalesce(account_flows.new_accounts, 0) as new_accounts,
+        coalesce(account_flows.won_back_accounts, 0) as won_back_accounts,
+        coalesce(account_flows.lost_accounts, 0) as lost_accounts,
+        case when account_states.value_before <> account_states.attribute_value then account_states.was_active
+            else 0
+        end as transferred_in,
+        0 as transferred_out,
+        account_states.is_active as closing_active
+    from account_states
+    left join account_flows
+        on account_states.account_id = account_flows.account_id and account_states.month = account_flows.month
+    union all
+    -- the group it left: in that group's opening, and out again
+    select
+        attribute,
+        value_before as attribute_value,
+        month,
+        1 as opening_active,
+        0 as new_accounts,
+        0 as won_back_accounts,
+        0 as lost_accounts,
+        0 as transferred_in,
+        1 as transferred_out,
+        0 as closing_active
+    from account_states
+    where was_active = 1 and value_before <> attribute_value
+),
+
+grouped as (
+    select
+        attribute,
+        attribute_value,
+        month,
+        cast(sum(opening_active) as bigint) as opening_active,
+        cast(sum(new_accounts) as bigint) as new_accounts,
+        cast(sum(won_back_accounts) as bigint) as won_back_accounts,
+        cast(sum(lost_accounts) as bigint) as lost_accounts,
+        cast(sum(transferred_in) as bigint) as transferred_in,
+        cast(sum(transferred_out) as bigint) as transferred_out,
+        cast(sum(closing_active) as bigint) as closing_active
+    from contributions
+    group by attribute, attribute_value, month
+),
+
+final as (
+    select
+        grouped.attribute,
+        grouped.attribute_value,
+        grouped.month,
+        grouped.opening_active,
+        grouped.new_accounts,
+        grouped.won_back_accounts,
+        grouped.lost_accounts,
+        grouped.transferred_in,
+        grouped.transferred_out,
+        grouped.closing_active,
+        months.closing_date,
+        {{ dbt.last_day('grouped.month', 'month') }} <= as_of.as_of_date as is_complete
+    from grouped
+    inner join months on grouped.month = months.month
+    cross join as_of
+)
+
+select * from final
