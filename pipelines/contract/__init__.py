@@ -12,5 +12,10 @@ from pipelines.contract.streams import (
 
 __all__ = [
     "ACCOUNT_ATTRIBUTES",
-    "ENVELOPE_FIELDS", "PROVENANCE_FIELDS", "STREAMS", "FieldSpec", "StreamSchema", "stream",
+    "ENVELOPE_FIELDS",
+    "PROVENANCE_FIELDS",
+    "STREAMS",
+    "FieldSpec",
+    "StreamSchema",
+    "stream",
 ]

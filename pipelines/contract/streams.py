@@ -159,7 +159,9 @@ CONTACT = StreamSchema(
         FieldSpec("rep_id", "string", description="Sales representative."),
         FieldSpec("direction", "enum", allowed=("inbound", "outbound"), description="Who initiated it."),
         *(
-            FieldSpec(name, "string", description=f"account_updated: the account's {text} from occurred_at on.")
+            FieldSpec(
+                name, "string", description=f"account_updated: the account's {text} from occurred_at on."
+            )
             for name, text in (
                 ("account_name", "name"),
                 ("segment", "segment (e.g. enterprise, mid_market, smb)"),
