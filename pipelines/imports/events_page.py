@@ -149,6 +149,7 @@ lifecycle import-csv export.csv --map Customer=account_id --map Date=occurred_at
     `void`: cancelled, `draft`: skipped).
   - `zendesk-tickets` (service): Zendesk's ticket export, below.
   - `hubspot-activities` (contact): HubSpot's activity export, below.
+  - `hubspot-companies` (contact, account_updated): HubSpot's company export, below.
 
 - An `.xlsx` workbook reads as its CSV would (`--sheet NAME`, default the first sheet): numbers exactly
   as Excel stores them, date cells in `--date-format` (else ISO-8601), empty rows left out.
@@ -184,6 +185,11 @@ lifecycle import-csv calls.csv --stream contact --map Company=account_id --map D
 - An activity row is one contact event; its type comes from `--event-type` (the whole file) or a type
   column (`--status-column` with `--status-map VALUE=call|email|meeting|visit|lead_created|skip`). Its
   id is the mapped `activity_id`, else a hash of its values (`#2` for identical rows).
+- A CRM's account (company) export is the account master: `--event-type account_updated`, one row per
+  account, `occurred_at` its last-modified time, and any of `--map COL=account_name|segment|industry|
+  region|country|employees|owner_rep_id`. Each row sets the attributes it has (an empty cell leaves one
+  as it was) from that time on; they never count as contact. Its id is a hash of its mapped values, so a
+  repeated export sends an unchanged account again as a duplicate and a changed one as a new update.
 - Coded values are translated with `--value-map FIELD:VALUE=TARGET` (category, severity, direction,
   csat_score; case does not matter; an empty TARGET means no value): e.g. `csat_score:good=5`. A value
   the contract does not know is a problem of its row, named with the flag that would translate it.
@@ -194,6 +200,10 @@ lifecycle import-csv calls.csv --stream contact --map Company=account_id --map D
 - `hubspot-activities`: `Record ID` the activity, `Associated Company` the customer, `Activity date`,
   `Activity type` (calls, e-mails and meetings; notes and tasks skipped), `Associated Contact` the
   contact person, `Activity assigned to` the rep, `Call direction` the direction where the export has it.
+- `hubspot-companies`: `Record ID` the customer, `Last Modified Date` the time, `Company name`,
+  `Industry`, `Country/Region`, `Number of Employees`, `Company owner`; HubSpot has no standard segment or
+  sales-region property, so map yours (`--map "Segment=segment"`). The column names are HubSpot's
+  documented defaults, not checked against a live export.
 ## FX rates
 
 `<warehouse>/landing/fx_rates/*.csv` with the header `rate_date,base_currency,currency,rate`: one row per

@@ -7,7 +7,9 @@ Each stream has its own fields to map and its own effects:
 - sales: a row is a sale (an order and its invoice), or a credit note when its amount is negative;
 - service: a row is a ticket (opened, and resolved or rated when those columns are filled), or, with a
   status column, one change of a ticket's status;
-- contact: a row is one activity (a call, an e-mail, a meeting, a visit, a new lead).
+- contact: a row is one activity (a call, an e-mail, a meeting, a visit, a new lead), or, as
+  account_updated, one account of a CRM's account (company) export: the attributes it maps hold from
+  occurred_at (e.g. the record's last-modified time) on.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipelines.contract import ACCOUNT_ATTRIBUTES
 from pipelines.contract import stream as contract_stream
 from pipelines.errors import ConfigError
 
@@ -28,7 +31,10 @@ TARGETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("account_id", "occurred_at", "ticket_id"),
         ("resolved_at", "reopened_at", "rated_at", "csat_score", "category", "severity", "agent_id"),
     ),
-    "contact": (("account_id", "occurred_at"), ("activity_id", "contact_person_id", "rep_id", "direction")),
+    "contact": (
+        ("account_id", "occurred_at"),
+        ("activity_id", "contact_person_id", "rep_id", "direction", *ACCOUNT_ATTRIBUTES),
+    ),
 }
 REQUIRED_TARGETS, OPTIONAL_TARGETS = TARGETS["sales"]
 

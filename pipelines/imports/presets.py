@@ -166,6 +166,28 @@ PRESETS = {
             "Notes and tasks are not contact with the customer and are skipped. E-mail rows have no call "
             "direction; their direction stays empty.",
         ),
+        Preset(
+            name="hubspot-companies",
+            stream="contact",
+            what="HubSpot, CRM > Companies > Export, CSV: one row per company, its properties as they are "
+            "at the export (the account master: segment, industry, region, owner)",
+            mapping={
+                "account_id": "Record ID",
+                "occurred_at": "Last Modified Date",
+                "account_name": "Company name",
+                "industry": "Industry",
+                "country": "Country/Region",
+                "employees": "Number of Employees",
+                "owner_rep_id": "Company owner",
+            },
+            date_format="%Y-%m-%d %H:%M",
+            event_type="account_updated",
+            note="HubSpot has no standard segment or sales-region property: map your own with --map "
+            "COLUMN=segment and --map COLUMN=region. An export repeated later sends an unchanged company as "
+            "the same event and a changed one as a new update from its Last Modified Date. The customer id "
+            "must be the one your activity and deal exports name (map Record ID there too, or map the "
+            "column they share).",
+        ),
     )
 }
 

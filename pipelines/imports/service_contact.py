@@ -7,17 +7,22 @@ history export): the map says which change (opened, resolved, reopened, rated), 
 
 An activity export has one row per activity; its type comes from a type column (`--status-column` with
 `--status-map VALUE=call|email|meeting|visit|lead_created|skip`) or is one for the whole file
-(`--event-type`).
+(`--event-type`). A CRM's account (company) export is read with `--event-type account_updated`: each row
+sets the attributes it maps (account_name, segment, industry, region, country, employees, owner_rep_id;
+an empty cell leaves the attribute as it was) from occurred_at on, the record's last-modified time.
 
 Ids come from the business key, as for sales: the ticket and the change (a resolution or a reopening also
 by its time, so a ticket resolved twice is two resolutions, and tomorrow's export of the same ticket
-delivers the same events again); an activity by its id column, else a hash of its mapped values.
+delivers the same events again); an activity by its id column, else a hash of its mapped values; an
+account update always by that hash (the record id names the account, not its state: tomorrow's export
+delivers an unchanged account again as the same event, a changed one as a new event).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
+from pipelines.contract import ACCOUNT_ATTRIBUTES
 from pipelines.contract import stream as contract_stream
 from pipelines.errors import ConfigError
 from pipelines.imports.mapping import StatusRule
@@ -191,14 +196,30 @@ class ActivityConverter(StreamConverter):
         if effect is None:
             return []
         r = RowReader(row, row_no, self.mapping, self.file_label, self.fmt)
+        event_type = effect or self.event_type or ""
+        if event_type == "account_updated":
+            return self._finish(r, [self._account_update(r)])
         key = r.text("activity_id") or row_hash(r)
         self.seen[key] += 1
         if self.seen[key] > 1:  # identical rows without an id stay as many activities
             key = f"{key}#{self.seen[key]}"
-        event = self._event(r, self._id(key), effect or self.event_type or "", r.when())
+        event = self._event(r, self._id(key), event_type, r.when())
         event.update(
             contact_person_id=r.text("contact_person_id") or None,
             rep_id=r.text("rep_id") or None,
             direction=self._coded(r, "direction"),
         )
         return self._finish(r, [event])
+
+    def _account_update(self, r: RowReader) -> Event:
+        """One account's attributes as of the row's time; identical rows are one update."""
+        event = self._event(r, self._id("account", row_hash(r)), "account_updated", r.when())
+        event.update({name: r.text(name) or None for name in ACCOUNT_ATTRIBUTES})
+        employees = event["employees"]
+        if employees is not None:
+            digits = employees.replace(",", "").replace(" ", "")
+            if digits.isdigit():
+                event["employees"] = str(int(digits))
+            else:
+                r.problem("employees", "not a whole number >= 0", employees)
+        return event

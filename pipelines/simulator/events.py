@@ -44,12 +44,30 @@ def _frame(n: int, **cols: np.ndarray | float) -> Frame:
     return {k: (np.full(n, v) if np.isscalar(v) else np.asarray(v)) for k, v in cols.items()}
 
 
+def _without_long_pauses(spell: np.ndarray, t: np.ndarray, max_days: float) -> tuple[np.ndarray, np.ndarray]:
+    """Halve every pause between orders of one spell longer than `max_days` (a few halvings at most): a
+    buying account silent for longer than the lifecycle rules allow would read as a loss and a win-back
+    that were never planted."""
+    while True:
+        order = np.lexsort((t, spell))
+        spell, t = spell[order], t[order]
+        gap = np.diff(t)
+        long = (spell[1:] == spell[:-1]) & (gap > max_days)
+        if not long.any():
+            return spell, t
+        spell = np.concatenate([spell, spell[:-1][long]])
+        t = np.concatenate([t, t[:-1][long] + gap[long] / 2])
+
+
 def sales_events(rng: np.random.Generator, p: SimulationParams, acc: Accounts, end: float) -> Frame:
     sp_acct, sp_lo, sp_hi = buying_spells(acc, end)
+    spell = np.arange(sp_acct.size)
     # The first order opens each spell; the rest follow the account's personal cadence.
-    extra_acct, extra_t = _poisson_points(rng, sp_acct, sp_lo, sp_hi, 1.0 / acc.mean_gap_days[sp_acct])
-    o_acct = np.concatenate([sp_acct, extra_acct])
+    extra_spell, extra_t = _poisson_points(rng, spell, sp_lo, sp_hi, 1.0 / acc.mean_gap_days[sp_acct])
+    o_spell = np.concatenate([spell, extra_spell])
     o_t = np.concatenate([sp_lo, extra_t])
+    o_spell, o_t = _without_long_pauses(o_spell, o_t, p.max_pause_days)
+    o_acct = sp_acct[o_spell]
     order = np.lexsort((o_t, o_acct))
     o_acct, o_t = o_acct[order], o_t[order]
     n = o_acct.size

@@ -21,6 +21,7 @@ class SimulationParams:
     gap_sigma: float = 0.6
     gap_min_days: float = 7.0
     gap_max_days: float = 150.0
+    max_pause_days: float = 300.0  # a longer pause within a buying spell is split (lost_after_days is 365)
     order_amount_median: float = 1800.0
     order_amount_account_sigma: float = 1.0
     order_amount_order_sigma: float = 0.3
@@ -85,7 +86,7 @@ class SimulationParams:
         default_factory=lambda: {"enterprise": 0.2, "mid_market": 0.35, "smb": 0.45}
     )
     segment_loss_multiplier: dict[str, float] = field(
-        default_factory=lambda: {"enterprise": 0.5, "mid_market": 1.0, "smb": 1.3}
+        default_factory=lambda: {"enterprise": 0.6, "mid_market": 1.0, "smb": 1.25}
     )
     segment_employees: dict[str, tuple[int, int]] = field(
         default_factory=lambda: {"enterprise": (1000, 20000), "mid_market": (100, 999), "smb": (5, 99)}

@@ -18,7 +18,8 @@ import pyarrow.parquet as pq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipelines.contract import STREAMS
+from pipelines.contract import ACCOUNT_ATTRIBUTES, STREAMS, StreamSchema
+from pipelines.raw.content_hash import content_hash_expr
 from pipelines.raw.loader import landed_days, load_days
 from tests.support.landing import invoice_row as sale
 from tests.support.landing import write_jsonl, write_parquet
@@ -315,6 +316,45 @@ def test_content_hashes_of_an_earlier_version_are_recomputed_when_a_load_opens_t
     fresh = duckdb.connect()
     load(fresh, tmp_path, [DAY5, DAY6])
     assert checksums(con) == checksums(fresh)
+
+
+def test_a_raw_layer_from_before_the_account_attributes_gains_them_and_keeps_its_duplicates(tmp_path):
+    """The contact stream gained the account_updated attributes: a warehouse written before them gets the
+    columns in place, its hashes recomputed, so a call delivered again is still a duplicate."""
+    contact = STREAMS["contact"]
+    call = {"event_id": "C1", "event_type": "call", "occurred_at": "2024-03-04T10:00:00Z", "account_id": "A"}
+    update = {
+        "event_id": "C2",
+        "event_type": "account_updated",
+        "occurred_at": "2024-03-06T10:00:00Z",
+        "account_id": "A",
+        "segment": "smb",
+        "employees": "12",
+    }
+    write_jsonl(tmp_path, "contact", DAY5, "a.jsonl", [call])
+    write_jsonl(tmp_path, "contact", DAY6, "a.jsonl", [call, update])
+    con = duckdb.connect()
+    load_days(con, tmp_path, contact, [DAY5])
+    # the raw layer as version 3 left it: no attribute columns, hashes of the shorter field list
+    before = StreamSchema(
+        contact.name,
+        contact.event_types[:-1],
+        tuple(f for f in contact.fields if f.name not in ACCOUNT_ATTRIBUTES),
+    )
+    for table in ("raw.contact_received", "raw.contact_events"):
+        for name in ACCOUNT_ATTRIBUTES:
+            con.execute(f"alter table {table} drop column {name}")
+        stored_hash = content_hash_expr(before, column=lambda name: name, extra="extra_fields")
+        con.execute(f"update {table} set content_hash = {stored_hash}")
+    con.execute("update raw.layout set content_hash_version = 3")
+    load_days(con, tmp_path, contact, [DAY6])
+    assert con.execute(
+        "select rows_accepted, rows_duplicate, rows_quarantined from raw.ingest_batches where arrival_date = $d",
+        {"d": DAY6},
+    ).fetchall() == [(1, 1, 0)]
+    assert con.execute(
+        "select event_id, segment, employees from raw.contact_events order by 1"
+    ).fetchall() == [("C1", None, None), ("C2", "smb", 12)]
 
 
 def test_which_file_and_row_delivered_an_event_is_kept_but_is_not_its_content(tmp_path):

@@ -131,3 +131,31 @@ def test_an_activity_export_must_say_what_its_rows_are():
         ActivityConverter(ACTIVITIES, None, FMT, "a.csv", event_type="fax")
     with pytest.raises(ConfigError, match="not importable into contact"):
         parse_mapping(["x=amount"], stream="contact")
+
+
+ACCOUNTS = parse_mapping(
+    ["id=account_id", "modified=occurred_at", "name=account_name", "seg=segment", "staff=employees"],
+    stream="contact",
+)
+
+
+def test_a_crm_account_export_row_is_one_account_update_whose_id_is_its_state():
+    converter = ActivityConverter(ACCOUNTS, "crm", FMT, "companies.csv", event_type="account_updated")
+    acme = {"id": "A", "modified": "2024-03-01", "name": "Acme", "seg": "enterprise", "staff": "1,200"}
+    globex = {"id": "G", "modified": "2024-03-02", "name": "Globex", "seg": "", "staff": ""}
+    first = convert(converter, [acme, globex])
+    assert [(e["event_type"], e["account_id"], e["segment"], e["employees"]) for e in first] == [
+        ("account_updated", "A", "enterprise", "1200"),
+        ("account_updated", "G", None, None),  # an empty cell sets nothing
+    ]
+    assert first[0]["contact_person_id"] is None and first[0]["account_name"] == "Acme"
+    # tomorrow's export: Acme unchanged is the same event again, Globex changed is a new one
+    again = ActivityConverter(ACCOUNTS, "crm", FMT, "companies-2.csv", event_type="account_updated")
+    second = convert(again, [acme, globex | {"modified": "2024-04-01", "seg": "smb"}])
+    assert second[0]["event_id"] == first[0]["event_id"]
+    assert second[1]["event_id"] != first[1]["event_id"]
+    bad = ActivityConverter(ACCOUNTS, "crm", FMT, "companies.csv", event_type="account_updated")
+    convert(bad, [acme | {"staff": "about 50"}])
+    assert [(p.column, p.reason, p.value) for p in bad.found] == [
+        ("staff", "not a whole number >= 0", "about 50")
+    ]

@@ -1,5 +1,6 @@
 import hashlib
 import json
+import math
 from datetime import date
 from pathlib import Path
 
@@ -105,8 +106,15 @@ def test_planted_loss_drivers_show_in_the_truth(tmp_path):
         "from truth where converted"
     )
 
-    def rate(where: str) -> float:
-        return con.execute(f"select avg(lost_in_year::int) from t where {where}").fetchone()[0]
+    def rate(where: str, segment: str = "mid_market") -> float:
+        """The yearly loss hazard, -ln(1 - share lost within a year): the scale the multipliers act on.
+        Within one segment: the segments' own hazards (planted too) would blur every other ratio."""
+        share = con.execute(
+            f"select avg(lost_in_year::int) from t where segment = $s and {where}", {"s": segment}
+        ).fetchone()[0]
+        return -math.log(1.0 - share)
+
+    assert rate("true", "enterprise") < 0.7 * rate("true", "smb")
 
     assert rate("single_contact_person") > 1.5 * rate("not single_contact_person")
     assert rate("not post_sale_contact") > 1.4 * rate("post_sale_contact")

@@ -1,9 +1,9 @@
 {#- Win-back per quarter of loss: the accounts that became lost, whether anyone contacted them within 90
     days after (on the day of the loss or later, and before they bought again), and whether they were won
     back (bought again) within 12 months. rate_ratio = win-back rate of the contacted / of the others, with
-    a 95% interval on log(RR) (Katz: var = 1/a - 1/n1 + 1/c - 1/n2; none while either group has no
-    win-back). A quarter is complete once 12 months have passed since its end; scope 'complete_quarters'
-    (quarter_of_loss null) pools every complete quarter. Contact is observed, not assigned: the ratio shows
+    a 95% interval (macro rate_ratio_bound; none while either group has no win-back). A quarter is
+    complete once 12 months have passed since its end; scope 'complete_quarters' (quarter_of_loss null)
+    pools every complete quarter. Contact is observed, not assigned: the ratio shows
     an association, which the rest of the account's history may confound. -#}
 {%- set contact_days = 90 %}
 {%- set win_back_months = 12 %}
@@ -131,26 +131,12 @@ final as (
         case
             when win_back_rate_not_contacted > 0 then win_back_rate_contacted / win_back_rate_not_contacted
         end as rate_ratio,
-        case
-            when won_back_contacted > 0 and won_back_not_contacted > 0
-                then exp(
-                    ln(win_back_rate_contacted / win_back_rate_not_contacted)
-                    - 1.959964 * sqrt(
-                        1.0 / won_back_contacted - 1.0 / contacted_after_loss
-                        + 1.0 / won_back_not_contacted - 1.0 / (lost_accounts - contacted_after_loss)
-                    )
-                )
-        end as rate_ratio_ci_low,
-        case
-            when won_back_contacted > 0 and won_back_not_contacted > 0
-                then exp(
-                    ln(win_back_rate_contacted / win_back_rate_not_contacted)
-                    + 1.959964 * sqrt(
-                        1.0 / won_back_contacted - 1.0 / contacted_after_loss
-                        + 1.0 / won_back_not_contacted - 1.0 / (lost_accounts - contacted_after_loss)
-                    )
-                )
-        end as rate_ratio_ci_high,
+        {{ rate_ratio_bound(
+            'won_back_contacted', 'contacted_after_loss',
+            'won_back_not_contacted', 'lost_accounts - contacted_after_loss', -1) }} as rate_ratio_ci_low,
+        {{ rate_ratio_bound(
+            'won_back_contacted', 'contacted_after_loss',
+            'won_back_not_contacted', 'lost_accounts - contacted_after_loss', 1) }} as rate_ratio_ci_high,
         is_complete
     from rated
 )
