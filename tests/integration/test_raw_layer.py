@@ -349,7 +349,8 @@ def test_a_raw_layer_from_before_the_account_attributes_gains_them_and_keeps_its
     con.execute("update raw.layout set content_hash_version = 3")
     load_days(con, tmp_path, contact, [DAY6])
     assert con.execute(
-        "select rows_accepted, rows_duplicate, rows_quarantined from raw.ingest_batches where arrival_date = $d",
+        "select rows_accepted, rows_duplicate, rows_quarantined from raw.ingest_batches "
+        "where arrival_date = $d",
         {"d": DAY6},
     ).fetchall() == [(1, 1, 0)]
     assert con.execute(

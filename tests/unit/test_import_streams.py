@@ -148,7 +148,8 @@ def test_a_crm_account_export_row_is_one_account_update_whose_id_is_its_state():
         ("account_updated", "A", "enterprise", "1200"),
         ("account_updated", "G", None, None),  # an empty cell sets nothing
     ]
-    assert first[0]["contact_person_id"] is None and first[0]["account_name"] == "Acme"
+    assert first[0]["contact_person_id"] is None
+    assert first[0]["account_name"] == "Acme"
     # tomorrow's export: Acme unchanged is the same event again, Globex changed is a new one
     again = ActivityConverter(ACCOUNTS, "crm", FMT, "companies-2.csv", event_type="account_updated")
     second = convert(again, [acme, globex | {"modified": "2024-04-01", "seg": "smb"}])
