@@ -1,6 +1,6 @@
-{#- account_months once per breakdown attribute (macro breakdown_attributes), with the attribute's value at
-    the month end (snapshot_date) and at the account's first purchase day; 'unknown' when the CRM had not
-    set it then. The base of the by-attribute marts. -#}
+{#- account_months once per breakdown attribute (macro breakdown_attributes: the columns below), with the
+    attribute's value at the month end (snapshot_date) and at the account's first purchase day; 'unknown'
+    when the CRM had not set it then. The base of the by-attribute marts. -#}
 with
 
 account_months as (
@@ -22,21 +22,27 @@ first_purchases as (
 at_first_purchase as (
     select
         first_purchases.account_id,
-        {%- for attribute in breakdown_attributes() %}
-            history.{{ attribute }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        history.segment,
+        history.industry,
+        history.region,
+        history.owner_rep_id
     from first_purchases
     inner join history
-        on {{ attributes_in_effect('history', 'first_purchases.account_id', 'first_purchases.first_purchase_date') }}
+        on {{ attributes_in_effect(
+            'history', 'first_purchases.account_id', 'first_purchases.first_purchase_date') }}
 ),
 
 at_month_end as (
     select
         account_months.*,
-        {%- for attribute in breakdown_attributes() %}
-            history.{{ attribute }} as {{ attribute }}_at_month_end,
-            at_first_purchase.{{ attribute }} as {{ attribute }}_at_first_purchase{{ ',' if not loop.last }}
-        {%- endfor %}
+        history.segment as segment_at_month_end,
+        at_first_purchase.segment as segment_at_first_purchase,
+        history.industry as industry_at_month_end,
+        at_first_purchase.industry as industry_at_first_purchase,
+        history.region as region_at_month_end,
+        at_first_purchase.region as region_at_first_purchase,
+        history.owner_rep_id as owner_rep_id_at_month_end,
+        at_first_purchase.owner_rep_id as owner_rep_id_at_first_purchase
     from account_months
     left join history
         on {{ attributes_in_effect('history', 'account_months.account_id', 'account_months.snapshot_date') }}

@@ -68,8 +68,8 @@ order_reps as (
     inner join purchases
         on
             starts.account_id = purchases.account_id
-            and purchases.purchase_date >= {{ add_months('starts.quarter_start', -lookback) }}
-            and purchases.purchase_date < starts.quarter_start
+            and {{ add_months('starts.quarter_start', -lookback) }} <= purchases.purchase_date
+            and starts.quarter_start > purchases.purchase_date
     where purchases.rep_id is not null
     group by starts.account_id, starts.quarter_start, purchases.rep_id
 ),
@@ -80,7 +80,7 @@ order_owners as (
         quarter_start,
         rep_id,
         row_number() over (
-            partition by account_id, quarter_start order by purchases desc, rep_id
+            partition by account_id, quarter_start order by purchases desc, rep_id asc
         ) as rep_rank
     from order_reps
 ),
@@ -94,8 +94,8 @@ quarter_purchases as (
     inner join purchases
         on
             starts.account_id = purchases.account_id
-            and purchases.purchase_date >= starts.quarter_start
-            and purchases.purchase_date < {{ add_months('starts.quarter_start', 3) }}
+            and starts.quarter_start <= purchases.purchase_date
+            and {{ add_months('starts.quarter_start', 3) }} > purchases.purchase_date
     left join contacts
         on
             purchases.account_id = contacts.account_id
@@ -144,8 +144,8 @@ final as (
         on
             starts.account_id = first_purchases.account_id
             and first_purchases.purchase_rank = 1
-            and first_purchases.purchase_date >= starts.quarter_start
-            and first_purchases.purchase_date < {{ add_months('starts.quarter_start', 3) }}
+            and starts.quarter_start <= first_purchases.purchase_date
+            and {{ add_months('starts.quarter_start', 3) }} > first_purchases.purchase_date
 )
 
 select * from final

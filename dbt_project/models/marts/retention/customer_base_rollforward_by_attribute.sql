@@ -66,13 +66,15 @@ contributions as (
         account_states.attribute,
         account_states.attribute_value,
         account_states.month,
-        case when account_states.value_before = account_states.attribute_value then account_states.was_active
+        case
+            when account_states.value_before = account_states.attribute_value then account_states.was_active
             else 0
         end as opening_active,
         coalesce(account_flows.new_accounts, 0) as new_accounts,
         coalesce(account_flows.won_back_accounts, 0) as won_back_accounts,
         coalesce(account_flows.lost_accounts, 0) as lost_accounts,
-        case when account_states.value_before <> account_states.attribute_value then account_states.was_active
+        case
+            when account_states.value_before <> account_states.attribute_value then account_states.was_active
             else 0
         end as transferred_in,
         0 as transferred_out,

@@ -45,8 +45,8 @@ win_backs as (
         on
             losses.account_id = transitions.account_id
             and transitions.won_back
-            and transitions.changed_on > losses.lost_on
-            and transitions.changed_on <= {{ add_months('losses.lost_on', win_back_months) }}
+            and losses.lost_on < transitions.changed_on
+            and {{ add_months('losses.lost_on', win_back_months) }} >= transitions.changed_on
     group by losses.account_id, losses.lost_on
 ),
 
@@ -61,9 +61,9 @@ outcomes as (
     left join contacts
         on
             losses.account_id = contacts.account_id
-            and contacts.occurred_on >= losses.lost_on
-            and contacts.occurred_on <= {{ add_days('losses.lost_on', contact_days) }}
-            and (win_backs.won_back_on is null or contacts.occurred_on < win_backs.won_back_on)
+            and losses.lost_on <= contacts.occurred_on
+            and {{ add_days('losses.lost_on', contact_days) }} >= contacts.occurred_on
+            and (win_backs.won_back_on is null or win_backs.won_back_on > contacts.occurred_on)
     group by losses.account_id, losses.lost_on, losses.quarter_of_loss, win_backs.won_back_on
 ),
 
