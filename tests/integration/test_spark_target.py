@@ -33,6 +33,7 @@ from pipelines.quality.reconcile import difference_counts
 from pipelines.serving.publish import mart_tables
 from pipelines.warehouse.sql import ident, lit
 from tests.support.delivery import simulated_warehouse
+from tests.support.landing import write_jsonl
 
 pytestmark = pytest.mark.integration
 
@@ -72,6 +73,25 @@ def built(tmp_path_factory):
         seed=7,
     ) as paths:
         assert main(["close-month", "2024-12"]) == 0
+        # a credit note for a December invoice arrives with the late events: it restates the closed month
+        # whatever the simulator's own late arrivals hold
+        with duckdb.connect(str(paths.database), read_only=True) as con:
+            [(account, order, invoice, currency)] = con.execute(
+                "select account_id, order_id, invoice_id, currency from raw.sales_events "
+                "where event_type = 'invoice_issued' and occurred_at >= timestamptz '2024-12-01 00:00:00+00' "
+                "order by event_id limit 1"
+            ).fetchall()
+        credit = {
+            "event_id": "late-credit-1",
+            "event_type": "credit_note_issued",
+            "occurred_at": "2024-12-30T12:00:00Z",
+            "account_id": account,
+            "order_id": order,
+            "invoice_id": invoice,
+            "amount": "10.00",
+            "currency": currency,
+        }
+        write_jsonl(paths.landing, "sales", "2030-01-03", "late-credit.jsonl", [credit])
         spark_run = ["run", "--quiet", "--no-record", "--target", "spark", *RULES]
         spark_build_of_the_incremental_models(paths)
         late = ["--start", "2030-01-03"]  # late December events, which restate the closed month
