@@ -9,7 +9,7 @@ export LIFECYCLE_WAREHOUSE ?= $(CURDIR)/warehouse
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: setup browser demo test test-fast dev bench lint clean
+.PHONY: setup browser old-duckdb demo test test-fast dev bench lint clean
 
 # The virtual environment, synced from uv.lock (uv itself is pinned in the lock's dev group).
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -30,8 +30,16 @@ demo: setup
 
 # two workers (pytest-xdist), a module on one worker: its module fixtures are built once; the longest
 # modules start first (tests/conftest.py), in that order
-test: setup browser
+test: setup browser old-duckdb
 	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
+
+# DuckDB 1.1, apart from the environment, for the test that opens the serving file as BI tools do.
+OLD_DUCKDB := $(VENV)/clients/duckdb-1.1
+old-duckdb: $(OLD_DUCKDB)/.installed
+$(OLD_DUCKDB)/.installed: tests/support/clients/duckdb-1.1.txt $(VENV)/.synced
+	rm -rf $(OLD_DUCKDB) && $(BIN)/uv pip install -q --require-hashes --target $(OLD_DUCKDB) \
+		--python $(BIN)/python -r $<
+	@touch $@
 
 # Unit tests only (no warehouse, no dbt): seconds, for the edit-test loop.
 test-fast: setup

@@ -8,6 +8,10 @@ so every reader sees the old publication or the new one, never a mix, even when 
 two files. A reader holding a file open keeps reading it (the previous publication is kept, older ones
 are removed; an open file outlives its removal). Both formats carry a stamp of the build: the run that
 built it, its settings, its as-of date and when it was published.
+
+The serving file is written in DuckDB's storage version 1.1 (SERVING_STORAGE_VERSION): the DuckDB that
+BI tools bundle (drivers of DBeaver, Metabase, Superset; Evidence) lags the one we write with, and a file
+in a newer storage version is refused by every older reader. 1.1 and all later versions read it.
 """
 
 from __future__ import annotations
@@ -26,10 +30,11 @@ import pyarrow.parquet as pq
 
 from pipelines.config.paths import SERVING_FILE, WarehousePaths
 from pipelines.errors import Refused
-from pipelines.warehouse.sql import ident
+from pipelines.warehouse.sql import ident, lit
 
 MARTS_SCHEMA = "marts"
-STAMP_TABLE = "build_info"  # in the serving file, schema main: one row per stamp key
+STAMP_TABLE = "build_info"  # in the serving file, schemas main and marts: one row per stamp key
+SERVING_STORAGE_VERSION = "v1.1.0"  # the oldest DuckDB BI tools bundle (1.1) reads it
 STAMP_KEY = b"lifecycle.build"  # in each Parquet file's metadata: the stamp as JSON
 PUBLISHED_DIR = "published"  # one folder per publication
 CURRENT_LINK = "current"  # the pointer: published/<id> of the publication readers see
@@ -112,10 +117,12 @@ def _write_publication(
     exports.mkdir(parents=True)
     counts: dict[str, int] = {}
     stamp_json = json.dumps({**stamp, "published_at": published_at.isoformat()}, default=str)
-    with (
-        duckdb.connect(str(database), read_only=True) as source,
-        duckdb.connect(str(folder / SERVING_FILE)) as serving,
-    ):
+    with duckdb.connect(str(database), read_only=True) as source, duckdb.connect() as serving:
+        serving.execute(
+            f"attach {lit(str(folder / SERVING_FILE))} as serving "
+            f"(storage_version {lit(SERVING_STORAGE_VERSION)})"
+        )
+        serving.execute("use serving")
         serving.execute(f"create schema {ident(MARTS_SCHEMA)}")
         for name in mart_tables(source):
             parquet = exports / f"{name}.parquet"
@@ -127,11 +134,13 @@ def _write_publication(
                 f"create table {ident(MARTS_SCHEMA)}.{ident(name)} as select * from read_parquet(?)",
                 [str(parquet)],
             )
-        serving.execute(f"create table {ident(STAMP_TABLE)} (key varchar, value varchar)")
-        serving.executemany(
-            f"insert into {ident(STAMP_TABLE)} values (?, ?)",
-            [(k, str(v)) for k, v in json.loads(stamp_json).items()],
-        )
+        # beside the marts for BI tools that show one schema; in main for readers of earlier versions
+        for table in (ident(STAMP_TABLE), f"{ident(MARTS_SCHEMA)}.{ident(STAMP_TABLE)}"):
+            serving.execute(f"create table {table} (key varchar, value varchar)")
+            serving.executemany(
+                f"insert into {table} values (?, ?)",
+                [(k, str(v)) for k, v in json.loads(stamp_json).items()],
+            )
         serving.execute("checkpoint")
     for path in [*exports.iterdir(), folder / SERVING_FILE]:
         path.chmod(READ_ONLY)
