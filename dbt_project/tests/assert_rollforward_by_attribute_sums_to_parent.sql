@@ -8,4 +8,5 @@
     ref('customer_base_rollforward_by_attribute'), ref('customer_base_rollforward'),
     ['month'],
     ['opening_active', 'new_accounts', 'won_back_accounts', 'lost_accounts', 'closing_active',
+     'lost_ttm_revenue',
      ['transferred_in - transferred_out', '0']]) }}

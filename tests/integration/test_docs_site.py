@@ -20,6 +20,8 @@ def test_docs_are_written_with_the_catalog_and_exposures(simulated_business, tmp
     page = (folder / STATIC_PAGE).read_text(encoding="utf-8")
     assert "at_risk_accounts" in page
     assert "exposure.lifecycle.lifecycle_report" in page
+    # the landing page: the project's overview (dbt shows the project's __overview__ block over its own)
+    assert "Customer lifecycle: the marts and where they come from" in page
     catalog = json.loads((folder / "catalog.json").read_text())
     accounts = catalog["nodes"]["model.lifecycle.accounts"]["columns"]
     assert accounts["current_stage"]["type"].lower() == "varchar"

@@ -40,7 +40,7 @@ account_periods as (
     group by {{ g_ }}period_grain, account_id, cohort, period_start
 ),
 
-cells as (
+counted as (
     select
         {{ g_ }}period_grain,
         cohort,
@@ -51,6 +51,15 @@ cells as (
         sum(revenue) as revenue
     from account_periods
     group by {{ g_ }}period_grain, cohort, period_start
+),
+
+cells as (
+    select
+        *,
+        sum(case when period_start = cohort then revenue end) over (
+            partition by {{ g_ }}period_grain, cohort
+        ) as period_zero_revenue
+    from counted
 ),
 
 final as (
@@ -75,6 +84,9 @@ final as (
         ) as cumulative_revenue,
         cast(cells.active_accounts as double) / cells.cohort_size as active_rate,
         cast(cells.retained_accounts as double) / cells.cohort_size as retained_rate,
+        case
+            when cells.period_zero_revenue <> 0 then cast(cells.revenue as double) / cells.period_zero_revenue
+        end as revenue_retention_rate,
         '{{ reporting_currency() }}' as reporting_currency,
         case
             when cells.period_grain = 'quarter' then {{ dbt.last_day('cells.period_start', 'quarter') }}

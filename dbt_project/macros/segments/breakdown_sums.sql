@@ -49,5 +49,7 @@ failures as (
     {%- endfor %}
 )
 
+-- in a fixed order: the first rows are what a failed run shows
 select * from failures
+order by problem
 {%- endmacro %}

@@ -1,7 +1,8 @@
 {#- The leaky bucket per month: active accounts (a buying stage) at the start and end of the month and the
     transitions that move the count. Flows are counted from lifecycle_transitions, the closing count from
     account_months, so the identity opening + new + won_back - lost = closing compares two computations
-    (test assert_rollforward_balances). -#}
+    (test assert_rollforward_balances). lost_ttm_revenue: what the month's losses brought in their last year
+    as customers (lifecycle_transitions.lost_ttm_revenue; test assert_lost_revenue_reconciles). -#}
 with
 
 as_of as (
@@ -34,7 +35,8 @@ flows as (
         count(case when from_stage = 'lost' and {{ is_active('to_stage') }} then 1 end)
             as won_back_accounts,
         count(case when {{ is_active('from_stage') }} and to_stage = 'lost' then 1 end)
-            as lost_accounts
+            as lost_accounts,
+        {{ sum_money("case when to_stage = 'lost' then lost_ttm_revenue end") }} as lost_ttm_revenue
     from transitions
     group by {{ period_start('month', 'changed_on') }}
 ),
@@ -47,6 +49,7 @@ final as (
         coalesce(flows.won_back_accounts, 0) as won_back_accounts,
         coalesce(flows.lost_accounts, 0) as lost_accounts,
         months.closing_active,
+        coalesce(flows.lost_ttm_revenue, cast(0 as decimal(38, 4))) as lost_ttm_revenue,
         months.snapshot_date as closing_date,
         {{ dbt.last_day('months.month', 'month') }} <= as_of.as_of_date as is_complete
     from months

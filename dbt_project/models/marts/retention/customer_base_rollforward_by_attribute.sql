@@ -38,7 +38,8 @@ account_flows as (
         count(case when from_stage = 'lost' and {{ is_active('to_stage') }} then 1 end)
             as won_back_accounts,
         count(case when {{ is_active('from_stage') }} and to_stage = 'lost' then 1 end)
-            as lost_accounts
+            as lost_accounts,
+        {{ sum_money("case when to_stage = 'lost' then lost_ttm_revenue end") }} as lost_ttm_revenue
     from transitions
     group by account_id, {{ period_start('month', 'changed_on') }}
 ),
@@ -78,7 +79,8 @@ contributions as (
             else 0
         end as transferred_in,
         0 as transferred_out,
-        account_states.is_active as closing_active
+        account_states.is_active as closing_active,
+        coalesce(account_flows.lost_ttm_revenue, cast(0 as decimal(38, 4))) as lost_ttm_revenue
     from account_states
     left join account_flows
         on account_states.account_id = account_flows.account_id and account_states.month = account_flows.month
@@ -94,7 +96,8 @@ contributions as (
         0 as lost_accounts,
         0 as transferred_in,
         1 as transferred_out,
-        0 as closing_active
+        0 as closing_active,
+        cast(0 as decimal(38, 4)) as lost_ttm_revenue
     from account_states
     where was_active = 1 and value_before <> attribute_value
 ),
@@ -110,7 +113,8 @@ grouped as (
         cast(sum(lost_accounts) as bigint) as lost_accounts,
         cast(sum(transferred_in) as bigint) as transferred_in,
         cast(sum(transferred_out) as bigint) as transferred_out,
-        cast(sum(closing_active) as bigint) as closing_active
+        cast(sum(closing_active) as bigint) as closing_active,
+        {{ sum_money('lost_ttm_revenue') }} as lost_ttm_revenue
     from contributions
     group by attribute, attribute_value, month
 ),
@@ -127,6 +131,7 @@ final as (
         grouped.transferred_in,
         grouped.transferred_out,
         grouped.closing_active,
+        grouped.lost_ttm_revenue,
         months.closing_date,
         {{ dbt.last_day('grouped.month', 'month') }} <= as_of.as_of_date as is_complete
     from grouped
