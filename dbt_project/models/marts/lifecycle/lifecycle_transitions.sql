@@ -82,7 +82,8 @@ final as (
         end as cause_event_id,
         coalesce(changes.previous_stage = 'lost' and {{ is_active('changes.stage') }}, false) as won_back,
         case
-            when changes.stage = 'lost' then coalesce(lost_revenue.lost_ttm_revenue, cast(0 as decimal(38, 4)))
+            when changes.stage = 'lost'
+                then coalesce(lost_revenue.lost_ttm_revenue, cast(0 as decimal(38, 4)))
         end as lost_ttm_revenue
     from changes
     left join lost_revenue
