@@ -19,8 +19,8 @@ from typing import Any
 import duckdb
 
 from pipelines.serving.publish import STAMP_TABLE, temporary_name
+from pipelines.warehouse.sql import ident
 
-AT_RISK_ROWS = 25
 STAGE_ORDER = ("prospect", "first_buyer", "repeat", "loyal", "lost")
 CLASS_ORDER = ("new", "retained", "won_back", "lapsed", "before_first_purchase")
 # one colour per stage and per revenue class, the same in every chart
@@ -56,8 +56,8 @@ class Report:
     at_risk_rows: int
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
-    return con.execute(sql).fetchall()
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
 
 
 def _layout(fig: Any, y_title: str, **extra: Any) -> Any:
@@ -70,6 +70,39 @@ def _layout(fig: Any, y_title: str, **extra: Any) -> Any:
     }
     fig.update_layout(**{**layout, **extra})
     return fig
+
+
+ALL_ACCOUNTS = "all accounts"
+BREAKDOWNS = ("segment", "industry", "region", "owner_rep_id")  # the marts' attribute column values
+MIN_BASE_ACCOUNTS = 10  # NRR/GRR of a month whose base has fewer accounts is noise (500% on a base of 2)
+
+
+def _groups(con: duckdb.DuckDBPyConnection, breakdown_mart: str) -> list[tuple[str, str, str]]:
+    """(label, attribute, value) of every selectable group: all accounts first, then each attribute's
+    values in the breakdown mart."""
+    found = _rows(
+        con,
+        f"select distinct attribute, attribute_value from marts.{ident(breakdown_mart)} order by 1, 2",
+    )
+    order = {a: i for i, a in enumerate(BREAKDOWNS)}
+    found.sort(key=lambda r: (order.get(r[0], len(order)), r[1] == "unknown", r[1]))
+    return [(ALL_ACCOUNTS, "", ""), *((f"{a} = {v}", a, v) for a, v in found)]
+
+
+def _group_menu(fig: Any, labels: list[str], traces_per_group: list[int]) -> None:
+    """A menu with one entry per group that shows that group's traces alone (the first group shown)."""
+    owners = [i for i, n in enumerate(traces_per_group) for _ in range(n)]
+    for trace, owner in zip(fig.data, owners, strict=True):
+        trace.visible = owner == 0
+    buttons = [
+        {"label": label, "method": "update", "args": [{"visible": [o == i for o in owners]}]}
+        for i, label in enumerate(labels)
+    ]
+    fig.update_layout(
+        updatemenus=[
+            {"buttons": buttons, "x": 0.0, "xanchor": "left", "y": 1.14, "showactive": True, "active": 0}
+        ]
+    )
 
 
 def stages_over_time(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
@@ -105,29 +138,48 @@ def leaky_bucket(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
 
     rows = _rows(
         con,
-        "select month, new_accounts, won_back_accounts, lost_accounts, closing_active "
-        "from marts.customer_base_rollforward order by month",
+        "select '' as attribute, '' as attribute_value, month, new_accounts, won_back_accounts, "
+        "lost_accounts, closing_active, 0 as moved_in, 0 as moved_out from marts.customer_base_rollforward "
+        "union all select attribute, attribute_value, month, new_accounts, won_back_accounts, "
+        "lost_accounts, closing_active, transferred_in, transferred_out "
+        "from marts.customer_base_rollforward_by_attribute order by 1, 2, 3",
     )
-    months = [r[0] for r in rows]
-    fig = go.Figure(
-        [
-            go.Bar(x=months, y=[float(r[1]) for r in rows], name="gained (new)", marker_color="#2e86c1"),
-            go.Bar(x=months, y=[float(r[2]) for r in rows], name="won back", marker_color="#27ae60"),
-            go.Bar(x=months, y=[-float(r[3]) for r in rows], name="lost", marker_color="#c0392b"),
+    groups = _groups(con, "customer_base_rollforward_by_attribute")
+    series: dict[tuple[str, str], list[tuple]] = {}
+    for r in rows:
+        series.setdefault((r[0], r[1]), []).append(r[2:])
+    fig = go.Figure()
+    counts = []
+    for _, attribute, value in groups:
+        points = series.get((attribute, value), [])
+        months = [r[0] for r in points]
+        traces = [
+            go.Bar(x=months, y=[r[1] for r in points], name="gained (new)", marker_color="#2e86c1"),
+            go.Bar(x=months, y=[r[2] for r in points], name="won back", marker_color="#27ae60"),
+            go.Bar(x=months, y=[-r[3] for r in points], name="lost", marker_color="#c0392b"),
             go.Scatter(
                 x=months,
-                y=[float(r[4]) for r in rows],
+                y=[r[4] for r in points],
                 name="active at month end",
                 yaxis="y2",
                 line={"color": "#1b4f72"},
             ),
         ]
-    )
+        if attribute:
+            traces += [
+                go.Bar(x=months, y=[r[5] for r in points], name="moved in", marker_color="#a9cce3"),
+                go.Bar(x=months, y=[-r[6] for r in points], name="moved out", marker_color="#f5b7b1"),
+            ]
+        fig.add_traces(traces)
+        counts.append(len(traces))
+    _group_menu(fig, [g[0] for g in groups], counts)
     return Chart(
         "leaky_bucket",
         "The leaky bucket: accounts gained, won back and lost per month",
-        "marts.customer_base_rollforward",
-        "Bars above zero fill the bucket, bars below drain it; the line is the active base (right axis).",
+        "marts.customer_base_rollforward, marts.customer_base_rollforward_by_attribute",
+        "Bars above zero fill the bucket, bars below drain it; the line is the active base (right axis). "
+        "Choose a segment, industry, region or owner in the menu: accounts that changed group while "
+        "active move out of one and into the other.",
         _layout(
             fig,
             "accounts per month",
@@ -142,34 +194,57 @@ def cohort_heat_map(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
 
     rows = _rows(
         con,
-        "select cohort, period_number, active_rate, cohort_size from marts.cohort_retention "
-        "where period_grain = 'quarter' order by cohort, period_number",
+        "select '' as attribute, '' as attribute_value, cohort, period_number, active_rate, "
+        "revenue_retention_rate, cohort_size from marts.cohort_retention where period_grain = 'quarter' "
+        "union all select attribute, attribute_value, cohort, period_number, active_rate, "
+        "revenue_retention_rate, cohort_size from marts.cohort_retention_by_attribute "
+        "where period_grain = 'quarter' order by 1, 2, 3, 4",
     )
-    cohorts = sorted({r[0] for r in rows})
-    periods = sorted({r[1] for r in rows})
-    rate = {(r[0], r[1]): r[2] for r in rows}
-    size = {r[0]: r[3] for r in rows}
-    labels = [f"{c:%Y}-Q{(c.month - 1) // 3 + 1} ({size[c]:,})" for c in cohorts]
-    z = [[rate.get((c, p)) for p in periods] for c in cohorts]
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=periods,
-            y=labels,
-            colorscale="Blues",
-            zmin=0,
-            zmax=1,
-            colorbar={"title": "active", "tickformat": ".0%"},
-            hovertemplate="cohort %{y}<br>quarter %{x}<br>active %{z:.1%}<extra></extra>",
-        )
-    )
+    cells: dict[tuple[str, str], list[tuple]] = {}
+    for r in rows:
+        cells.setdefault((r[0], r[1]), []).append(r[2:])
+    fig = go.Figure()
+    labels = []
+    for label, attribute, value in _groups(con, "cohort_retention_by_attribute"):
+        group = cells.get((attribute, value), [])
+        cohorts = sorted({r[0] for r in group})
+        periods = sorted({r[1] for r in group})
+        size = {r[0]: r[4] for r in group}
+        names = [f"{c:%Y}-Q{(c.month - 1) // 3 + 1} ({size[c]:,})" for c in cohorts]
+        for metric, column, top in (("accounts", 2, 1.0), ("revenue", 3, 1.5)):
+            found = {(r[0], r[1]): r[column] for r in group}
+            fig.add_trace(
+                go.Heatmap(
+                    z=[[found.get((c, p)) for p in periods] for c in cohorts],
+                    x=periods,
+                    y=names,
+                    colorscale="Blues",
+                    zmin=0,
+                    zmax=top,
+                    texttemplate="%{z:.0%}",
+                    textfont={"size": 9},
+                    colorbar={"title": metric, "tickformat": ".0%"},
+                    name=f"{label}: {metric}",
+                    hovertemplate="cohort %{y}<br>quarter %{x}<br>" + metric + " %{z:.1%}<extra></extra>",
+                )
+            )
+            labels.append(f"{label}: {'active accounts' if metric == 'accounts' else 'revenue retained'}")
+    _group_menu(fig, labels, [1] * len(labels))
     return Chart(
         "cohorts",
         "Cohort retention: share of each quarter's new buyers with a purchase in later quarters",
-        "marts.cohort_retention (period_grain = 'quarter')",
-        "Rows are cohorts (first purchase quarter, size in brackets), columns quarters since; "
-        "darker is more of the cohort still buying. Cells stop at the as-of date.",
-        _layout(fig, "cohort", xaxis_title="quarters since first purchase", yaxis={"autorange": "reversed"}),
+        "marts.cohort_retention, marts.cohort_retention_by_attribute (period_grain = 'quarter')",
+        "Rows are cohorts (first purchase quarter, size in brackets), columns quarters since; darker is "
+        "more of the cohort still buying. The menu picks the group (an account counts in the group it had "
+        "on its first purchase day) and the measure: active accounts (logos), or revenue retained "
+        "(revenue in the quarter over the cohort's first quarter). Cells stop at the as-of date.",
+        _layout(
+            fig,
+            "cohort",
+            xaxis_title="quarters since first purchase",
+            yaxis={"autorange": "reversed"},
+            height=480,
+        ),
     )
 
 
@@ -206,26 +281,139 @@ def revenue_by_class(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
 def revenue_retention(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
     import plotly.graph_objects as go
 
-    rows = _rows(con, "select month, nrr, grr from marts.revenue_retention where nrr is not null order by 1")
-    months = [r[0] for r in rows]
-    fig = go.Figure(
-        [
-            go.Scatter(
-                x=months, y=[r[1] for r in rows], name="NRR (net revenue retention)", mode="lines+markers"
-            ),
-            go.Scatter(
-                x=months, y=[r[2] for r in rows], name="GRR (gross revenue retention)", mode="lines+markers"
-            ),
-        ]
+    rows = _rows(
+        con,
+        "select '' as attribute, '' as attribute_value, month, nrr, grr from marts.revenue_retention "
+        "where nrr is not null and base_accounts >= $min_base union all "
+        "select attribute, attribute_value, month, nrr, grr from marts.revenue_retention_by_attribute "
+        "where nrr is not null and base_accounts >= $min_base order by 1, 2, 3",
+        {"min_base": MIN_BASE_ACCOUNTS},
     )
+    series: dict[tuple[str, str], list[tuple]] = {}
+    for r in rows:
+        series.setdefault((r[0], r[1]), []).append(r[2:])
+    groups = [g for g in _groups(con, "revenue_retention_by_attribute") if (g[1], g[2]) in series]
+    if not groups:
+        groups = [(ALL_ACCOUNTS, "", "")]
+    fig = go.Figure()
+    for _, attribute, value in groups:
+        points = series.get((attribute, value), [])
+        months = [r[0] for r in points]
+        fig.add_traces(
+            [
+                go.Scatter(
+                    x=months,
+                    y=[r[1] for r in points],
+                    name="NRR (net revenue retention)",
+                    mode="lines+markers",
+                ),
+                go.Scatter(
+                    x=months,
+                    y=[r[2] for r in points],
+                    name="GRR (gross revenue retention)",
+                    mode="lines+markers",
+                ),
+            ]
+        )
+    _group_menu(fig, [g[0] for g in groups], [2] * len(groups))
     fig.add_hline(y=1, line_dash="dot", line_color="#7f8c8d")
     return Chart(
         "revenue_retention",
         "Revenue retention over trailing twelve months",
-        "marts.revenue_retention",
+        "marts.revenue_retention, marts.revenue_retention_by_attribute",
         "Of the revenue the base gave in the previous twelve months: NRR keeps expansion, GRR does not. "
-        "Starts once twelve months of history exist.",
+        f"Months whose base has fewer than {MIN_BASE_ACCOUNTS} accounts are left out (a ratio of a handful "
+        "of accounts swings by hundreds of percent). The menu picks the group: the base by its value twelve "
+        "months earlier.",
         _layout(fig, "share of base revenue", yaxis_tickformat=".0%"),
+    )
+
+
+def rep_scorecard(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select rep_id, sum(accounts_owned_at_start), sum(accounts_lost), "
+        "sum(post_sale_contact_rate * owned_accounts_purchasing), sum(owned_accounts_purchasing), "
+        "sum(new_revenue), sum(retained_revenue) from marts.rep_scorecard where is_complete "
+        "group by 1 having sum(accounts_owned_at_start) > 0 and sum(owned_accounts_purchasing) > 0 "
+        "order by 1",
+    )
+    hunter = [float(r[5]) / float(r[5] + r[6]) if (r[5] + r[6]) else None for r in rows]
+    fig = go.Figure(
+        go.Scatter(
+            x=[float(r[3]) / r[4] for r in rows],
+            y=[1 - r[2] / r[1] for r in rows],
+            text=[r[0] for r in rows],
+            customdata=[[r[1], h] for r, h in zip(rows, hunter, strict=True)],
+            mode="markers",
+            marker={
+                "size": [max(8.0, min(40.0, r[1] ** 0.5 * 2)) for r in rows],
+                "color": hunter,
+                "colorscale": "RdBu_r",
+                "cmin": 0,
+                "cmax": 1,
+                "colorbar": {"title": "hunter share", "tickformat": ".0%"},
+            },
+            hovertemplate="%{text}<br>post-sale contact %{x:.0%}<br>book retained %{y:.0%}"
+            "<br>%{customdata[0]:,} account-quarters owned"
+            "<br>hunter share %{customdata[1]:.0%}<extra></extra>",
+        )
+    )
+    return Chart(
+        "rep_scorecard",
+        "Hunters and farmers: does each rep care for the accounts they own?",
+        "marts.rep_scorecard (complete quarters)",
+        "One dot per rep, over every complete quarter: the share of their buying accounts contacted within "
+        "post_sale_contact_days after a purchase (x) and the share of their book still buying at the "
+        "quarter end (y); size is the book, colour the share of their revenue from accounts they won that "
+        "quarter (red: hunters). Farmers sit top right.",
+        _layout(
+            fig,
+            "book retained per quarter",
+            xaxis_title="post-sale contact rate",
+            xaxis_tickformat=".0%",
+            yaxis_tickformat=".0%",
+        ),
+    )
+
+
+def win_back(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
+    import plotly.graph_objects as go
+
+    rows = _rows(
+        con,
+        "select quarter_of_loss, win_back_rate_contacted, win_back_rate_not_contacted, lost_accounts, "
+        "contacted_after_loss from marts.win_back_funnel where scope = 'quarter' and is_complete order by 1",
+    )
+    pooled = _rows(
+        con,
+        "select rate_ratio, rate_ratio_ci_low, rate_ratio_ci_high, lost_accounts from marts.win_back_funnel "
+        "where scope = 'complete_quarters'",
+    )
+    quarters = [f"{r[0]:%Y}-Q{(r[0].month - 1) // 3 + 1}" for r in rows]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=quarters, y=[r[1] for r in rows], name="contacted within 90 days", marker_color="#27ae60"
+            ),
+            go.Bar(x=quarters, y=[r[2] for r in rows], name="not contacted", marker_color="#95a5a6"),
+        ]
+    )
+    headline = ""
+    if pooled and pooled[0][0] is not None:
+        ratio, low, high, lost = pooled[0]
+        interval = f" (95% interval {low:.2f} .. {high:.2f})" if low is not None else ""
+        headline = f" Over all {lost:,} losses of complete quarters: {ratio:.2f}x{interval}."
+    return Chart(
+        "win_back",
+        "Win-back: lost accounts that bought again within 12 months, contacted or not",
+        "marts.win_back_funnel (complete quarters of loss)",
+        "Per quarter in which accounts became lost: the share won back among those contacted within 90 "
+        "days after the loss (and before they bought again) and among the others." + headline + " Contact "
+        "is observed, not assigned: a strong hint, not proof.",
+        _layout(fig, "won back within 12 months", barmode="group", yaxis_tickformat=".0%"),
     )
 
 
@@ -548,11 +736,16 @@ CHARTS: tuple[Callable[[duckdb.DuckDBPyConnection, str], Chart], ...] = (
     concentration,
     revenue_at_risk,
     forecast_backtest,
+    rep_scorecard,
+    win_back,
 )
 
 AT_RISK_COLUMNS = (
     ("follow_up_rank", "#"),
     ("account_id", "account"),
+    ("account_name", "name"),
+    ("owner_rep_id", "owner"),
+    ("segment", "segment"),
     ("revenue_at_risk", "revenue at risk"),
     ("p_alive", "P(alive)"),
     ("revenue_at_stake", "revenue at stake"),
@@ -565,14 +758,20 @@ AT_RISK_COLUMNS = (
 
 def at_risk_table(con: duckdb.DuckDBPyConnection) -> tuple[str, int]:
     columns = ", ".join(name for name, _ in AT_RISK_COLUMNS)
-    rows = _rows(
-        con, f"select {columns} from marts.at_risk_accounts order by follow_up_rank limit {AT_RISK_ROWS}"
-    )
+    rows = _rows(con, f"select {columns} from marts.at_risk_accounts order by follow_up_rank")
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in AT_RISK_COLUMNS)
+    # the cell shows the value formatted; data-value keeps it as the mart has it, for the CSV download
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_cell(v))}</td>" for v in row) + "</tr>" for row in rows
+        "<tr>"
+        + "".join(f'<td data-value="{html.escape(_raw(v))}">{html.escape(_cell(v))}</td>' for v in row)
+        + "</tr>"
+        for row in rows
     )
     return f'<table id="at_risk"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>', len(rows)
+
+
+def _raw(value: object) -> str:
+    return "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _cell(value: object) -> str:
@@ -595,6 +794,7 @@ section {{ margin-bottom: 2.5rem; }} h2 {{ margin-bottom: .2rem; }}
 table {{ border-collapse: collapse; font-size: .85rem; width: 100%; }}
 th, td {{ border-bottom: 1px solid #d5d8dc; padding: .25rem .5rem; text-align: left; }}
 td:not(:last-child) {{ white-space: nowrap; }}
+.scroll {{ max-height: 36rem; overflow: auto; }}
 </style>
 <script>{plotly_js}</script>
 </head><body>
@@ -603,12 +803,47 @@ td:not(:last-child) {{ white-space: nowrap; }}
 Settings: {settings}. Every chart names its mart in the serving file and the exports.</p>
 {sections}
 <section><h2>At-risk accounts to call first</h2>
-<p class="how">From marts.at_risk_accounts: the first {at_risk_rows} of {at_risk_total:,},
-by revenue at risk (what the purchase forecasts expect to lose were the account gone), then revenue at
-stake.</p>
-{at_risk}
+<p class="how">From marts.at_risk_accounts: all {at_risk_rows:,}, by revenue at risk (what the purchase
+forecasts expect to lose were the account gone), then revenue at stake. Search by name, owner, segment or
+reason; the download holds the whole list.</p>
+<p><input id="at_risk_search" type="search" placeholder="search the list" size="40">
+<button id="at_risk_csv" type="button">download CSV</button> <span id="at_risk_count" class="how"></span></p>
+<div class="scroll">{at_risk}</div>
 </section>
+<script>{at_risk_script}</script>
 </body></html>
+"""
+
+# the at-risk list's search and CSV download: plain DOM, nothing loaded
+AT_RISK_SCRIPT = """
+(function () {
+  const table = document.getElementById('at_risk');
+  const rows = Array.from(table.tBodies[0].rows);
+  const search = document.getElementById('at_risk_search');
+  const count = document.getElementById('at_risk_count');
+  function show() {
+    const words = search.value.trim().toLowerCase().split(/\\s+/).filter(Boolean);
+    let shown = 0;
+    for (const row of rows) {
+      const text = row.textContent.toLowerCase();
+      const hit = words.every(w => text.includes(w));
+      row.style.display = hit ? '' : 'none';
+      shown += hit ? 1 : 0;
+    }
+    count.textContent = shown + ' of ' + rows.length + ' accounts';
+  }
+  search.addEventListener('input', show);
+  show();
+  const quote = v => /[",\\n]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
+  document.getElementById('at_risk_csv').addEventListener('click', function () {
+    const lines = [table.tHead.rows[0], ...rows].map(
+      row => Array.from(row.cells).map(cell => quote(cell.dataset.value ?? cell.textContent)).join(','));
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([lines.join('\\n') + '\\n'], {type: 'text/csv'}));
+    link.download = 'at_risk_accounts.csv';
+    link.click();
+  });
+})();
 """
 
 SECTION = """<section><h2>{title}</h2>
@@ -626,7 +861,6 @@ def build_report(serving_file: Path, target: Path) -> Report:
         currency = stamp.get("reporting_currency", "")
         charts = [make(con, currency) for make in CHARTS]
         table, shown = at_risk_table(con)
-        total = _rows(con, "select count(*) from marts.at_risk_accounts")[0][0]
     sections = "\n".join(
         SECTION.format(
             title=html.escape(c.title),
@@ -647,8 +881,8 @@ def build_report(serving_file: Path, target: Path) -> Report:
         settings=html.escape(", ".join(f"{k}={v}" for k, v in stamp.items() if k not in skipped)),
         sections=sections,
         at_risk_rows=shown,
-        at_risk_total=total,
         at_risk=table,
+        at_risk_script=AT_RISK_SCRIPT,
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_name(target)

@@ -9,7 +9,7 @@ import shutil
 import duckdb
 import pytest
 
-from pipelines.serving.report import AT_RISK_ROWS, CHARTS
+from pipelines.serving.report import CHARTS
 from tests.conftest import PROJECT_ROOT
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
@@ -98,16 +98,50 @@ def test_the_report_renders_every_chart_offline_without_errors(simulated_busines
             ["adjusted ratio vs reference band", adjusted],
         ]
         at_risk = con.execute(
-            f"select account_id from marts.at_risk_accounts order by follow_up_rank limit {AT_RISK_ROWS}"
+            "select account_id, owner_rep_id from marts.at_risk_accounts order by follow_up_rank"
         ).fetchall()
     listed = page.eval_on_selector_all(
         "#at_risk tbody tr td:nth-child(2)", "tds => tds.map(t => t.textContent)"
     )
-    assert listed
-    assert listed == [a for (a,) in at_risk]
+    assert len(listed) > 25  # the whole list, not its head
+    assert listed == [a for a, _ in at_risk]
+
+    # the cohort menu draws another group: a segment's cells are not all accounts'
+    visible_cells = """() => document.getElementById('cohorts').data
+        .filter(t => t.visible !== false).map(t => [t.name, t.z.flat()])"""
+    [(name, every)] = page.evaluate(visible_cells)
+    assert name == "all accounts: accounts"
+    page.click("#cohorts .updatemenu-header-group")
+    page.click("#cohorts .updatemenu-dropdown-button >> text=segment = enterprise: active accounts")
+    [(name, enterprise)] = page.evaluate(visible_cells)
+    assert name == "segment = enterprise: accounts"
+    assert enterprise != every
+    assert len([v for v in enterprise if v is not None]) > 10
+    # the leaky bucket and NRR follow their menus too
+    page.click("#leaky_bucket .updatemenu-header-group")
+    page.click("#leaky_bucket .updatemenu-dropdown-button >> text=segment = smb")
+    assert "moved in" in page.evaluate(
+        "() => document.getElementById('leaky_bucket').data.filter(t => t.visible !== false).map(t => t.name)"
+    )
+
+    # the search keeps the rows that match; the download holds the whole list
+    owner = next(o for _, o in at_risk if o)
+    page.fill("#at_risk_search", owner)
+    shown = page.eval_on_selector_all(
+        "#at_risk tbody tr", "rows => rows.filter(r => r.style.display !== 'none').map(r => r.textContent)"
+    )
+    assert 0 < len(shown) < len(at_risk)
+    assert all(owner in row for row in shown)
+    assert len(shown) == sum(o == owner for _, o in at_risk)
+    with page.expect_download() as download:
+        page.click("#at_risk_csv")
+    lines = download.value.path().read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",")[:3] == ["#", "account", "name"]
+    assert [line.split(",")[1] for line in lines[1:]] == [a for a, _ in at_risk]
+    page.fill("#at_risk_search", "")
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "lifecycle_report.png"), full_page=True)
     assert errors == []
-    assert all(url.startswith(("file:", "data:", "about:")) for url in requests), requests
+    assert all(url.startswith(("file:", "data:", "about:", "blob:")) for url in requests), requests
     page.close()
