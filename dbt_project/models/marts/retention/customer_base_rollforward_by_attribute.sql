@@ -32,14 +32,7 @@ account_flows as (
     select
         account_id,
         {{ period_start('month', 'changed_on') }} as month,
-        count(case
-            when (from_stage is null or from_stage = 'prospect') and {{ is_active('to_stage') }} then 1
-        end) as new_accounts,
-        count(case when from_stage = 'lost' and {{ is_active('to_stage') }} then 1 end)
-            as won_back_accounts,
-        count(case when {{ is_active('from_stage') }} and to_stage = 'lost' then 1 end)
-            as lost_accounts,
-        {{ sum_money("case when to_stage = 'lost' then lost_ttm_revenue end") }} as lost_ttm_revenue
+        {{ rollforward_flows() }}
     from transitions
     group by account_id, {{ period_start('month', 'changed_on') }}
 ),
