@@ -341,16 +341,17 @@ def rep_scorecard(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
         "order by 1",
     )
     hunter = [float(r[5]) / float(r[5] + r[6]) if (r[5] + r[6]) else None for r in rows]
+    shown = [f"{h:.0%}" if h is not None else "none (no revenue)" for h in hunter]
     fig = go.Figure(
         go.Scatter(
             x=[float(r[3]) / r[4] for r in rows],
             y=[1 - r[2] / r[1] for r in rows],
             text=[r[0] for r in rows],
-            customdata=[[r[1], h] for r, h in zip(rows, hunter, strict=True)],
+            customdata=[[r[1], h] for r, h in zip(rows, shown, strict=True)],
             mode="markers",
             marker={
                 "size": [max(8.0, min(40.0, r[1] ** 0.5 * 2)) for r in rows],
-                "color": hunter,
+                "color": [0.5 if h is None else h for h in hunter],  # no revenue: the neutral middle
                 "colorscale": "RdBu_r",
                 "cmin": 0,
                 "cmax": 1,
@@ -358,7 +359,7 @@ def rep_scorecard(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
             },
             hovertemplate="%{text}<br>post-sale contact %{x:.0%}<br>book retained %{y:.0%}"
             "<br>%{customdata[0]:,} account-quarters owned"
-            "<br>hunter share %{customdata[1]:.0%}<extra></extra>",
+            "<br>hunter share %{customdata[1]}<extra></extra>",
         )
     )
     return Chart(
