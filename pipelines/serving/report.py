@@ -89,6 +89,14 @@ def _groups(con: duckdb.DuckDBPyConnection, breakdown_mart: str) -> list[tuple[s
     return [(ALL_ACCOUNTS, "", ""), *((f"{a} = {v}", a, v) for a, v in found)]
 
 
+def _by_group(rows: list[tuple]) -> dict[tuple[str, str], list[tuple]]:
+    """Rows (attribute, attribute_value, ...) of a mart and its breakdown, by group: the rest of each row."""
+    groups: dict[tuple[str, str], list[tuple]] = {}
+    for r in rows:
+        groups.setdefault((r[0], r[1]), []).append(r[2:])
+    return groups
+
+
 def _group_menu(fig: Any, labels: list[str], traces_per_group: list[int]) -> None:
     """A menu with one entry per group that shows that group's traces alone (the first group shown)."""
     owners = [i for i, n in enumerate(traces_per_group) for _ in range(n)]
@@ -145,9 +153,7 @@ def leaky_bucket(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
         "from marts.customer_base_rollforward_by_attribute order by 1, 2, 3",
     )
     groups = _groups(con, "customer_base_rollforward_by_attribute")
-    series: dict[tuple[str, str], list[tuple]] = {}
-    for r in rows:
-        series.setdefault((r[0], r[1]), []).append(r[2:])
+    series = _by_group(rows)
     fig = go.Figure()
     counts = []
     for _, attribute, value in groups:
@@ -200,9 +206,7 @@ def cohort_heat_map(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
         "revenue_retention_rate, cohort_size from marts.cohort_retention_by_attribute "
         "where period_grain = 'quarter' order by 1, 2, 3, 4",
     )
-    cells: dict[tuple[str, str], list[tuple]] = {}
-    for r in rows:
-        cells.setdefault((r[0], r[1]), []).append(r[2:])
+    cells = _by_group(rows)
     fig = go.Figure()
     labels = []
     for label, attribute, value in _groups(con, "cohort_retention_by_attribute"):
@@ -289,9 +293,7 @@ def revenue_retention(con: duckdb.DuckDBPyConnection, currency: str) -> Chart:
         "where nrr is not null and base_accounts >= $min_base order by 1, 2, 3",
         {"min_base": MIN_BASE_ACCOUNTS},
     )
-    series: dict[tuple[str, str], list[tuple]] = {}
-    for r in rows:
-        series.setdefault((r[0], r[1]), []).append(r[2:])
+    series = _by_group(rows)
     groups = [g for g in _groups(con, "revenue_retention_by_attribute") if (g[1], g[2]) in series]
     if not groups:
         groups = [(ALL_ACCOUNTS, "", "")]
