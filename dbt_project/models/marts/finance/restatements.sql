@@ -112,7 +112,7 @@ causes as (
         close_id,
         figure_key,
         count(*) as late_events,
-        {{ dbt.listagg('event_id', "', '", 'order by event_id', 20) }} as late_event_ids
+        {{ sorted_list('event_id', 20) }} as late_event_ids
     from late_events
     group by close_id, figure_key
 ),
