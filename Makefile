@@ -9,7 +9,7 @@ export LIFECYCLE_WAREHOUSE ?= $(CURDIR)/warehouse
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: setup browser old-duckdb demo test test-fast dev bench lint clean
+.PHONY: setup browser old-duckdb demo test test-fast dev bench lint clean bi bi-preview
 
 # The virtual environment, synced from uv.lock (uv itself is pinned in the lock's dev group).
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -40,6 +40,21 @@ $(OLD_DUCKDB)/.installed: tests/support/clients/duckdb-1.1.txt $(VENV)/.synced
 	rm -rf $(OLD_DUCKDB) && $(BIN)/uv pip install -q --require-hashes --target $(OLD_DUCKDB) \
 		--python $(BIN)/python -r $<
 	@touch $@
+
+# The Evidence site over the last run's serving file (bi/): npm packages from bi/package-lock.json only
+# (`npm ci`), the marts read from $(LIFECYCLE_WAREHOUSE)/serving.duckdb, the static site written to bi/build.
+BI_ENV := SEND_ANONYMOUS_USAGE_STATS=no EVIDENCE_SOURCE__lifecycle__filename=$$(realpath -m -s \
+	--relative-to=$(CURDIR)/bi/sources/lifecycle $(LIFECYCLE_WAREHOUSE)/serving.duckdb)
+bi/node_modules/.installed: bi/package.json bi/package-lock.json
+	cd bi && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+bi: bi/node_modules/.installed
+	@test -e "$(LIFECYCLE_WAREHOUSE)/serving.duckdb" || { \
+		echo "no $(LIFECYCLE_WAREHOUSE)/serving.duckdb: run \`make demo\` or \`lifecycle run\` first" >&2; exit 1; }
+	cd bi && $(BI_ENV) npm run sources && $(BI_ENV) npm run build
+	@echo "The site is in bi/build: \`make bi-preview\` serves it on http://127.0.0.1:4173"
+bi-preview:  # any static file server does; Evidence's own preview would fetch one (npx serve)
+	$(PYTHON) -m http.server 4173 --bind 127.0.0.1 --directory bi/build
 
 # Unit tests only (no warehouse, no dbt): seconds, for the edit-test loop.
 test-fast: setup

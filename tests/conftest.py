@@ -28,6 +28,7 @@ LONGEST_FIRST = (
     "test_spark_target",
     "test_operations",
     "test_incremental_builds",
+    "test_bi_site",
     "test_dagster_ui",
     "test_finance_marts",
     "test_lifecycle_properties",

@@ -4,26 +4,14 @@ A screenshot is kept in test-artifacts/ for a person to look at."""
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pytest
 
 from pipelines.serving.report import CHARTS
 from tests.conftest import PROJECT_ROOT
+from tests.support.browser import chromium
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-# as Chromium runs on these machines: no sandbox for root, nothing that calls home
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
 # per chart: traces, data points, and marks drawn in the plot area (bars, lines, markers, heat-map cells)
 CHART_STATE = """id => {
     const el = document.getElementById(id);
@@ -39,17 +27,8 @@ CHART_STATE = """id => {
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail(
-            "chromium is not installed: `make test` installs Debian's package (apt-get install chromium)"
-        )
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def test_the_report_renders_every_chart_offline_without_errors(simulated_business, browser):

@@ -1,0 +1,1 @@
+select * from marts.at_risk_accounts

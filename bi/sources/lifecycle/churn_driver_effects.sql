@@ -1,0 +1,1 @@
+select * from marts.churn_driver_effects

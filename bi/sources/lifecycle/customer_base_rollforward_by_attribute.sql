@@ -1,0 +1,1 @@
+select * from marts.customer_base_rollforward_by_attribute
