@@ -37,8 +37,8 @@ FAILURE_ROWS_SHOWN = 5
 @dataclass
 class RunOutcome:
     success: bool
-    first_day: date
-    last_day: date
+    first_day: date | None  # the arrival days ingested; None for a rebuild (no ingest)
+    last_day: date | None
     run_id: str
     settings: dict[str, Any] = field(default_factory=dict)
     ingested: dict[str, dict[str, Any]] = field(default_factory=dict)  # stream -> materialization metadata
@@ -201,18 +201,23 @@ def run_lifecycle(
     full_refresh: bool = False,
     target: str = DEFAULT_TARGET,
     allow_empty_publish: bool = False,
+    ingest: bool = True,
 ) -> RunOutcome:
     """Run the job; `record` keeps it in the Dagster instance for the UI, `quiet` sends dbt's and the
     steps' own output to a file under <warehouse>/logs, `progress` prints a line per step on stderr,
     `full_refresh` rebuilds every dbt model from scratch (by default only the accounts loads touched).
     `target` spark builds the dbt models on Apache Spark (docs/spark.md): the marts go to
     <warehouse>/spark/exports, and the DuckDB serving file and report, which read the DuckDB marts, are
-    left as they are."""
+    left as they are. Without `ingest`, nothing is loaded: the models are built from the raw layer as it
+    is (with `full_refresh`, a rebuild from scratch)."""
     from pipelines.dbt.project import prepare_manifest
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 
     settings = settings or LifecycleSettings()
-    first, last = resolve_range(paths, first, last)
+    if ingest:
+        first, last = resolve_range(paths, first, last)
+    elif first is not None or last is not None:
+        raise ConfigError("a run without ingest loads no arrival days: leave out --start and --end")
     prepare_manifest()
     from pipelines.definitions import defs
 
@@ -236,12 +241,12 @@ def run_lifecycle(
             result = job.execute_in_process(
                 run_id=run_id,
                 instance=instance,
-                tags=range_tags(first, last),
+                tags=range_tags(first, last) if first is not None and last is not None else {},
                 run_config=run_config(
                     paths, settings, log_level, progress, full_refresh, target, allow_empty_publish, quiet
                 ),
                 raise_on_error=False,
-                asset_selection=None if target == DEFAULT_TARGET else engine_neutral_assets(job),
+                asset_selection=selected_assets(job, target, ingest),
             )
     except Exception as exc:
         # a full disk under the run history (SQLite) surfaced as a storage traceback naming no path
@@ -262,8 +267,16 @@ def run_lifecycle(
     return outcome
 
 
-def engine_neutral_assets(job: Any) -> list[Any]:
-    """Every asset of the job but the serving group, which reads the DuckDB marts."""
+def selected_assets(job: Any, target: str, ingest: bool) -> list[Any] | None:
+    """The job's assets a run executes (None: all). Another engine than DuckDB leaves out the serving
+    group, which reads the DuckDB marts; a run without ingest leaves out the ingest group."""
+    from pipelines.defs.ingest.assets import INGEST_GROUP
     from pipelines.defs.serving.assets import REPORT_KEY, SERVING_KEY
 
-    return [key for key in job.asset_layer.executable_asset_keys if key not in (SERVING_KEY, REPORT_KEY)]
+    if target == DEFAULT_TARGET and ingest:
+        return None
+    left_out = set() if target == DEFAULT_TARGET else {SERVING_KEY, REPORT_KEY}
+    if not ingest:
+        graph = job.asset_layer.asset_graph
+        left_out |= {key for key in graph.executable_asset_keys if graph.get(key).group_name == INGEST_GROUP}
+    return [key for key in job.asset_layer.executable_asset_keys if key not in left_out]

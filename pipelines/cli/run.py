@@ -15,7 +15,10 @@ if TYPE_CHECKING:
 
 
 def _print_outcome(outcome: RunOutcome) -> None:
-    print(f"\nrun {outcome.run_id}: arrival days {outcome.first_day} .. {outcome.last_day}")
+    if outcome.first_day is None:
+        print(f"\nrun {outcome.run_id}: rebuilt from the raw layer, nothing ingested")
+    else:
+        print(f"\nrun {outcome.run_id}: arrival days {outcome.first_day} .. {outcome.last_day}")
     print("  settings: " + ", ".join(f"{k}={v}" for k, v in outcome.settings.items()))
     if outcome.ingested:
         print(
@@ -82,9 +85,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         record=args.record,
         quiet=args.quiet,
         progress=not args.quiet,
-        full_refresh=args.full_refresh,
+        full_refresh=args.full_refresh or args.rebuild,
         allow_empty_publish=args.allow_empty_publish,
         target=args.target,
+        ingest=not args.rebuild,
     )
     _print_outcome(outcome)
     return 0 if outcome.success and not outcome.failed_checks else 1
@@ -133,6 +137,12 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="rebuild every dbt model from scratch; by default a run recomputes only the accounts that "
         "the loads since the last build touched (the result is the same)",
+    )
+    run.add_argument(
+        "--rebuild",
+        action="store_true",
+        help="rebuild every dbt model from scratch from the raw layer as it is, without ingesting any "
+        "landed day (after a change of rules or code; --full-refresh also loads the landed days again)",
     )
     run.add_argument(
         "--allow-empty-publish",

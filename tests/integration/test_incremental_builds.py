@@ -175,6 +175,12 @@ def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_pat
             f"step {number} ({what} {day}) of {steps}"
         )
 
+    # `lifecycle run --rebuild`: every model from scratch over the tables the incremental builds left
+    run_models(warehouse, RULES, full_refresh=True)
+    assert differences(warehouse / "lifecycle.duckdb", fresh / "lifecycle.duckdb") == {}, (
+        f"rebuild of {steps}"
+    )
+
 
 def test_a_build_stopped_after_the_monthly_marts_is_caught_up_by_the_next(tmp_path):
     """A corrected day takes the as-of date back a year, and that build stops after the monthly marts, before
