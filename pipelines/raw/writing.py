@@ -136,9 +136,10 @@ def record_account_changes(
     """The accounts whose stored events this load changed: incremental builds recompute exactly these.
 
     A touched event id counts when its stored copy appears, disappears (an account whose last event a
-    corrected day removed is recomputed to nothing) or differs in content or origin. A re-delivered
-    day, or a conflicting copy that leaves the stored one in place, changes no account."""
-    origin = ("content_hash", "arrival_date", "source_file", "source_row")
+    corrected day removed is recomputed to nothing) or differs in what the models read: its content or
+    its arrival day. A re-delivered day, a corrected file whose rows merely moved (another file or row
+    number; no model reads them), or a conflicting copy that leaves the stored one, changes no account."""
+    origin = ("content_hash", "arrival_date")
     differs = " or ".join(f"before.{c} is distinct from after.{c}" for c in origin)
     columns = ", ".join(("event_id", "account_id", *origin))
     con.execute(

@@ -475,6 +475,18 @@ def test_each_load_stamps_its_rows_and_records_the_accounts_it_changed(tmp_path)
     # a stored row keeps the id of the load that received it
     assert con.execute("select max(load_id) from raw.sales_events").fetchone() == (3,)
 
+    # day 6 corrected: a new event on top moves every row down; only the new event's account changed
+    write_jsonl(
+        tmp_path,
+        "sales",
+        DAY6,
+        "a.jsonl",
+        [sale("E4", account_id="D"), sale("E3", account_id="C"), sale("E1", amount="99")],
+    )
+    load(con, tmp_path, [DAY6])
+    assert changed_accounts(con)[5:] == [(6, "D")]
+    assert stored(con, "E3") is not None
+
 
 def test_non_finite_json_numbers_quarantine_their_row_and_stay_text_elsewhere(tmp_path):
     # json.dumps(float("nan")) writes the bare token NaN; DuckDB read it as a number and the decimal field
