@@ -5,7 +5,8 @@
 Reports medians (with min and max) over --runs for the simulator, ingest of Parquet and of JSON Lines
 next to the time DuckDB alone needs to scan the same files (the floor), the full dbt build, the fit of the
 adjusted churn-driver effects on what it built, the pipeline
-end to end (ingest + full build) against the floor, and one more arrival day: loading the last landed day
+end to end (ingest + full build) against the floor, `lifecycle run` as a user runs it (a first load,
+recorded, published, with the report; then `--rebuild`), and one more arrival day: loading the last landed day
 into the history of all days before it and building incrementally, next to the same run on a warehouse
 that holds only that day. Peak memory is each phase process's maximum RSS.
 """
@@ -103,6 +104,23 @@ def one_more_day(work: Path, runs: int) -> dict:
     return {"day": last, "on_history": grown, "alone": alone, "ratio": grown["seconds"] / alone["seconds"]}
 
 
+def user_runs(work: Path, runs: int, floor_seconds: float) -> dict:
+    """`lifecycle run` as a user runs it (its own process, recorded, published, report) on the Parquet
+    landing: the first load of the whole history on a new warehouse, then `--rebuild` on its result."""
+    user = work / "user"
+
+    def first_load(i: int) -> list[str]:
+        shutil.rmtree(user, ignore_errors=True)
+        user.mkdir()
+        (user / "landing").symlink_to(work / "parquet" / "landing")
+        return ["lifecycle_run", str(user)]
+
+    first = median_of(runs, first_load, "lifecycle run (first load, recorded, published, report)")
+    rebuild = median_of(runs, lambda i: ["lifecycle_run", str(user), "--rebuild"], "lifecycle run --rebuild")
+    shutil.rmtree(user, ignore_errors=True)
+    return {"first_load": first | {"ratio_to_floor": first["seconds"] / floor_seconds}, "rebuild": rebuild}
+
+
 def _count(text: str) -> int:
     """1000000, 1m, 10m, 250k: an event count."""
     factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
@@ -192,6 +210,7 @@ def main() -> int:
             "ratio_to_floor": end_to_end / ingest["floor_seconds"],
             "peak_mib": max(ingest["peak_mib"], full["peak_mib"]),
         }
+        report["lifecycle_run"] = user_runs(work, args.runs, ingest["floor_seconds"])
         if args.spark:
             on_spark = median_of(args.runs, lambda i: ["spark", str(work / "parquet")], "full build on Spark")
             report["spark_build"] = on_spark | {"ratio_to_duckdb": on_spark["seconds"] / full["seconds"]}
@@ -224,6 +243,13 @@ def main() -> int:
     print(
         f"  end to end (ingest parquet + full build) {e['seconds']:.1f}s  ratio to the floor "
         f"{e['ratio_to_floor']:.1f}x  peak {e['peak_mib']:,.0f} MiB"
+    )
+    u, r = report["lifecycle_run"]["first_load"], report["lifecycle_run"]["rebuild"]
+    print(
+        f"  lifecycle run as a user runs it (first load: ingest, build, fits, publish, report; recorded) "
+        f"{u['seconds']:.1f}s [{u['min_seconds']:.1f}-{u['max_seconds']:.1f}]  ratio to the floor "
+        f"{u['ratio_to_floor']:.1f}x  peak {u['peak_mib']:,.0f} MiB; lifecycle run --rebuild "
+        f"{r['seconds']:.1f}s [{r['min_seconds']:.1f}-{r['max_seconds']:.1f}]  peak {r['peak_mib']:,.0f} MiB"
     )
     c = report["churn_effects"]
     print(

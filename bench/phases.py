@@ -152,6 +152,18 @@ def forecast_population(accounts: str) -> dict:
     }
 
 
+def lifecycle_run(root: str, *flags: str) -> dict:
+    """`lifecycle run --quiet` as a user runs it on the warehouse `root`: a new process, the run recorded
+    in <warehouse>/dagster, the marts published and the report written."""
+    from pipelines.cli import main as cli
+
+    os.environ["LIFECYCLE_WAREHOUSE"] = str(Path(root).resolve())
+    os.environ.pop("DAGSTER_HOME", None)
+    if cli(["run", "--quiet", *flags]) != 0:
+        raise SystemExit(f"lifecycle run {' '.join(flags)} failed")
+    return {"flags": list(flags)}
+
+
 def day(root: str, fmt: str, arrival: str) -> dict:
     """What a daily run does to the warehouse: load one arrival day, then the (incremental) dbt build."""
     loaded = ingest(root, fmt, arrival, arrival)
@@ -170,5 +182,6 @@ if __name__ == "__main__":
         "forecast_population": forecast_population,
         "day": day,
         "spark": spark,
+        "lifecycle_run": lifecycle_run,
     }
     print(json.dumps(phases[phase](*rest)))
