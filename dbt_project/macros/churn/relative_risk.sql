@@ -38,9 +38,9 @@ overall as (
 
 overall_terms as (
     select
-        {{ group_columns(by, 'l') }}sum(
-            power((l.y_i - cast(r.y_all as double) / r.n_all * l.n_i) / nullif(r.y_all, 0), 2)
-        ) as c2
+        {{ group_columns(by, 'l') }}{{ order_free_sum(
+            'power((l.y_i - cast(r.y_all as double) / r.n_all * l.n_i) / nullif(r.y_all, 0), 2)'
+        ) }} as c2
     from per_account as l
     inner join overall as r on 1 = 1{{ same_group(by, 'l', 'r') }}
     {% if by %}group by {% for col in by %}l.{{ col }}{% if not loop.last %}, {% endif %}{% endfor %}{% endif %}
@@ -72,11 +72,13 @@ band_terms as (
     select
         {{ group_columns(by, 'l') }}l.driver,
         l.band,
-        sum(power((l.y_bi - cast(t.y_band as double) / t.n_band * l.n_bi) / nullif(t.y_band, 0), 2)) as a2,
-        sum(
-            (l.y_bi - cast(t.y_band as double) / t.n_band * l.n_bi) / nullif(t.y_band, 0)
-            * (a.y_i - cast(o.y_all as double) / o.n_all * a.n_i) / nullif(o.y_all, 0)
-        ) as ac
+        {{ order_free_sum(
+            'power((l.y_bi - cast(t.y_band as double) / t.n_band * l.n_bi) / nullif(t.y_band, 0), 2)'
+        ) }} as a2,
+        {{ order_free_sum(
+            '(l.y_bi - cast(t.y_band as double) / t.n_band * l.n_bi) / nullif(t.y_band, 0)'
+            ~ ' * (a.y_i - cast(o.y_all as double) / o.n_all * a.n_i) / nullif(o.y_all, 0)'
+        ) }} as ac
     from band_accounts as l
     inner join band_totals as t on l.driver = t.driver and l.band = t.band{{ same_group(by, 'l', 't') }}
     inner join per_account as a on l.account_id = a.account_id{{ same_group(by, 'l', 'a') }}
@@ -105,6 +107,13 @@ risks as (
     inner join overall_terms as c on 1 = 1{{ same_group(by, 't', 'c') }}
     inner join band_terms as b on t.driver = b.driver and t.band = b.band{{ same_group(by, 't', 'b') }}
 )
+{%- endmacro %}
+
+{#- The sum of a double expression, the same whatever order the rows come in: each term rounded to 24
+    decimals, then summed exactly. A plain sum of doubles runs in parallel in varying order, so the last
+    bit of the intervals changed from build to build and a rebuild differed from the build it repeats. -#}
+{% macro order_free_sum(expr) -%}
+    cast(sum(cast({{ expr }} as decimal(38, 24))) as double)
 {%- endmacro %}
 
 {#- rr_ci_low / rr_ci_high from relative_risk and log_rr_variance (95%). -#}
