@@ -1,14 +1,17 @@
-{#- Cohort retention cells, long format (cohort_retention, and cohort_retention_by_attribute per group).
-    `account_months`: a relation with account_id, month, first_purchase_date, n_purchase_days, revenue,
-    is_active_at_month_end and the `by` columns (constant per account within a group).
-    `as_of`: a relation with as_of_date. Renders CTEs ending in `final`. -#}
-{% macro cohort_retention_ctes(account_months, as_of, by=[]) -%}
+{#- Cohort retention cells, long format (cohort_retention, and cohort_retention_by_attribute per group),
+    in two steps so a caller can reshape what lies between them.
+    cohort_account_periods_ctes: the CTE `account_periods`, one row per account, grain and period from its
+    cohort on. `account_months`: a relation with account_id, month, first_purchase_date, n_purchase_days,
+    revenue, is_active_at_month_end and the `carry` columns (constant per account, carried along).
+    cohort_cells_ctes: the cells of `account_periods` (a relation of that shape, with the `by` columns),
+    CTEs ending in `final`. `as_of`: a relation with as_of_date. -#}
+{% macro cohort_account_periods_ctes(account_months, carry=[]) -%}
     {%- set grains = ['month', 'quarter'] -%}
-    {%- set g_ = (by | join(', ')) ~ ', ' if by else '' -%}
+    {%- set c_ = (carry | join(', ')) ~ ', ' if carry else '' -%}
 buyer_months as (
     {%- for grain in grains %}
         select
-            {{ g_ }}'{{ grain }}' as period_grain,
+            {{ c_ }}'{{ grain }}' as period_grain,
             account_id,
             {{ period_start(grain, 'first_purchase_date') }} as cohort,
             {{ period_start(grain, 'month') }} as period_start,
@@ -26,7 +29,7 @@ buyer_months as (
 
 account_periods as (
     select
-        {{ g_ }}period_grain,
+        {{ c_ }}period_grain,
         account_id,
         cohort,
         period_start,
@@ -37,9 +40,12 @@ account_periods as (
         sum(revenue) as revenue
     from buyer_months
     where period_start >= cohort
-    group by {{ g_ }}period_grain, account_id, cohort, period_start
-),
+    group by {{ c_ }}period_grain, account_id, cohort, period_start
+)
+{%- endmacro %}
 
+{% macro cohort_cells_ctes(account_periods, as_of, by=[]) -%}
+    {%- set g_ = (by | join(', ')) ~ ', ' if by else '' -%}
 counted as (
     select
         {{ g_ }}period_grain,
@@ -49,7 +55,7 @@ counted as (
         cast(sum(is_purchasing) as bigint) as active_accounts,
         cast(sum(is_retained) as bigint) as retained_accounts,
         sum(revenue) as revenue
-    from account_periods
+    from {{ account_periods }}
     group by {{ g_ }}period_grain, cohort, period_start
 ),
 

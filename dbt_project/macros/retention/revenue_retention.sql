@@ -1,21 +1,21 @@
 {#- The trailing-twelve-month revenue bridge per month (revenue_retention; documented there), and per
-    attribute value (revenue_retention_by_attribute).
-    `account_months`: a relation with account_id, month, first_purchase_date, revenue; with
-    `by_attribute`, also attribute and attribute_value (the value at the month end). By attribute, an
-    account in the base counts in the group of its value at the base month (m-12), so the bridge compares
-    the same accounts; an account outside the base in the group of its value at m.
-    `as_of`: a relation with as_of_date. Renders CTEs ending in `final`. -#}
-{% macro revenue_retention_ctes(account_months, as_of, by_attribute=false) -%}
-    {%- set per_account = 'account_id, attribute' if by_attribute else 'account_id' -%}
-    {%- set g_ = 'attribute, attribute_value, ' if by_attribute else '' -%}
+    attribute value (revenue_retention_by_attribute), in two steps.
+    revenue_ttm_ctes: the CTE `compared`, each account month's TTM revenue now (ttm_now) and twelve months
+    before (ttm_then). `account_months`: a relation with account_id, month, first_purchase_date, revenue.
+    revenue_bridge_ctes: the bridge of `compared` (a relation of that shape; with `by_attribute`, also
+    attribute, attribute_value at the month end and value_then at m-12), CTEs ending in `final`. By
+    attribute, an account in the base counts in the group of its value at the base month (m-12), so the
+    bridge compares the same accounts; an account outside the base in the group of its value at m.
+    `as_of`: a relation with as_of_date. -#}
+{% macro revenue_ttm_ctes(account_months) -%}
 -- account_months has every month from the account's first event, so 11 rows back is 11 months back
 ttm as (
     select
-        {{ 'attribute, attribute_value, ' if by_attribute }}account_id,
+        account_id,
         month,
         first_purchase_date,
         sum(revenue) over (
-            partition by {{ per_account }} order by month rows between 11 preceding and current row
+            partition by account_id order by month rows between 11 preceding and current row
         ) as ttm_now
     from {{ account_months }}
 ),
@@ -23,13 +23,13 @@ ttm as (
 compared as (
     select
         *,
-        {%- if by_attribute %}
-            lag(attribute_value, 12) over (partition by {{ per_account }} order by month) as value_then,
-        {%- endif %}
-        coalesce(lag(ttm_now, 12) over (partition by {{ per_account }} order by month), 0) as ttm_then
+        coalesce(lag(ttm_now, 12) over (partition by account_id order by month), 0) as ttm_then
     from ttm
-),
+)
+{%- endmacro %}
 
+{% macro revenue_bridge_ctes(compared, as_of, by_attribute=false) -%}
+    {%- set g_ = 'attribute, attribute_value, ' if by_attribute else '' -%}
 classified as (
     select
         {%- if by_attribute %}
@@ -48,7 +48,7 @@ classified as (
             when first_purchase_date >= {{ add_months('month', -11) }} then 'new'
             else 'won_back'
         end as bridge_class
-    from compared
+    from {{ compared }}
 ),
 
 monthly as (

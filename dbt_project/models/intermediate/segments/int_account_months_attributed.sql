@@ -1,10 +1,24 @@
-{#- account_months once per breakdown attribute (macro breakdown_attributes: the columns below), with the
-    attribute's value at the month end (snapshot_date) and at the account's first purchase day; 'unknown'
-    when the CRM had not set it then. The base of the by-attribute marts. -#}
+{#- account_months with, per breakdown attribute (macro breakdown_attributes), the value at the month end
+    (snapshot_date), at the month before's end, twelve months before and at the account's first purchase
+    day ('unknown' when the CRM had not set it then), and beside them what the by-attribute marts read
+    across months: active at the month before's end, trailing-twelve-month revenue now and twelve months
+    before. One row per account and month, so the marts' per-account windows run once here, not once per
+    attribute there.
+    Incremental as account_months is (macros/incremental/touched_accounts.sql): the touched accounts'
+    months and every account's changed months, whose windows read up to 23 months back. -#}
+{{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_months() }}") }}
+-- depends_on: {{ ref('int_as_of_date_resolved') }}
+{%- set window_months = 23 %}
+
 with
 
 account_months as (
     select * from {{ ref('account_months') }}
+    {%- if is_incremental() %}
+        where
+            {{ touched_accounts_only('account_id') }}
+            or month >= {{ add_months(changed_months_start(), -window_months) }}
+    {%- endif %}
 ),
 
 history as (
@@ -22,10 +36,9 @@ first_purchases as (
 at_first_purchase as (
     select
         first_purchases.account_id,
-        history.segment,
-        history.industry,
-        history.region,
-        history.owner_rep_id
+        {%- for attribute in breakdown_attributes() %}
+            history.{{ attribute }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from first_purchases
     inner join history
         on {{ attributes_in_effect(
@@ -34,39 +47,55 @@ at_first_purchase as (
 
 at_month_end as (
     select
-        account_months.*,
-        history.segment as segment_at_month_end,
-        at_first_purchase.segment as segment_at_first_purchase,
-        history.industry as industry_at_month_end,
-        at_first_purchase.industry as industry_at_first_purchase,
-        history.region as region_at_month_end,
-        at_first_purchase.region as region_at_first_purchase,
-        history.owner_rep_id as owner_rep_id_at_month_end,
-        at_first_purchase.owner_rep_id as owner_rep_id_at_first_purchase
+        account_months.account_id,
+        account_months.month,
+        account_months.snapshot_date,
+        account_months.first_purchase_date,
+        account_months.n_purchase_days,
+        account_months.revenue,
+        account_months.is_active_at_month_end,
+        {%- for attribute in breakdown_attributes() %}
+            coalesce(history.{{ attribute }}, 'unknown') as {{ attribute }}_at_month_end,
+            coalesce(at_first_purchase.{{ attribute }}, 'unknown') as {{ attribute }}_at_first_purchase
+            {{- ',' if not loop.last }}
+        {%- endfor %}
     from account_months
     left join history
         on {{ attributes_in_effect('history', 'account_months.account_id', 'account_months.snapshot_date') }}
     left join at_first_purchase on account_months.account_id = at_first_purchase.account_id
 ),
 
+-- account_months has every month from the account's first event: n rows back is n months back
+windowed as (
+    select
+        *,
+        coalesce(
+            lag(is_active_at_month_end) over (partition by account_id order by month), false
+        ) as was_active_month_before,
+        {%- for attribute in breakdown_attributes() %}
+            lag({{ attribute }}_at_month_end) over (
+                partition by account_id order by month
+            ) as {{ attribute }}_month_before,
+            lag({{ attribute }}_at_month_end, 12) over (
+                partition by account_id order by month
+            ) as {{ attribute }}_year_before,
+        {%- endfor %}
+        sum(revenue) over (
+            partition by account_id order by month rows between 11 preceding and current row
+        ) as ttm_revenue
+    from at_month_end
+),
+
 final as (
-    {%- for attribute in breakdown_attributes() %}
-        select
-            account_id,
-            month,
-            snapshot_date,
-            first_purchase_date,
-            n_purchase_days,
-            revenue,
-            is_active_at_month_end,
-            '{{ attribute }}' as attribute,
-            coalesce({{ attribute }}_at_month_end, 'unknown') as attribute_value,
-            coalesce({{ attribute }}_at_first_purchase, 'unknown') as cohort_attribute_value
-        from at_month_end
-        {%- if not loop.last %}
-            union all
-        {%- endif %}
-    {%- endfor %}
+    select
+        *,
+        coalesce(
+            lag(ttm_revenue, 12) over (partition by account_id order by month), 0
+        ) as ttm_revenue_year_before
+    from windowed
 )
 
 select * from final
+{%- if is_incremental() %}
+    where {{ touched_accounts_only('account_id') }} or month >= {{ changed_months_start() }}
+{%- endif %}

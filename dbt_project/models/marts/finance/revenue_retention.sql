@@ -16,7 +16,7 @@
       grr = (base_ttm_revenue - contraction - churned) / base_ttm_revenue (null while the base is 0).
     Identities, every month (test assert_revenue_retention_bridge_holds): retained = base + expansion
     - contraction - churned; total_ttm_revenue = retained + new + won_back + other = the ledger's
-    net_revenue_reporting over m-11 .. m. The bridge: macro revenue_retention_ctes. -#}
+    net_revenue_reporting over m-11 .. m. The bridge: macros/retention/revenue_retention.sql. -#}
 with
 
 as_of as (
@@ -27,6 +27,8 @@ account_months as (
     select * from {{ ref('account_months') }}
 ),
 
-{{ revenue_retention_ctes('account_months', 'as_of') }}
+{{ revenue_ttm_ctes('account_months') }},
+
+{{ revenue_bridge_ctes('compared', 'as_of') }}
 
 select * from final

@@ -3,7 +3,7 @@
     to the as-of period and no further (a future cell is absent, never zero). Built on account_months, so
     "active" and "retained" use the lifecycle engine's purchase days and stages. Revenue an account booked
     before its cohort period (an invoice ahead of the first order) is in no cell: revenue_by_lifecycle has
-    it as class before_first_purchase. The cells: macro cohort_retention_ctes. -#}
+    it as class before_first_purchase. The cells: macros/retention/cohort_retention.sql. -#}
 with
 
 as_of as (
@@ -14,6 +14,8 @@ account_months as (
     select * from {{ ref('account_months') }}
 ),
 
-{{ cohort_retention_ctes('account_months', 'as_of') }}
+{{ cohort_account_periods_ctes('account_months') }},
+
+{{ cohort_cells_ctes('account_periods', 'as_of') }}
 
 select * from final

@@ -1,7 +1,12 @@
 {#- cohort_retention per value of each breakdown attribute: an account counts in the group of the value it
     had on its first purchase day, for every period of its cohort (a later change of segment does not move
     a cohort's accounts). Summed over an attribute's values, every cell equals cohort_retention's (test
-    assert_breakdowns_sum_to_their_parents). -#}
+    assert_breakdowns_sum_to_their_parents). The per-account periods are built once and then repeated per
+    attribute; the cells: macros/retention/cohort_retention.sql. -#}
+{%- set cohort_values = [] -%}
+{%- for attribute in breakdown_attributes() -%}
+    {%- do cohort_values.append(attribute ~ '_at_first_purchase') -%}
+{%- endfor %}
 with
 
 as_of as (
@@ -9,18 +14,30 @@ as_of as (
 ),
 
 account_months as (
-    select
-        account_id,
-        month,
-        first_purchase_date,
-        n_purchase_days,
-        revenue,
-        is_active_at_month_end,
-        attribute,
-        cohort_attribute_value as attribute_value
-    from {{ ref('int_account_months_attributed') }}
+    select * from {{ ref('int_account_months_attributed') }}
 ),
 
-{{ cohort_retention_ctes('account_months', 'as_of', by=['attribute', 'attribute_value']) }}
+{{ cohort_account_periods_ctes('account_months', carry=cohort_values) }},
+
+attributed_periods as (
+    {%- for attribute in breakdown_attributes() %}
+        select
+            '{{ attribute }}' as attribute,
+            {{ attribute }}_at_first_purchase as attribute_value,
+            period_grain,
+            account_id,
+            cohort,
+            period_start,
+            is_purchasing,
+            is_retained,
+            revenue
+        from account_periods
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
+),
+
+{{ cohort_cells_ctes('attributed_periods', 'as_of', by=['attribute', 'attribute_value']) }}
 
 select * from final

@@ -37,21 +37,22 @@ account_flows as (
     group by account_id, {{ period_start('month', 'changed_on') }}
 ),
 
--- account_months has every month from the account's first event: the previous row is the previous month
+-- the value and state at the month before's end: int_account_months_attributed's, one row per attribute
 account_states as (
-    select
-        attribute,
-        account_id,
-        month,
-        attribute_value,
-        case when is_active_at_month_end then 1 else 0 end as is_active,
-        lag(attribute_value) over (partition by account_id, attribute order by month) as value_before,
-        coalesce(
-            lag(case when is_active_at_month_end then 1 else 0 end)
-                over (partition by account_id, attribute order by month),
-            0
-        ) as was_active
-    from attributed
+    {%- for attribute in breakdown_attributes() %}
+        select
+            '{{ attribute }}' as attribute,
+            account_id,
+            month,
+            {{ attribute }}_at_month_end as attribute_value,
+            case when is_active_at_month_end then 1 else 0 end as is_active,
+            {{ attribute }}_month_before as value_before,
+            case when was_active_month_before then 1 else 0 end as was_active
+        from attributed
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 ),
 
 contributions as (

@@ -2,7 +2,10 @@
     CRM changed it, [valid_from, valid_to) with valid_to the next row's valid_from and null for the current
     row. An account_updated event sets the attributes it carries from its day on and leaves the others as
     they were; several on one day apply in time order. Point in time: macro attributes_in_effect;
-    accounts before their first update have no row. -#}
+    accounts before their first update have no row.
+    Incremental by account (macros/incremental/touched_accounts.sql): an account's rows change only
+    with its own events, or with the as-of date when it is set (a changed setting rebuilds every account). -#}
+{{ incremental_by_account(on_schema_change='append_new_columns') }}
 
 with
 
@@ -14,6 +17,7 @@ updates as (
     select updates.*
     from {{ ref('stg_contact__account_updates') }} as updates
     inner join as_of on updates.occurred_on <= as_of.as_of_date
+    where {{ touched_accounts_only('updates.account_id') }}
 ),
 
 -- a running count of the updates that set an attribute numbers the spans over which its value holds
