@@ -67,7 +67,14 @@
     build that failed part way is caught up by the next one. -#}
 {% macro changed_months_start() -%}
     {%- set as_of = '(select as_of_date from ' ~ ref('int_as_of_date_resolved') ~ ')' -%}
-    {%- set built = run_query('select max(snapshot_date) from ' ~ this) if execute else none -%}
+    {%- set built = none -%}
+    {%- if execute -%}
+        {#- a table of an earlier version may lack the column: its build rebuilds every account anyway -#}
+        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- if 'snapshot_date' in columns -%}
+            {%- set built = run_query('select max(snapshot_date) from ' ~ this) -%}
+        {%- endif -%}
+    {%- endif -%}
     {%- set last = built.rows[0][0] if built is not none else none -%}
     {{ period_start('month', "least(cast('" ~ last ~ "' as date), " ~ as_of ~ ")" if last is not none
         else as_of) }}
@@ -84,5 +91,12 @@
 {% macro delete_touched_accounts_and_changed_months() -%}
     {%- if is_incremental() -%}
         {{ delete_touched_accounts(also='month >= ' ~ changed_months_start()) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The same by quarter (int_account_quarters_owned): the quarters from the first changed month's. -#}
+{% macro delete_touched_accounts_and_changed_quarters() -%}
+    {%- if is_incremental() -%}
+        {{ delete_touched_accounts(also='quarter_start >= ' ~ period_start('quarter', changed_months_start())) }}
     {%- endif -%}
 {%- endmacro %}

@@ -1,17 +1,28 @@
 {#- Account x quarter (from the account's first event to the as-of quarter) with its owner at the quarter
     start: the CRM's owner_rep_id in effect that day, else the rep on most of the account's purchases in
     the driver_lookback_months before it (ties: the lowest rep_id), else none. Beside it what the rep
-    scorecard counts: active at the start (the previous month end) and at the end (the quarter's last month
-    end, or the as-of date), purchases in the quarter and whether one was followed by a contact within
-    post_sale_contact_days, revenue, and for an account whose first purchase day falls in the quarter the
-    rep on that purchase (the order placed first that day). -#}
+    scorecard counts: active at the start (the previous month end) and at the end (snapshot_date: the
+    quarter's last month end, or the as-of date), purchases in the quarter and whether one was followed by
+    a contact within post_sale_contact_days, revenue, and for an account whose first purchase day falls in
+    the quarter the rep on that purchase (the order placed first that day).
+    Incremental as account_months is (macros/incremental/touched_accounts.sql), by quarter: the touched
+    accounts' quarters and every account's quarters from the quarter of the first changed month, whose
+    owner reads purchases up to driver_lookback_months back. -#}
+{{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_quarters() }}") }}
+-- depends_on: {{ ref('int_as_of_date_resolved') }}
 {%- set lookback = day_count('driver_lookback_months') %}
 {%- set post_sale = day_count('post_sale_contact_days') %}
+{%- set changed_quarters_start = period_start('quarter', changed_months_start()) if is_incremental() %}
 
 with
 
 account_months as (
     select * from {{ ref('account_months') }}
+    {%- if is_incremental() %}
+        where
+            {{ touched_accounts_only('account_id') }}
+            or month >= {{ add_months(changed_quarters_start, -1) }}
+    {%- endif %}
 ),
 
 history as (
@@ -27,6 +38,11 @@ purchases as (
         sales.rep_id
     from {{ ref('int_purchases_identified') }} as purchases
     inner join {{ ref('stg_sales__events') }} as sales on purchases.event_id = sales.event_id
+    {%- if is_incremental() %}
+        where
+            {{ touched_accounts_only('purchases.account_id') }}
+            or purchases.purchase_date >= {{ add_months(changed_quarters_start, -lookback) }}
+    {%- endif %}
 ),
 
 contacts as (
@@ -34,13 +50,19 @@ contacts as (
         account_id,
         occurred_on
     from {{ ref('stg_contact__events') }}
-    where event_type <> 'lead_created'
+    where
+        event_type <> 'lead_created'
+        {%- if is_incremental() %}
+            and ({{ touched_accounts_only('account_id') }} or occurred_on >= {{ changed_quarters_start }})
+        {%- endif %}
 ),
 
 quarters as (
     select
         account_id,
         {{ period_start('quarter', 'month') }} as quarter_start,
+        max(snapshot_date) as snapshot_date,
+        max(first_purchase_date) as first_purchase_date,
         max_by(case when is_active_at_month_end then 1 else 0 end, month) as is_active_at_end,
         sum(revenue) as revenue
     from account_months
@@ -56,6 +78,11 @@ starts as (
         on
             quarters.account_id = previous_month.account_id
             and previous_month.month = {{ add_months('quarters.quarter_start', -1) }}
+    {%- if is_incremental() %}
+        where
+            {{ touched_accounts_only('quarters.account_id') }}
+            or quarters.quarter_start >= {{ changed_quarters_start }}
+    {%- endif %}
 ),
 
 order_reps as (
@@ -104,13 +131,23 @@ quarter_purchases as (
     group by starts.account_id, starts.quarter_start
 ),
 
-first_purchases as (
+-- the account's first purchase day is account_months' (the earliest purchase); its first order that day
+first_orders as (
     select
-        account_id,
-        purchase_date,
-        rep_id,
-        row_number() over (partition by account_id order by occurred_at_utc, event_id) as purchase_rank
-    from purchases
+        starts.account_id,
+        starts.quarter_start,
+        purchases.rep_id,
+        row_number() over (
+            partition by starts.account_id order by purchases.occurred_at_utc, purchases.event_id
+        ) as order_rank
+    from starts
+    inner join purchases
+        on
+            starts.account_id = purchases.account_id
+            and starts.first_purchase_date = purchases.purchase_date
+    where
+        starts.quarter_start <= starts.first_purchase_date
+        and {{ add_months('starts.quarter_start', 3) }} > starts.first_purchase_date
 ),
 
 final as (
@@ -127,8 +164,9 @@ final as (
         quarter_purchases.account_id is not null as has_purchase,
         coalesce(quarter_purchases.had_post_sale_contact, 0) = 1 as had_post_sale_contact,
         starts.revenue,
-        first_purchases.account_id is not null as is_new,
-        first_purchases.rep_id as won_by_rep_id
+        first_orders.account_id is not null as is_new,
+        first_orders.rep_id as won_by_rep_id,
+        starts.snapshot_date
     from starts
     left join history on {{ attributes_in_effect('history', 'starts.account_id', 'starts.quarter_start') }}
     left join order_owners
@@ -140,12 +178,11 @@ final as (
         on
             starts.account_id = quarter_purchases.account_id
             and starts.quarter_start = quarter_purchases.quarter_start
-    left join first_purchases
+    left join first_orders
         on
-            starts.account_id = first_purchases.account_id
-            and first_purchases.purchase_rank = 1
-            and starts.quarter_start <= first_purchases.purchase_date
-            and {{ add_months('starts.quarter_start', 3) }} > first_purchases.purchase_date
+            starts.account_id = first_orders.account_id
+            and starts.quarter_start = first_orders.quarter_start
+            and first_orders.order_rank = 1
 )
 
 select * from final
