@@ -5,19 +5,24 @@
     before. One row per account and month, so the marts' per-account windows run once here, not once per
     attribute there.
     Incremental as account_months is (macros/incremental/touched_accounts.sql): the touched accounts'
-    months and every account's changed months, whose windows read up to 23 months back. -#}
+    months and every account's changed months. The windows of an untouched account's changed months read
+    its twelve months before them as this table holds them (unchanged, as the account is). -#}
 {{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_months() }}") }}
 -- depends_on: {{ ref('int_as_of_date_resolved') }}
-{%- set window_months = 23 %}
+{%- set attributes = breakdown_attributes() %}
+{%- set reads_stored = false %}
+{%- if is_incremental() and execute %}
+    {#- a table of an earlier version lacks the columns: its build rebuilds every account, reading none -#}
+    {%- set stored_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}
+    {%- set reads_stored = 'ttm_revenue' in stored_columns %}
+{%- endif %}
 
 with
 
 account_months as (
     select * from {{ ref('account_months') }}
     {%- if is_incremental() %}
-        where
-            {{ touched_accounts_only('account_id') }}
-            or month >= {{ add_months(changed_months_start(), -window_months) }}
+        where {{ touched_accounts_only('account_id') }} or month >= {{ changed_months_start() }}
     {%- endif %}
 ),
 
@@ -36,7 +41,7 @@ first_purchases as (
 at_first_purchase as (
     select
         first_purchases.account_id,
-        {%- for attribute in breakdown_attributes() %}
+        {%- for attribute in attributes %}
             history.{{ attribute }}{{ ',' if not loop.last }}
         {%- endfor %}
     from first_purchases
@@ -54,25 +59,60 @@ at_month_end as (
         account_months.n_purchase_days,
         account_months.revenue,
         account_months.is_active_at_month_end,
-        {%- for attribute in breakdown_attributes() %}
+        {%- for attribute in attributes %}
             coalesce(history.{{ attribute }}, 'unknown') as {{ attribute }}_at_month_end,
-            coalesce(at_first_purchase.{{ attribute }}, 'unknown') as {{ attribute }}_at_first_purchase
-            {{- ',' if not loop.last }}
+            coalesce(at_first_purchase.{{ attribute }}, 'unknown') as {{ attribute }}_at_first_purchase,
         {%- endfor %}
+        cast(null as decimal(38, 4)) as stored_ttm_revenue,
+        true as is_written
     from account_months
     left join history
         on {{ attributes_in_effect('history', 'account_months.account_id', 'account_months.snapshot_date') }}
     left join at_first_purchase on account_months.account_id = at_first_purchase.account_id
 ),
 
--- account_months has every month from the account's first event: n rows back is n months back
+{%- if reads_stored %}
+
+-- what the windows of an untouched account's changed months look back on (twelve months at most)
+stored as (
+    select
+        account_id,
+        month,
+        snapshot_date,
+        first_purchase_date,
+        n_purchase_days,
+        revenue,
+        is_active_at_month_end,
+        {%- for attribute in attributes %}
+            {{ attribute }}_at_month_end,
+            {{ attribute }}_at_first_purchase,
+        {%- endfor %}
+        ttm_revenue as stored_ttm_revenue,
+        false as is_written
+    from {{ this }}
+    where
+        not ({{ touched_accounts_only('account_id') }})
+        and month >= {{ add_months(changed_months_start(), -12) }}
+        and month < {{ changed_months_start() }}
+),
+{%- endif %}
+
+months as (
+    select * from at_month_end
+    {%- if reads_stored %}
+        union all
+        select * from stored
+    {%- endif %}
+),
+
+-- every month from the account's first event (or twelve before the first written): n rows back is n months
 windowed as (
     select
         *,
         coalesce(
             lag(is_active_at_month_end) over (partition by account_id order by month), false
         ) as was_active_month_before,
-        {%- for attribute in breakdown_attributes() %}
+        {%- for attribute in attributes %}
             lag({{ attribute }}_at_month_end) over (
                 partition by account_id order by month
             ) as {{ attribute }}_month_before,
@@ -83,19 +123,38 @@ windowed as (
         sum(revenue) over (
             partition by account_id order by month rows between 11 preceding and current row
         ) as ttm_revenue
-    from at_month_end
+    from months
+),
+
+compared as (
+    select
+        *,
+        coalesce(
+            lag(coalesce(stored_ttm_revenue, ttm_revenue), 12) over (partition by account_id order by month), 0
+        ) as ttm_revenue_year_before
+    from windowed
 ),
 
 final as (
     select
-        *,
-        coalesce(
-            lag(ttm_revenue, 12) over (partition by account_id order by month), 0
-        ) as ttm_revenue_year_before
-    from windowed
+        account_id,
+        month,
+        snapshot_date,
+        first_purchase_date,
+        n_purchase_days,
+        revenue,
+        is_active_at_month_end,
+        {%- for attribute in attributes %}
+            {{ attribute }}_at_month_end,
+            {{ attribute }}_at_first_purchase,
+            {{ attribute }}_month_before,
+            {{ attribute }}_year_before,
+        {%- endfor %}
+        was_active_month_before,
+        ttm_revenue,
+        ttm_revenue_year_before
+    from compared
+    where is_written
 )
 
 select * from final
-{%- if is_incremental() %}
-    where {{ touched_accounts_only('account_id') }} or month >= {{ changed_months_start() }}
-{%- endif %}

@@ -37,12 +37,11 @@ account_flows as (
     group by account_id, {{ period_start('month', 'changed_on') }}
 ),
 
--- the value and state at the month before's end: int_account_months_attributed's, one row per attribute
+-- the value and state at the month end and the month before's: int_account_months_attributed's
 account_states as (
     {%- for attribute in breakdown_attributes() %}
         select
             '{{ attribute }}' as attribute,
-            account_id,
             month,
             {{ attribute }}_at_month_end as attribute_value,
             case when is_active_at_month_end then 1 else 0 end as is_active,
@@ -55,30 +54,51 @@ account_states as (
     {%- endfor %}
 ),
 
-contributions as (
-    -- the group at the month end: the account's flows and closing state, and its arrival from another group
+-- the few account months with a flow, in the group of the account's value at the month end
+flows_attributed as (
     select
-        account_states.attribute,
-        account_states.attribute_value,
-        account_states.month,
-        case
-            when account_states.value_before = account_states.attribute_value then account_states.was_active
-            else 0
-        end as opening_active,
-        coalesce(account_flows.new_accounts, 0) as new_accounts,
-        coalesce(account_flows.won_back_accounts, 0) as won_back_accounts,
-        coalesce(account_flows.lost_accounts, 0) as lost_accounts,
-        case
-            when account_states.value_before <> account_states.attribute_value then account_states.was_active
-            else 0
-        end as transferred_in,
+        account_flows.*,
+        {%- for attribute in breakdown_attributes() %}
+            attributed.{{ attribute }}_at_month_end{{ ',' if not loop.last }}
+        {%- endfor %}
+    from account_flows
+    inner join attributed
+        on account_flows.account_id = attributed.account_id and account_flows.month = attributed.month
+),
+
+contributions as (
+    -- the group at the month end: the account's closing state, and its arrival from another group
+    select
+        attribute,
+        attribute_value,
+        month,
+        case when value_before = attribute_value then was_active else 0 end as opening_active,
+        0 as new_accounts,
+        0 as won_back_accounts,
+        0 as lost_accounts,
+        case when value_before <> attribute_value then was_active else 0 end as transferred_in,
         0 as transferred_out,
-        account_states.is_active as closing_active,
-        coalesce(account_flows.lost_ttm_revenue, cast(0 as decimal(38, 4))) as lost_ttm_revenue
+        is_active as closing_active,
+        cast(0 as decimal(38, 4)) as lost_ttm_revenue
     from account_states
-    left join account_flows
-        on account_states.account_id = account_flows.account_id and account_states.month = account_flows.month
     union all
+    -- the same group: the account's flows of the month
+    {%- for attribute in breakdown_attributes() %}
+        select
+            '{{ attribute }}' as attribute,
+            {{ attribute }}_at_month_end as attribute_value,
+            month,
+            0 as opening_active,
+            new_accounts,
+            won_back_accounts,
+            lost_accounts,
+            0 as transferred_in,
+            0 as transferred_out,
+            0 as closing_active,
+            coalesce(lost_ttm_revenue, cast(0 as decimal(38, 4))) as lost_ttm_revenue
+        from flows_attributed
+        union all
+    {%- endfor %}
     -- the group it left: in that group's opening, and out again
     select
         attribute,
