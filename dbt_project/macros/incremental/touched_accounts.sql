@@ -94,9 +94,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The same by quarter (int_account_quarters_owned): the quarters from the first changed month's. -#}
-{% macro delete_touched_accounts_and_changed_quarters() -%}
+{#- The same by quarter (int_account_quarters_owned, int_account_periods_summarized): the rows whose
+    `column` lies from the first changed month's quarter on. -#}
+{% macro delete_touched_accounts_and_changed_quarters(column='quarter_start') -%}
     {%- if is_incremental() -%}
-        {{ delete_touched_accounts(also='quarter_start >= ' ~ period_start('quarter', changed_months_start())) }}
+        {{ delete_touched_accounts(also=column ~ ' >= ' ~ period_start('quarter', changed_months_start())) }}
     {%- endif -%}
 {%- endmacro %}

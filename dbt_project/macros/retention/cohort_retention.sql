@@ -1,8 +1,9 @@
 {#- Cohort retention cells, long format (cohort_retention, and cohort_retention_by_attribute per group),
     in two steps so a caller can reshape what lies between them.
     cohort_account_periods_ctes: the CTE `account_periods`, one row per account, grain and period from its
-    cohort on. `account_months`: a relation with account_id, month, first_purchase_date, n_purchase_days,
-    revenue, is_active_at_month_end and the `carry` columns (constant per account, carried along).
+    cohort on (snapshot_date: of its last month). `account_months`: a relation with account_id, month,
+    snapshot_date, first_purchase_date, n_purchase_days, revenue, is_active_at_month_end and the `carry`
+    columns (constant per account, carried along).
     cohort_cells_ctes: the cells of `account_periods` (a relation of that shape, with the `by` columns),
     CTEs ending in `final`. `as_of`: a relation with as_of_date. -#}
 {% macro cohort_account_periods_ctes(account_months, carry=[]) -%}
@@ -18,7 +19,8 @@ buyer_months as (
             n_purchase_days,
             revenue,
             is_active_at_month_end,
-            month
+            month,
+            snapshot_date
         from {{ account_months }}
         where first_purchase_date is not null
         {%- if not loop.last %}
@@ -37,7 +39,8 @@ account_periods as (
         -- active at the period's last month that has happened (the period end, or the as-of month); an
         -- aggregate, not a ranking window, which would rank every account month
         max_by(case when is_active_at_month_end then 1 else 0 end, month) as is_retained,
-        sum(revenue) as revenue
+        sum(revenue) as revenue,
+        max(snapshot_date) as snapshot_date
     from buyer_months
     where period_start >= cohort
     group by {{ c_ }}period_grain, account_id, cohort, period_start

@@ -1,33 +1,11 @@
 {#- The trailing-twelve-month revenue bridge per month (revenue_retention; documented there), and per
-    attribute value (revenue_retention_by_attribute), in two steps.
-    revenue_ttm_ctes: the CTE `compared`, each account month's TTM revenue now (ttm_now) and twelve months
-    before (ttm_then). `account_months`: a relation with account_id, month, first_purchase_date, revenue.
-    revenue_bridge_ctes: the bridge of `compared` (a relation of that shape; with `by_attribute`, also
-    attribute, attribute_value at the month end and value_then at m-12), CTEs ending in `final`. By
+    attribute value (revenue_retention_by_attribute).
+    `compared`: a relation with account_id, month, first_purchase_date, each account month's TTM revenue
+    now (ttm_now) and twelve months before (ttm_then: int_account_months_attributed's); with
+    `by_attribute`, also attribute, attribute_value at the month end and value_then at m-12. By
     attribute, an account in the base counts in the group of its value at the base month (m-12), so the
     bridge compares the same accounts; an account outside the base in the group of its value at m.
-    `as_of`: a relation with as_of_date. -#}
-{% macro revenue_ttm_ctes(account_months) -%}
--- account_months has every month from the account's first event, so 11 rows back is 11 months back
-ttm as (
-    select
-        account_id,
-        month,
-        first_purchase_date,
-        sum(revenue) over (
-            partition by account_id order by month rows between 11 preceding and current row
-        ) as ttm_now
-    from {{ account_months }}
-),
-
-compared as (
-    select
-        *,
-        coalesce(lag(ttm_now, 12) over (partition by account_id order by month), 0) as ttm_then
-    from ttm
-)
-{%- endmacro %}
-
+    `as_of`: a relation with as_of_date. Renders CTEs ending in `final`. -#}
 {% macro revenue_bridge_ctes(compared, as_of, by_attribute=false) -%}
     {%- set g_ = 'attribute, attribute_value, ' if by_attribute else '' -%}
 classified as (

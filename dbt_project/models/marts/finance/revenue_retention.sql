@@ -23,11 +23,16 @@ as_of as (
     select as_of_date from {{ ref('int_as_of_date_resolved') }}
 ),
 
-account_months as (
-    select * from {{ ref('account_months') }}
+-- each account month's TTM revenue now and twelve months before, computed once per account there
+compared as (
+    select
+        account_id,
+        month,
+        first_purchase_date,
+        ttm_revenue as ttm_now,
+        ttm_revenue_year_before as ttm_then
+    from {{ ref('int_account_months_attributed') }}
 ),
-
-{{ revenue_ttm_ctes('account_months') }},
 
 {{ revenue_bridge_ctes('compared', 'as_of') }}
 

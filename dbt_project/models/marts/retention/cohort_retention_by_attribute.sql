@@ -1,23 +1,17 @@
 {#- cohort_retention per value of each breakdown attribute: an account counts in the group of the value it
     had on its first purchase day, for every period of its cohort (a later change of segment does not move
     a cohort's accounts). Summed over an attribute's values, every cell equals cohort_retention's (test
-    assert_breakdowns_sum_to_their_parents). The per-account periods are built once and then repeated per
-    attribute; the cells: macros/retention/cohort_retention.sql. -#}
-{%- set cohort_values = [] -%}
-{%- for attribute in breakdown_attributes() -%}
-    {%- do cohort_values.append(attribute ~ '_at_first_purchase') -%}
-{%- endfor %}
+    assert_breakdowns_sum_to_their_parents). The account periods (int_account_periods_summarized) are
+    repeated per attribute; the cells: macros/retention/cohort_retention.sql. -#}
 with
 
 as_of as (
     select as_of_date from {{ ref('int_as_of_date_resolved') }}
 ),
 
-account_months as (
-    select * from {{ ref('int_account_months_attributed') }}
+account_periods as (
+    select * from {{ ref('int_account_periods_summarized') }}
 ),
-
-{{ cohort_account_periods_ctes('account_months', carry=cohort_values) }},
 
 attributed_periods as (
     {%- for attribute in breakdown_attributes() %}

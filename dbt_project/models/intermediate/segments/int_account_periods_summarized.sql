@@ -1,0 +1,33 @@
+{#- Account x period (month and quarter grains) from the account's cohort period (its first purchase day's)
+    to the as-of period: purchasing in the period, active at its last month end that has happened,
+    revenue, and the value of each breakdown attribute on the first purchase day. What cohort_retention and
+    cohort_retention_by_attribute count (macros/retention/cohort_retention.sql).
+    Incremental as account_months is (macros/incremental/touched_accounts.sql), by period: the touched
+    accounts' periods and every account's periods from the quarter of the first changed month. -#}
+{{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_quarters('period_start') }}") }}
+-- depends_on: {{ ref('int_as_of_date_resolved') }}
+{%- set cohort_values = [] %}
+{%- for attribute in breakdown_attributes() %}
+    {%- do cohort_values.append(attribute ~ '_at_first_purchase') %}
+{%- endfor %}
+{%- set changed_quarters_start = period_start('quarter', changed_months_start()) if is_incremental() %}
+
+with
+
+account_months as (
+    select * from {{ ref('int_account_months_attributed') }}
+    {%- if is_incremental() %}
+        where {{ touched_accounts_only('account_id') }} or month >= {{ changed_quarters_start }}
+    {%- endif %}
+),
+
+{{ cohort_account_periods_ctes('account_months', carry=cohort_values) }},
+
+final as (
+    select * from account_periods
+    {%- if is_incremental() %}
+        where {{ touched_accounts_only('account_id') }} or period_start >= {{ changed_quarters_start }}
+    {%- endif %}
+)
+
+select * from final
