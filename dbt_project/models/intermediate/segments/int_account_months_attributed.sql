@@ -13,8 +13,8 @@
 {%- set reads_stored = false %}
 {%- if is_incremental() and execute %}
     {#- a table of an earlier version lacks the columns: its build rebuilds every account, reading none -#}
-    {%- set stored_columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}
-    {%- set reads_stored = 'ttm_revenue' in stored_columns %}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}
+    {%- set reads_stored = 'ttm_revenue' in columns %}
 {%- endif %}
 
 with
@@ -40,10 +40,10 @@ first_purchases as (
 
 at_first_purchase as (
     select
-        first_purchases.account_id,
         {%- for attribute in attributes %}
-            history.{{ attribute }}{{ ',' if not loop.last }}
+            history.{{ attribute }},
         {%- endfor %}
+        first_purchases.account_id
     from first_purchases
     inner join history
         on {{ attributes_in_effect(
@@ -71,38 +71,38 @@ at_month_end as (
     left join at_first_purchase on account_months.account_id = at_first_purchase.account_id
 ),
 
-{%- if reads_stored %}
-
 -- what the windows of an untouched account's changed months look back on (twelve months at most)
 stored as (
-    select
-        account_id,
-        month,
-        snapshot_date,
-        first_purchase_date,
-        n_purchase_days,
-        revenue,
-        is_active_at_month_end,
-        {%- for attribute in attributes %}
-            {{ attribute }}_at_month_end,
-            {{ attribute }}_at_first_purchase,
-        {%- endfor %}
-        ttm_revenue as stored_ttm_revenue,
-        false as is_written
-    from {{ this }}
-    where
-        not ({{ touched_accounts_only('account_id') }})
-        and month >= {{ add_months(changed_months_start(), -12) }}
-        and month < {{ changed_months_start() }}
+    {%- if reads_stored %}
+        select
+            account_id,
+            month,
+            snapshot_date,
+            first_purchase_date,
+            n_purchase_days,
+            revenue,
+            is_active_at_month_end,
+            {%- for attribute in attributes %}
+                {{ attribute }}_at_month_end,
+                {{ attribute }}_at_first_purchase,
+            {%- endfor %}
+            ttm_revenue as stored_ttm_revenue,
+            false as is_written
+        from {{ this }}
+        where
+            not ({{ touched_accounts_only('account_id') }})
+            and month >= {{ add_months(changed_months_start(), -12) }}
+            and month < {{ changed_months_start() }}
+    {%- else %}
+        select * from at_month_end
+        where false
+    {%- endif %}
 ),
-{%- endif %}
 
 months as (
     select * from at_month_end
-    {%- if reads_stored %}
-        union all
-        select * from stored
-    {%- endif %}
+    union all
+    select * from stored
 ),
 
 -- every month from the account's first event (or twelve before the first written): n rows back is n months
@@ -130,7 +130,10 @@ compared as (
     select
         *,
         coalesce(
-            lag(coalesce(stored_ttm_revenue, ttm_revenue), 12) over (partition by account_id order by month), 0
+            lag(coalesce(stored_ttm_revenue, ttm_revenue), 12) over (
+                partition by account_id order by month
+            ),
+            0
         ) as ttm_revenue_year_before
     from windowed
 ),

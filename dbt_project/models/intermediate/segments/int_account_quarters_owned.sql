@@ -50,11 +50,13 @@ contacts as (
         account_id,
         occurred_on
     from {{ ref('stg_contact__events') }}
-    where
-        event_type <> 'lead_created'
-        {%- if is_incremental() %}
+    {%- if is_incremental() %}
+        where
+            event_type <> 'lead_created'
             and ({{ touched_accounts_only('account_id') }} or occurred_on >= {{ changed_quarters_start }})
-        {%- endif %}
+    {%- else %}
+        where event_type <> 'lead_created'
+    {%- endif %}
 ),
 
 quarters as (

@@ -57,10 +57,10 @@ account_states as (
 -- the few account months with a flow, in the group of the account's value at the month end
 flows_attributed as (
     select
-        account_flows.*,
         {%- for attribute in breakdown_attributes() %}
-            attributed.{{ attribute }}_at_month_end{{ ',' if not loop.last }}
+            attributed.{{ attribute }}_at_month_end,
         {%- endfor %}
+        account_flows.*
     from account_flows
     inner join attributed
         on account_flows.account_id = attributed.account_id and account_flows.month = attributed.month
