@@ -1,18 +1,23 @@
 {#- The events each account has, per stream and event type: what the coverage of the warehouse (overall,
     int_streams_covered), of each account (account_coverage) and the drivers the data can measure
-    (int_drivers_available) are counted from. -#}
+    (int_drivers_available) are counted from. Incremental by account
+    (macros/incremental/touched_accounts.sql): an account's counts change only with its own events. -#}
+{{ incremental_by_account() }}
 with
 
 sales as (
     select * from {{ ref('stg_sales__events') }}
+    where {{ touched_accounts_only('account_id') }}
 ),
 
 service as (
     select * from {{ ref('stg_service__events') }}
+    where {{ touched_accounts_only('account_id') }}
 ),
 
 contact as (
     select * from {{ ref('stg_contact__events') }}
+    where {{ touched_accounts_only('account_id') }}
 ),
 
 events as (

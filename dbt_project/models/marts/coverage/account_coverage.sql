@@ -1,10 +1,13 @@
 {#- What the warehouse holds for each account, per event stream it has events of: which event types, from
     when to when, how many. An account without a row for a stream has no event of it (e.g. no ticket ever),
-    which is a fact about the account only where data_coverage shows the stream is imported at all. -#}
+    which is a fact about the account only where data_coverage shows the stream is imported at all.
+    Incremental by account, as int_account_events_counted. -#}
+{{ incremental_by_account(on_schema_change='append_new_columns') }}
 with
 
 counted as (
     select * from {{ ref('int_account_events_counted') }}
+    where {{ touched_accounts_only('account_id') }}
 ),
 
 final as (
