@@ -122,20 +122,17 @@ windowed as (
         {%- endfor %}
         sum(revenue) over (
             partition by account_id order by month rows between 11 preceding and current row
-        ) as ttm_revenue
-    from months
-),
-
-compared as (
-    select
-        *,
+        ) as ttm_revenue,
+        -- the TTM twelve months back: as stored, or summed over months 23 to 12 back, which the rows hold
+        -- where the month 12 back is written too (one window pass, not a second one over the first)
         coalesce(
-            lag(coalesce(stored_ttm_revenue, ttm_revenue), 12) over (
-                partition by account_id order by month
+            lag(stored_ttm_revenue, 12) over (partition by account_id order by month),
+            sum(revenue) over (
+                partition by account_id order by month rows between 23 preceding and 12 preceding
             ),
             0
         ) as ttm_revenue_year_before
-    from windowed
+    from months
 ),
 
 final as (
@@ -156,7 +153,7 @@ final as (
         was_active_month_before,
         ttm_revenue,
         ttm_revenue_year_before
-    from compared
+    from windowed
     where is_written
 )
 
