@@ -10,6 +10,10 @@
 {{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_months() }}") }}
 -- depends_on: {{ ref('int_as_of_date_resolved') }}
 {%- set attributes = breakdown_attributes() %}
+{%- set month_columns = [
+    'account_id', 'month', 'snapshot_date', 'first_purchase_date', 'n_purchase_days', 'revenue',
+    'is_active_at_month_end',
+] %}
 {%- set reads_stored = false %}
 {%- if is_incremental() and execute %}
     {#- a table of an earlier version lacks the columns: its build rebuilds every account, reading none -#}
@@ -52,13 +56,9 @@ at_first_purchase as (
 
 at_month_end as (
     select
-        account_months.account_id,
-        account_months.month,
-        account_months.snapshot_date,
-        account_months.first_purchase_date,
-        account_months.n_purchase_days,
-        account_months.revenue,
-        account_months.is_active_at_month_end,
+        {%- for column in month_columns %}
+            account_months.{{ column }},
+        {%- endfor %}
         {%- for attribute in attributes %}
             coalesce(history.{{ attribute }}, 'unknown') as {{ attribute }}_at_month_end,
             coalesce(at_first_purchase.{{ attribute }}, 'unknown') as {{ attribute }}_at_first_purchase,
@@ -75,13 +75,9 @@ at_month_end as (
 stored as (
     {%- if reads_stored %}
         select
-            account_id,
-            month,
-            snapshot_date,
-            first_purchase_date,
-            n_purchase_days,
-            revenue,
-            is_active_at_month_end,
+            {%- for column in month_columns %}
+                {{ column }},
+            {%- endfor %}
             {%- for attribute in attributes %}
                 {{ attribute }}_at_month_end,
                 {{ attribute }}_at_first_purchase,
@@ -137,13 +133,9 @@ windowed as (
 
 final as (
     select
-        account_id,
-        month,
-        snapshot_date,
-        first_purchase_date,
-        n_purchase_days,
-        revenue,
-        is_active_at_month_end,
+        {%- for column in month_columns %}
+            {{ column }},
+        {%- endfor %}
         {%- for attribute in attributes %}
             {{ attribute }}_at_month_end,
             {{ attribute }}_at_first_purchase,
