@@ -15,6 +15,8 @@
     'is_active_at_month_end',
 ] %}
 {%- set reads_stored = false %}
+{#- read once: each call queries the table -#}
+{%- set changed_start = changed_months_start() if is_incremental() %}
 {%- if is_incremental() and execute %}
     {#- a table of an earlier version lacks the columns: its build rebuilds every account, reading none -#}
     {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}
@@ -26,7 +28,7 @@ with
 account_months as (
     select * from {{ ref('account_months') }}
     {%- if is_incremental() %}
-        where {{ touched_accounts_only('account_id') }} or month >= {{ changed_months_start() }}
+        where {{ touched_accounts_only('account_id') }} or month >= {{ changed_start }}
     {%- endif %}
 ),
 
@@ -87,8 +89,8 @@ stored as (
         from {{ this }}
         where
             not ({{ touched_accounts_only('account_id') }})
-            and month >= {{ add_months(changed_months_start(), -12) }}
-            and month < {{ changed_months_start() }}
+            and month >= {{ add_months(changed_start, -12) }}
+            and month < {{ changed_start }}
     {%- else %}
         select * from at_month_end
         where false

@@ -23,11 +23,9 @@ account_months as (
 
 {{ cohort_account_periods_ctes('account_months', carry=cohort_values) }},
 
+-- on an incremental build every period read starts in or after the first changed quarter: all are written
 final as (
     select * from account_periods
-    {%- if is_incremental() %}
-        where {{ touched_accounts_only('account_id') }} or period_start >= {{ changed_quarters_start }}
-    {%- endif %}
 )
 
 select * from final
