@@ -89,6 +89,13 @@ def unit_test_args(project_dir: Path, warehouse: Path) -> list[str]:
     return [*args, *_vars({WAREHOUSE_VAR: str(warehouse)})]
 
 
+def data_test_args(project_dir: Path, warehouse: Path, select: str) -> list[str]:
+    """`dbt test --select SELECT` (data tests only) against `warehouse`, as models_run_args."""
+    args = ["test", *WITHOUT_UNIT_TESTS, "--select", select, "--quiet", "--project-dir", str(project_dir)]
+    args += ["--profiles-dir", str(project_dir), "--target-path", str(warehouse / "dbt-target")]
+    return [*args, *_vars({WAREHOUSE_VAR: str(warehouse)})]
+
+
 def inline_compile_args(project_dir: Path, warehouse: Path, jinja: str) -> list[str]:
     """`dbt compile --inline JINJA` against `warehouse` (its own target folder, as models_run_args)."""
     args = ["compile", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]

@@ -8,7 +8,13 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from pipelines.dbt.args import inline_compile_args, models_run_args, parse_args, unit_test_args
+from pipelines.dbt.args import (
+    data_test_args,
+    inline_compile_args,
+    models_run_args,
+    parse_args,
+    unit_test_args,
+)
 from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
 from pipelines.errors import LifecycleError
 
@@ -86,6 +92,13 @@ def run_models(
     """`dbt run` (models only), or `dbt build` with `tests`, into `warehouse`, in this process, on the
     project parsed once per process (builds of many small warehouses: the tests and the lint warehouse)."""
     args = models_run_args(DBT_PROJECT_DIR, warehouse, dbt_vars, full_refresh, tests)
+    run_in_process(args, warehouse, parsed_project(warehouse / "dbt-target"))
+
+
+def run_data_tests(warehouse: Path, select: str) -> None:
+    """The data tests of the nodes `select` names against `warehouse`, in this process; raises DbtFailed
+    naming each failing test."""
+    args = data_test_args(DBT_PROJECT_DIR, warehouse, select)
     run_in_process(args, warehouse, parsed_project(warehouse / "dbt-target"))
 
 

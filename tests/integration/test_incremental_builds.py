@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 from pipelines.contract import STREAMS
-from pipelines.dbt.invoke import compile_inline, run_models
+from pipelines.dbt.invoke import DbtFailed, compile_inline, run_data_tests, run_models
 from pipelines.dbt.project import DBT_PROJECT_DIR
 from pipelines.quality.reconcile import compare
 from pipelines.raw.fx import load_fx_rates
@@ -243,6 +243,58 @@ def test_a_build_stopped_after_the_monthly_marts_is_caught_up_by_the_next(tmp_pa
     load(fresh / "lifecycle.duckdb", landing, days)
     run_models(fresh, RULES)
     assert differences(database, fresh / "lifecycle.duckdb") == {}
+
+
+def test_a_days_data_tests_group_the_rows_its_build_wrote_and_catch_a_duplicate_there(tmp_path):
+    """The grain test of a monthly mart groups the rows a day's build may have written (its touched
+    accounts, and every account's months from the last build's as-of month on), not the whole history.
+    Checked in the state a `dbt build` runs its data tests in (the build's completion not yet recorded),
+    with a duplicate of a row the build wrote (caught) and of a row only the day before wrote (left to
+    that day's tests)."""
+    events = [
+        order(1, "A", "2023-12-05", "2024-01-20"),
+        order(2, "B", "2023-12-06", "2024-01-20"),
+        order(3, "B", "2024-01-20", "2024-01-20"),
+        order(4, "A", "2024-03-04", "2024-03-04"),
+    ]
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
+    warehouse.mkdir()
+    database = warehouse / "lifecycle.duckdb"
+    for day in (date(2024, 1, 20), date(2024, 3, 4)):  # the second day touches A only
+        land(landing, events, day, set())
+        load(database, landing, [day])
+        run_models(warehouse, RULES)
+    with duckdb.connect(str(database)) as con:
+        con.execute(
+            "delete from intermediate.int_builds_completed "
+            "where completed_at = (select max(completed_at) from intermediate.int_builds_completed)"
+        )
+
+    def duplicate(account: str, month: str) -> None:
+        with duckdb.connect(str(database)) as con:
+            table = "marts.stage_snapshot_monthly"
+            inserted = con.execute(
+                f"insert into {table} select * from {table} where account_id = $a and month = $m",
+                {"a": account, "m": date.fromisoformat(month)},
+            ).fetchall()
+            assert inserted == [(1,)]
+
+    def remove_duplicates() -> None:
+        with duckdb.connect(str(database)) as con:
+            con.execute(
+                "create or replace table marts.stage_snapshot_monthly as "
+                "select distinct * from marts.stage_snapshot_monthly"
+            )
+
+    run_data_tests(warehouse, "stage_snapshot_monthly")
+    # B untouched, in January: the month of the day before's as-of date, rewritten for every account
+    for account, month in (("A", "2023-12-01"), ("B", "2024-01-01"), ("B", "2024-03-01")):
+        duplicate(account, month)
+        with pytest.raises(DbtFailed, match="unique_combination_stage_snapshot_monthly"):
+            run_data_tests(warehouse, "stage_snapshot_monthly")
+        remove_duplicates()
+    duplicate("B", "2023-12-01")  # a complete month of an untouched account: tested by the day before
+    run_data_tests(warehouse, "stage_snapshot_monthly")
 
 
 def test_a_new_version_whose_incremental_model_changed_columns_rebuilds_it_without_a_full_refresh(tmp_path):

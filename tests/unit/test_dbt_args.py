@@ -87,3 +87,14 @@ def test_an_inline_compile_reads_the_named_warehouse_only():
     assert args[-2:] == ["--inline", "{{ 1 }}"]
     assert json.loads(args[args.index("--vars") + 1]) == {WAREHOUSE_VAR: "/w"}  # not $LIFECYCLE_WAREHOUSE
     assert args[args.index("--target-path") + 1] == "/w/dbt-target"
+
+
+def test_data_tests_of_named_nodes_run_without_dbts_unit_tests_in_the_warehouse_target_folder():
+    from pipelines.dbt.args import data_test_args
+
+    args = data_test_args(Path("/p"), Path("/w"), "stage_snapshot_monthly")
+    assert args[0] == "test"
+    assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
+    assert args[args.index("--select") + 1] == "stage_snapshot_monthly"
+    assert args[args.index("--target-path") + 1] == "/w/dbt-target"
+    assert json.loads(args[args.index("--vars") + 1]) == {WAREHOUSE_VAR: "/w"}

@@ -14,13 +14,19 @@ plan as (
     select * from {{ ref('int_builds_planned') }}
 ),
 
+as_of as (
+    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+),
+
 final as (
     select
         plan.fingerprint,
         plan.settings,
         plan.reason,
-        current_timestamp as started_at
+        current_timestamp as started_at,
+        as_of.as_of_date
     from plan
+    cross join as_of
 )
 
 select * from final
