@@ -29,7 +29,7 @@
         'int_stage_timeline_evaluated', 'int_driver_signals_measured', 'int_revenue_lines_converted',
         'stage_snapshot_monthly', 'account_months', 'account_attributes_history',
         'int_account_months_attributed', 'int_account_quarters_owned', 'int_account_periods_summarized',
-        'int_account_events_counted', 'account_coverage',
+        'int_account_events_counted', 'account_coverage', 'int_purchase_days_valued',
     ]) }}
 {%- endmacro %}
 
