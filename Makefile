@@ -62,7 +62,8 @@ test-fast: setup
 
 # The UI on the instance that `lifecycle run` records into: <warehouse>/dagster, or $$DAGSTER_HOME if set.
 dev: setup
-	DAGSTER_HOME="$$($(BIN)/python -m pipelines.runs.instance)" $(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
+	DAGSTER_HOME="$$($(BIN)/python -m pipelines.runs.instance)" DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS=true \
+		$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1
 
 # SIZE=1m, 10m or 100m simulated events; RUNS repetitions (medians reported); FORMATS=parquet skips JSON Lines
 SIZE ?= 1m

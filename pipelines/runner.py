@@ -20,6 +20,7 @@ from pipelines.dbt.args import DEFAULT_TARGET
 from pipelines.defs.partitions import FIRST_ARRIVAL_DAY
 from pipelines.errors import ConfigError, is_lifecycle_error, is_no_space, no_space
 from pipelines.raw.loader import landed_days
+from pipelines.runs.instance import planned_events_per_range
 from pipelines.runs.writer_slot import wait_for_writer_slot
 from pipelines.warehouse.connections import writer_lock
 from pipelines.warehouse.sql import ident
@@ -238,6 +239,7 @@ def run_lifecycle(
             instance = stack.enter_context(_instance(paths, record))
             if record:  # runs the UI or its sensor started hold the slot, or held it when they died
                 wait_for_writer_slot(instance, _say)
+            stack.enter_context(planned_events_per_range())
             result = job.execute_in_process(
                 run_id=run_id,
                 instance=instance,

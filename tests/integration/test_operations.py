@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -75,6 +76,18 @@ def run_statuses(home: Path) -> list[str]:
         return [run.status.value for run in reversed(instance.get_runs())]
 
 
+def ingest_bookkeeping(home: Path) -> tuple[int, set[str]]:
+    """The planned-materialization events of the sales ingest asset, and its materialized partitions."""
+    from dagster import DagsterInstance
+
+    from pipelines.defs.ingest.assets import raw_key
+
+    key = raw_key("sales")
+    with DagsterInstance.from_config(str(home)) as instance:
+        planned = instance.fetch_planned_materializations(key, limit=10_000).records
+        return len(planned), set(instance.get_materialized_partitions(key))
+
+
 def last_plan(warehouse) -> str:
     with duckdb.connect(str(warehouse.database), read_only=True) as con:
         return con.execute(
@@ -121,6 +134,13 @@ def test_kills_a_full_disk_and_a_waiting_run_leave_nothing_stuck_or_wrong(
         if device is not None:
             monkeypatch.setenv("DAGSTER_HOME", str(device))  # the run history on a disk that fills up
         assert main(["run", "--quiet"]) == 0  # a clean build with the default settings, recorded
+        # seven months of arrival days in one run: the history records its plan once per ingest asset (it
+        # wrote an event per day and asset), and still shows every day of the range loaded
+        home = Path(os.environ.get("DAGSTER_HOME", warehouse.root / "dagster"))
+        planned, loaded = ingest_bookkeeping(home)
+        assert planned == 1
+        first, last = date(2024, 3, 6), date(2024, 10, 2)
+        assert loaded == {str(first + timedelta(days=n)) for n in range((last - first).days + 1)}
 
         if device is not None:
             # the run history's device is full: a raw `sqlite3.OperationalError: disk I/O error` traceback
@@ -144,7 +164,7 @@ def test_kills_a_full_disk_and_a_waiting_run_leave_nothing_stuck_or_wrong(
         wait_for(tmp_path / "plain.log", "freed the warehouse writer slot held by run", plain)
         assert plain.wait(timeout=RUN_TIMEOUT) == 0, (tmp_path / "plain.log").read_text()
         assert "result: ok" in (tmp_path / "plain.log").read_text()
-        statuses = run_statuses(Path(os.environ.get("DAGSTER_HOME", warehouse.root / "dagster")))
+        statuses = run_statuses(home)
         assert statuses[0] == "SUCCESS"
         assert statuses[-1] == "SUCCESS"
         assert "STARTED" not in statuses  # every killed or crashed run is marked failed
