@@ -1,7 +1,7 @@
 {#- The churn-driver signals of an account, measured at a point in time over the driver_lookback_months
     before it, [measured_on - lookback, measured_on): the CTEs from `windows` to `final`, over a CTE
-    `points` (account_id, measured_on) and the relations given as service, contact, sales and purchases
-    (the service, contact and sales events, and int_purchases_identified). Used at
+    `points` (account_id, measured_on) and the relations given as service, contact, invoices and purchases
+    (the service and contact events, int_invoices_settled and int_purchases_identified). Used at
     every quarter start an account is observed (int_driver_signals_measured) and on the day after the
     as-of date for every account (int_current_signals_measured, what the accounts mart shows as "now").
     with_last_contact adds last_contact_on, the latest contact before measured_on at any age.
@@ -25,7 +25,7 @@
       post_sale_contact   yes, no (no purchase day in the window is no);
       discount            none (rate 0 or no purchase), low (up to discount_high_rate), high (above);
       payment             late (any invoice late), else on_time. -#}
-{% macro driver_signal_ctes(points, service, contact, sales, purchases, with_last_contact=false) -%}
+{% macro driver_signal_ctes(points, service, contact, invoices, purchases, with_last_contact=false) -%}
 {%- set lookback = day_count('driver_lookback_months') -%}
 {%- set sla = day_count('complaint_sla_days') -%}
 {%- set post_sale = day_count('post_sale_contact_days') -%}
@@ -192,40 +192,32 @@ discounts as (
     group by account_id, measured_on
 ),
 
+-- only a contact after the earliest window start can follow a purchase in a window: the join's build side
+-- is then the recent contacts, not every account's whole history
+recent_contacts as (
+    select
+        contact.account_id,
+        contact.event_id,
+        contact.occurred_on
+    from {{ contact }} as contact
+    where
+        contact.event_type <> 'lead_created'
+        and contact.occurred_on > (select min(windows.window_start) from windows)
+),
+
 post_sale_contacts as (
     select
         window_purchases.account_id,
         window_purchases.measured_on,
         max(case when contact.event_id is not null then 1 else 0 end) as had_post_sale_contact
     from window_purchases
-    left join {{ contact }} as contact
+    left join recent_contacts as contact
         on
             window_purchases.account_id = contact.account_id
-            and contact.event_type <> 'lead_created'
             and window_purchases.purchase_date < contact.occurred_on
             and contact.occurred_on <= {{ add_days('window_purchases.purchase_date', post_sale) }}
             and window_purchases.measured_on > contact.occurred_on
     group by window_purchases.account_id, window_purchases.measured_on
-),
-
-invoices as (
-    select
-        account_id,
-        invoice_id,
-        {{ add_days('min(occurred_on)', 'coalesce(max(payment_terms_days), 0)') }} as due_on
-    from {{ sales }} as sales
-    where event_type = 'invoice_issued'
-    group by account_id, invoice_id
-),
-
-payments as (
-    select
-        account_id,
-        invoice_id,
-        min(occurred_on) as paid_on
-    from {{ sales }} as sales
-    where event_type = 'payment_received'
-    group by account_id, invoice_id
 ),
 
 payment_lateness as (
@@ -235,25 +227,23 @@ payment_lateness as (
         count(*) as invoices_due,
         sum(case
             when
-                payments.paid_on < windows.measured_on
-                and {{ day_number('payments.paid_on') }} - {{ day_number('invoices.due_on') }}
+                invoices.paid_on < windows.measured_on
+                and {{ day_number('invoices.paid_on') }} - {{ day_number('invoices.due_on') }}
                 > {{ late_days }}
                 then 1
             when
-                (payments.paid_on is null or payments.paid_on >= windows.measured_on)
+                (invoices.paid_on is null or invoices.paid_on >= windows.measured_on)
                 and {{ day_number('windows.measured_on') }} - {{ day_number('invoices.due_on') }}
                 > {{ late_days }}
                 then 1
             else 0
         end) as invoices_paid_late
     from windows
-    inner join invoices
+    inner join {{ invoices }} as invoices
         on
             windows.account_id = invoices.account_id
             and windows.window_start <= invoices.due_on
             and windows.measured_on > invoices.due_on
-    left join payments
-        on invoices.account_id = payments.account_id and invoices.invoice_id = payments.invoice_id
     group by windows.account_id, windows.measured_on
 ),
 

@@ -19,8 +19,8 @@ contact as (
     select * from {{ ref('stg_contact__events') }}
 ),
 
-sales as (
-    select * from {{ ref('stg_sales__events') }}
+invoices as (
+    select * from {{ ref('int_invoices_settled') }}
 ),
 
 purchases as (
@@ -36,7 +36,7 @@ points as (
 ),
 
 {{ driver_signal_ctes(
-    points='points', service='service', contact='contact', sales='sales', purchases='purchases',
+    points='points', service='service', contact='contact', invoices='invoices', purchases='purchases',
     with_last_contact=true,
 ) }}
 

@@ -23,8 +23,8 @@ contact_events as (
     select * from {{ ref('stg_contact__events') }}
 ),
 
-sales_events as (
-    select * from {{ ref('stg_sales__events') }}
+invoices_settled as (
+    select * from {{ ref('int_invoices_settled') }}
 ),
 
 purchases_identified as (
@@ -55,9 +55,9 @@ contact as (
     where contact_events.account_id in (select points.account_id from points)
 ),
 
-sales as (
-    select sales_events.* from sales_events
-    where sales_events.account_id in (select points.account_id from points)
+invoices as (
+    select invoices_settled.* from invoices_settled
+    where invoices_settled.account_id in (select points.account_id from points)
 ),
 
 purchases as (
@@ -66,7 +66,7 @@ purchases as (
 ),
 
 {{ driver_signal_ctes(
-    points='points', service='service', contact='contact', sales='sales', purchases='purchases'
+    points='points', service='service', contact='contact', invoices='invoices', purchases='purchases'
 ) }}
 
 select * from final
