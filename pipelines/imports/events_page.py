@@ -86,6 +86,13 @@ For every file, `raw.ingest_batches` records the content hash, `rows_read` count
 (Parquet metadata, non-blank lines, CSV records) and the outcomes; the check `rows_balance` fails unless
 `rows_read = rows_accepted + rows_duplicate + rows_quarantined`.
 
+`raw.quarantine` has one row per rejected delivered record: a landed row, or one row of an export that
+`lifecycle import-csv` made several events of (a sale's order and invoice, a ticket's opening and
+resolution). When several events of that row are rejected, the one row's reason gives their reasons
+together and lists the events (`...; export row 7 delivered 2 conflicting events: imp-A7-invoice,
+imp-A7-order`), so one changed amount in an export is one conflict to fix. The audit above still counts
+the landed events.
+
 Order does not matter: which copy of an event is stored depends only on the landed files, never on which
 days were loaded first. Loading days in any order, any number of times, gives the tables of one in-order
 load; re-delivering a day (its folder replaced) and loading it again re-decides the events it held, and
@@ -111,7 +118,8 @@ lifecycle import-csv export.csv --map Customer=account_id --map Date=occurred_at
   hash of each row's values), or else a hash of the row's mapped values (with `#2`, `#3` for identical
   rows, which stay separate sales). Tomorrow's cumulative export, under any name and in any order,
   delivers yesterday's rows again as duplicates and only its new rows as new events; a changed amount
-  is a conflict whose quarantine reason names the field and both values.
+  is one conflict (one quarantine row for the export row, listing its order and invoice) whose reason
+  names the field and both values.
 - `--system` (lower-case letters, digits, `-`, `_`; default none) starts every id: give it when two
   systems' order numbers could meet. (`--source-id` is its older name.)
 - Numbers: `1,067.42`, `1'067.42` or `1 067.42`; with `--decimal-comma`, `1.067,42` or `1 067,42`. A

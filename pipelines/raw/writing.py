@@ -19,9 +19,8 @@ CONFLICT_REASON = "conflict: event_id already stored with different content"
 KNOWLEDGE_ORDER = "arrival_date, source_file, source_row"
 
 
-def conflict_reason_expr(schema: StreamSchema, new: str = "r", stored: str = "e") -> str:
-    """SQL for a conflict's reason: CONFLICT_REASON, then each differing field with the stored and the
-    delivered value (`amount: 351.86 stored, 361.86 delivered`), so the quarantine says what to fix."""
+def differences_expr(schema: StreamSchema, new: str = "r", stored: str = "e") -> str:
+    """SQL for the list of differing fields of a copy, each with the stored and the delivered value."""
 
     def shown(value: str) -> str:
         return f"coalesce({value}::varchar, 'empty')"
@@ -51,8 +50,31 @@ def conflict_reason_expr(schema: StreamSchema, new: str = "r", stored: str = "e"
         "|| ' delivered' end"
         for name, a, b in pairs
     )
-    differing = f"list_filter([{diffs}], lambda x: x is not null)"
-    return f"'{CONFLICT_REASON} (' || array_to_string({differing}, '; ') || ')'"
+    return f"list_filter([{diffs}], lambda x: x is not null)"
+
+
+def conflict_reason_expr(schema: StreamSchema, new: str = "r", stored: str = "e") -> str:
+    """SQL for a conflict's reason: CONFLICT_REASON, then each differing field with the stored and the
+    delivered value (`amount: 351.86 stored, 361.86 delivered`), so the quarantine says what to fix."""
+    return f"'{CONFLICT_REASON} (' || array_to_string({differences_expr(schema, new, stored)}, '; ') || ')'"
+
+
+def record_key_expr(extra: str, row: str) -> str:
+    """SQL for the delivered record a received row came from: the export row when import-csv split one
+    row into several events (an order and its invoice), else the landed row itself."""
+    # a quarantined line that is not JSON has no export row
+    row_of_export = f"json_extract_string(case when json_valid({extra}) then {extra} end, '$.import_row')"
+    return f"coalesce('export row ' || {row_of_export}, 'row ' || {row}::varchar)"
+
+
+def _folded_reason(single: str, many: str, record: str, kind: str) -> str:
+    """SQL for the reason of a record's quarantine row, over a window `_w` of the record's rows: `single`
+    for a record of one event; for several, `many` (their reasons together) and the events."""
+    return (
+        f"case when count(*) over _w = 1 then {single} "
+        f"else {many} || '; ' || {record} || ' delivered ' || count(*) over _w || ' {kind} events: ' "
+        "|| array_to_string(list_sort(list(coalesce(event_id, '(none)')) over _w), ', ') end"
+    )
 
 
 def _column_list(schema: StreamSchema) -> str:
@@ -106,16 +128,29 @@ def append_received(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checke
 
 
 def write_invalid(con: duckdb.DuckDBPyConnection, schema: StreamSchema, checked: str) -> None:
-    """Rows that break the contract, with the reason and the original record."""
+    """Rows that break the contract, with the reason and the original record: one quarantine row per
+    delivered record (an export row import-csv split into an order and its invoice is one row to fix)."""
     record = ", ".join(f"{n} := {n}" for n in schema.field_names)
     as_read = f"json_merge_patch(to_json(struct_pack({record})), coalesce(_extra, '{{}}')::json)::varchar"
     payload = f"coalesce(_line, {as_read})"
+    reasons = "list_sort(list_distinct(flatten(list(_reasons) over _w)))"
+    reason = _folded_reason(
+        "array_to_string(_reasons, '; ')", f"array_to_string({reasons}, '; ')", "_q_record", "invalid"
+    )
     con.execute(
         f"""
         insert into raw.quarantine
-        select $s, _arrival_date, _file, _row, event_id, 'invalid', array_to_string(_reasons, '; '),
-               {payload}, null, null, null, current_timestamp
-        from {checked} where _hash is null
+        select $s, _arrival_date, _file, _row, event_id, 'invalid', _q_reason, _q_payload, null, null, null,
+               current_timestamp
+        from (
+            select *, {reason} as _q_reason, {payload} as _q_payload,
+                   row_number() over (_w order by _row) as _q_nth
+            from (
+                select *, {record_key_expr("_extra", "_row")} as _q_record from {checked} where _hash is null
+            )
+            window _w as (partition by _arrival_date, _file, _q_record)
+        )
+        where _q_nth = 1
         order by _arrival_date, _file, _row""",
         {"s": schema.name},
     )
@@ -175,26 +210,71 @@ def refresh_events(con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched
 def refresh_conflicts(
     con: duckdb.DuckDBPyConnection, schema: StreamSchema, touched: str, copies: str
 ) -> None:
-    """Received copies of a touched event_id whose content differs from the stored copy."""
-    record = ", ".join(f"{f.name} := r.{f.name}" for f in schema.all_fields)
+    """Received copies of a touched event_id whose content differs from the stored copy: one quarantine
+    row per delivered record, so an export row whose amount changed is one conflict, not one per event
+    import-csv made of it (its order and its invoice). Every record holding a copy of a touched event_id
+    is recomputed whole, with the stored copies as they are now: the rows do not depend on load order."""
+    received = received_table(schema)
+    con.execute(f"""
+        create or replace temp table _conflict_records as
+        select distinct arrival_date, source_file, {record_key_expr("extra_fields", "source_row")} as record
+        from {copies}""")
     con.execute(
-        f"delete from raw.quarantine where stream = $s and kind = 'conflict' "
-        f"and event_id in (select event_id from {touched})",
+        f"""
+        delete from raw.quarantine q
+        where q.stream = $s and q.kind = 'conflict' and exists (
+            select 1 from _conflict_records k
+            where k.arrival_date = q.arrival_date and k.source_file = q.source_file
+              and k.record = {record_key_expr("q.payload", "q.source_row")}
+        )""",
         {"s": schema.name},
     )
+    rows = f"select * exclude (_is_stored) from {copies}"
+    exported = con.execute(
+        "select count(*) from _conflict_records where record like 'export row %'"
+    ).fetchone()
+    if exported and exported[0]:
+        # an export row's other events, when only some of them are copies of touched ids
+        rows += f"""
+            union all by name
+            select r.* from {received} r
+            inner join _conflict_records k
+                on r.arrival_date = k.arrival_date and r.source_file = k.source_file
+                and k.record = {record_key_expr("r.extra_fields", "r.source_row")}
+            where k.record like 'export row %'
+              and r.source_file in (select source_file from _conflict_records)
+              and r.event_id not in (select event_id from {touched})"""
+    record = ", ".join(f"{f.name} := r.{f.name}" for f in schema.all_fields)
+    diffs = differences_expr(schema)
+    all_diffs = "list_sort(list_distinct(flatten(list(_q_diffs) over _w)))"
+    many = f"'{CONFLICT_REASON} (' || array_to_string({all_diffs}, '; ') || ')'"
+    payload = f"json_merge_patch(to_json(struct_pack({record})), coalesce(r.extra_fields, '{{}}'))::varchar"
     con.execute(
         f"""
         insert into raw.quarantine
-        select $s, r.arrival_date, r.source_file, r.source_row, r.event_id, 'conflict',
-               {conflict_reason_expr(schema)},
-               json_merge_patch(to_json(struct_pack({record})), coalesce(r.extra_fields, '{{}}'))::varchar,
-               e.arrival_date, e.source_file, e.source_row, r.ingested_at
-        from {copies} r
-        join (select * from {copies} where _is_stored) e using (event_id)
-        where r.content_hash <> e.content_hash
-        order by r.arrival_date, r.source_file, r.source_row""",
+        select $s, arrival_date, source_file, source_row, event_id, 'conflict', _q_reason, _q_payload,
+               stored_arrival_date, stored_file, stored_row, ingested_at
+        from (
+            select *, {_folded_reason("_q_single", many, "_q_record", "conflicting")} as _q_reason,
+                   row_number() over (_w order by source_row) as _q_nth
+            from (
+                select r.arrival_date, r.source_file, r.source_row, r.event_id, r.ingested_at,
+                       {record_key_expr("r.extra_fields", "r.source_row")} as _q_record,
+                       {conflict_reason_expr(schema)} as _q_single, {diffs} as _q_diffs,
+                       {payload} as _q_payload,
+                       e.arrival_date as stored_arrival_date, e.source_file as stored_file,
+                       e.source_row as stored_row
+                from ({rows}) r
+                inner join {events_table(schema)} e using (event_id)
+                where r.content_hash <> e.content_hash
+            )
+            window _w as (partition by arrival_date, source_file, _q_record)
+        )
+        where _q_nth = 1
+        order by arrival_date, source_file, source_row""",
         {"s": schema.name},
     )
+    con.execute("drop table _conflict_records")
 
 
 def write_file_audit(

@@ -381,6 +381,31 @@ def test_which_file_and_row_delivered_an_event_is_kept_but_is_not_its_content(tm
     )
 
 
+def test_an_export_row_is_one_quarantine_row_whichever_of_its_events_a_later_day_touches(tmp_path):
+    """import-csv makes several events of one export row (an order and its invoice): when the row's amount
+    changed, it is one conflict listing both events, also after a later day re-delivers one of them."""
+    row = {"import_file": "orders.csv", "import_row": "4"}
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1", **row), sale("E2", **row)])
+    write_jsonl(tmp_path, "sales", DAY6, "b.jsonl", [sale("E1", "11.00", **row), sale("E2", "11.00", **row)])
+    later = {"import_file": "later.csv", "import_row": "9"}
+    write_jsonl(tmp_path, "sales", DAY7, "c.jsonl", [sale("E2", **later)])
+    one_by_one, backwards, together = duckdb.connect(), duckdb.connect(), duckdb.connect()
+    for day in (DAY5, DAY6, DAY7):
+        load(one_by_one, tmp_path, [day])
+    for day in (DAY7, DAY6, DAY5):
+        load(backwards, tmp_path, [day])
+    load(together, tmp_path, [DAY5, DAY6, DAY7])
+    assert checksums(one_by_one) == checksums(together) == checksums(backwards)
+    assert one_by_one.execute("select arrival_date, kind, reason from raw.quarantine").fetchall() == [
+        (
+            DAY6,
+            "conflict",
+            "conflict: event_id already stored with different content (amount: 10 stored, 11 delivered); "
+            "export row 4 delivered 2 conflicting events: E1, E2",
+        )
+    ]
+
+
 # -- the property: any order, any repetitions, any re-deliveries = one ordered load ------------------------
 
 DAYS = [date(2024, 3, 1) + timedelta(days=i) for i in range(4)]
@@ -390,6 +415,8 @@ row_strategy = st.fixed_dictionaries(
         "amount": st.sampled_from(["10.00", "10", "20.00", "-1"]),  # equal decimals, a conflict, invalid
         "late_by": st.integers(min_value=-2, max_value=40),  # days before arrival; -2: too far ahead
         "fmt": st.sampled_from(["jsonl", "parquet"]),
+        # rows of a file with the same export row are one delivered record: one quarantine row each
+        "export_row": st.sampled_from([None, "1", "2"]),
     }
 )
 day_strategy = st.lists(st.lists(row_strategy, max_size=4), min_size=1, max_size=2)  # files of a day
@@ -400,7 +427,12 @@ def write_day(landing: Path, day: date, files: list[list[dict]]) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     for n, rows in enumerate(files):
         events = [
-            sale(r["id"], r["amount"], occurred_at=(day - timedelta(days=r["late_by"])).isoformat())
+            sale(
+                r["id"],
+                r["amount"],
+                occurred_at=(day - timedelta(days=r["late_by"])).isoformat(),
+                **({"import_file": "export.csv", "import_row": r["export_row"]} if r["export_row"] else {}),
+            )
             for r in rows
         ]
         fmt = rows[0]["fmt"] if rows else "jsonl"
