@@ -164,7 +164,10 @@ PRESETS = {
             },
             note="An activity without an associated company is quarantined (the customer is the company). "
             "Notes and tasks are not contact with the customer and are skipped. E-mail rows have no call "
-            "direction; their direction stays empty.",
+            "direction; their direction stays empty. HubSpot writes dates as your account's settings say: "
+            "when every row fails on its date, give the export's format (e.g. --date-format "
+            "'%d/%m/%Y %H:%M'). To key the customer as the companies export does, map 'Associated Company "
+            "IDs' (its Record ID) instead of the company's name.",
         ),
         Preset(
             name="hubspot-companies",
