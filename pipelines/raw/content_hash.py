@@ -1,9 +1,11 @@
 """The content hash of an event's row: equal content, equal hash. It tells a re-delivered duplicate from a
 conflicting copy of the same event_id.
 
-Version 4 hashes the JSON array of the typed values as text (an instant as epoch microseconds, so the
+Version 5 hashes the JSON array of the typed values as text (an instant as epoch microseconds, so the
 session's time zone cannot change it), the date flags and the extra fields without the provenance fields
-(contract.PROVENANCE_FIELDS: which file and row delivered the event is not its content). Version 3 was
+(contract.PROVENANCE_FIELDS: which file and row delivered the event is not its content), none when only
+provenance was there. Version 4 hashed those as an empty object, so an imported copy conflicted with the
+same event delivered without provenance ("extra fields: {} stored, empty delivered"). Version 3 was
 the same before the contact stream gained the account attributes (its array is longer since). Version 2
 hashed the provenance too, so a re-sorted export or one under a new file name conflicted with itself;
 version 1 hashed a JSON object of the typed values, which made a batch's check a third slower.
@@ -19,15 +21,16 @@ from collections.abc import Callable
 from pipelines.contract import PROVENANCE_FIELDS, StreamSchema
 from pipelines.warehouse.sql import lit
 
-CONTENT_HASH_VERSION = 4
+CONTENT_HASH_VERSION = 5
 
 # a JSON merge patch that deletes the provenance keys from the extra fields
 _WITHOUT_PROVENANCE = lit(json.dumps(dict.fromkeys(PROVENANCE_FIELDS)))
 
 
 def extra_content_expr(extra: str) -> str:
-    """SQL for the extra fields' text as content: null when there are none, provenance keys removed."""
-    return f"case when {extra} is not null then json_merge_patch({extra}, {_WITHOUT_PROVENANCE})::varchar end"
+    """SQL for the extra fields' text as content, provenance keys removed: null when none are left."""
+    without = f"json_merge_patch({extra}, {_WITHOUT_PROVENANCE})::varchar"
+    return f"case when {extra} is not null then nullif({without}, '{{}}') end"
 
 
 def content_hash_expr(

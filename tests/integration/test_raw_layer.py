@@ -359,10 +359,17 @@ def test_a_raw_layer_from_before_the_account_attributes_gains_them_and_keeps_its
 
 
 def test_which_file_and_row_delivered_an_event_is_kept_but_is_not_its_content(tmp_path):
-    """A re-sorted export under another name delivers the same events from other rows: duplicates. Another
-    amount is a conflict whose reason names the field and both values."""
+    """A re-sorted export under another name delivers the same events from other rows, and a feed without
+    an export the same event with no provenance at all: duplicates. Another amount is a conflict whose
+    reason names the field and both values."""
     write_jsonl(tmp_path, "sales", DAY5, "day1.jsonl", [sale("E1", import_file="day1.csv", import_row="1")])
-    write_jsonl(tmp_path, "sales", DAY6, "day2.jsonl", [sale("E1", import_file="day2.csv", import_row="7")])
+    write_jsonl(
+        tmp_path,
+        "sales",
+        DAY6,
+        "day2.jsonl",
+        [sale("E1", import_file="day2.csv", import_row="7"), sale("E1")],
+    )
     write_jsonl(
         tmp_path, "sales", DAY7, "day3.jsonl", [sale("E1", "10.50", import_file="day3.csv", import_row="7")]
     )
@@ -371,7 +378,7 @@ def test_which_file_and_row_delivered_an_event_is_kept_but_is_not_its_content(tm
     audit = con.execute(
         "select arrival_date, rows_accepted, rows_duplicate, rows_conflict from raw.ingest_batches order by 1"
     ).fetchall()
-    assert audit == [(DAY5, 1, 0, 0), (DAY6, 0, 1, 0), (DAY7, 0, 0, 1)]
+    assert audit == [(DAY5, 1, 0, 0), (DAY6, 0, 2, 0), (DAY7, 0, 0, 1)]
     assert con.execute("select extra_fields->>'import_file' from raw.sales_events").fetchall() == [
         ("day1.csv",)
     ]
