@@ -215,10 +215,26 @@ def refresh_conflicts(
     import-csv made of it (its order and its invoice). Every record holding a copy of a touched event_id
     is recomputed whole, with the stored copies as they are now: the rows do not depend on load order."""
     received = received_table(schema)
-    con.execute(f"""
+    # the records to recompute: those of the copies that conflict now, and those of the copies in files
+    # that held a conflict (it may be gone now); any other record had no conflict and still has none
+    con.execute(
+        f"""
         create or replace temp table _conflict_records as
         select distinct arrival_date, source_file, {record_key_expr("extra_fields", "source_row")} as record
-        from {copies}""")
+        from (
+            select r.* from {copies} r
+            inner join (select event_id, content_hash from {copies} where _is_stored) e using (event_id)
+            where r.content_hash <> e.content_hash
+            union all
+            select c.* from {copies} c
+            where exists (
+                select 1 from raw.quarantine q
+                where q.stream = $s and q.kind = 'conflict'
+                  and q.arrival_date = c.arrival_date and q.source_file = c.source_file
+            )
+        )""",
+        {"s": schema.name},
+    )
     con.execute(
         f"""
         delete from raw.quarantine q

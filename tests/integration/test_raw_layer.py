@@ -388,6 +388,21 @@ def test_which_file_and_row_delivered_an_event_is_kept_but_is_not_its_content(tm
     )
 
 
+def test_a_conflict_is_gone_once_a_redelivered_earlier_day_agrees_with_it(tmp_path):
+    """Reloading the day of the stored copy re-decides the conflicts of other days' copies too."""
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1", "10.00")])
+    write_jsonl(tmp_path, "sales", DAY7, "a.jsonl", [sale("E1", "20.00")])
+    con = duckdb.connect()
+    load(con, tmp_path, [DAY5, DAY7])
+    assert con.execute("select arrival_date, kind from raw.quarantine").fetchall() == [(DAY7, "conflict")]
+    write_jsonl(tmp_path, "sales", DAY5, "a.jsonl", [sale("E1", "20.00")])  # the producer corrects day 5
+    load(con, tmp_path, [DAY5])
+    assert con.execute("select count(*) from raw.quarantine").fetchall() == [(0,)]
+    fresh = duckdb.connect()
+    load(fresh, tmp_path, [DAY5, DAY7])
+    assert checksums(con) == checksums(fresh)
+
+
 def test_an_export_row_is_one_quarantine_row_whichever_of_its_events_a_later_day_touches(tmp_path):
     """import-csv makes several events of one export row (an order and its invoice): when the row's amount
     changed, it is one conflict listing both events, also after a later day re-delivers one of them."""
