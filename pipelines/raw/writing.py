@@ -235,6 +235,12 @@ def refresh_conflicts(
         )""",
         {"s": schema.name},
     )
+    [(records, exported)] = con.execute(
+        "select count(*), count(*) filter (where record like 'export row %') from _conflict_records"
+    ).fetchall()
+    if not records:  # no conflict before or now: nothing to recompute (a clean load's usual case)
+        con.execute("drop table _conflict_records")
+        return
     con.execute(
         f"""
         delete from raw.quarantine q
@@ -246,10 +252,7 @@ def refresh_conflicts(
         {"s": schema.name},
     )
     rows = f"select * exclude (_is_stored) from {copies}"
-    exported = con.execute(
-        "select count(*) from _conflict_records where record like 'export row %'"
-    ).fetchone()
-    if exported and exported[0]:
+    if exported:
         # an export row's other events, when only some of them are copies of touched ids
         rows += f"""
             union all by name
