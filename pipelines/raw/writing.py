@@ -251,18 +251,25 @@ def refresh_conflicts(
         )""",
         {"s": schema.name},
     )
+    # the copies and their stored copies (both in `copies`); with an export row's other events, when only
+    # some of them are copies of touched ids, and theirs from the events table (by id, not a scan of it)
     rows = f"select * exclude (_is_stored) from {copies}"
+    stored = f"select * exclude (_is_stored) from {copies} where _is_stored"
     if exported:
-        # an export row's other events, when only some of them are copies of touched ids
-        rows += f"""
-            union all by name
+        con.execute(f"""
+            create or replace temp table _conflict_siblings as
             select r.* from {received} r
             inner join _conflict_records k
                 on r.arrival_date = k.arrival_date and r.source_file = k.source_file
                 and k.record = {record_key_expr("r.extra_fields", "r.source_row")}
             where k.record like 'export row %'
               and r.source_file in (select source_file from _conflict_records)
-              and r.event_id not in (select event_id from {touched})"""
+              and r.event_id not in (select event_id from {touched})""")
+        rows += " union all by name select * from _conflict_siblings"
+        stored += (
+            f" union all by name select * from {events_table(schema)}"
+            " where event_id in (select event_id from _conflict_siblings)"
+        )
     record = ", ".join(f"{f.name} := r.{f.name}" for f in schema.all_fields)
     diffs = differences_expr(schema)
     all_diffs = "list_sort(list_distinct(flatten(list(_q_diffs) over _w)))"
@@ -284,7 +291,7 @@ def refresh_conflicts(
                        e.arrival_date as stored_arrival_date, e.source_file as stored_file,
                        e.source_row as stored_row
                 from ({rows}) r
-                inner join {events_table(schema)} e using (event_id)
+                inner join ({stored}) e using (event_id)
                 where r.content_hash <> e.content_hash
             )
             window _w as (partition by arrival_date, source_file, _q_record)
@@ -293,6 +300,7 @@ def refresh_conflicts(
         order by arrival_date, source_file, source_row""",
         {"s": schema.name},
     )
+    con.execute("drop table if exists _conflict_siblings")
     con.execute("drop table _conflict_records")
 
 
