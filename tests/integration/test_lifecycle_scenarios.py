@@ -5,6 +5,7 @@ start-up); each scenario is then read up to its own `until` date. Transitions be
 on events before it, so the later as-of date changes nothing about them.
 """
 
+import shutil
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -105,14 +106,18 @@ def test_accounts_mart_counts_purchases_not_cancelled_orders(built):
     assert rows["contact_only_stays_prospect"] == (0, 0, None)
 
 
-def test_rules_are_settable_per_run(built, monkeypatch):
-    monkeypatch.setenv(WAREHOUSE_ENV, str(built.root))
+def test_rules_are_settable_per_run(built, tmp_path, monkeypatch):
+    # on a copy: the module's warehouse keeps the default rules for whichever test reads it next
+    copy = tmp_path / "warehouse"
+    shutil.copytree(built.root, copy, ignore=shutil.ignore_patterns(".writer.lock"))
+    monkeypatch.setenv(WAREHOUSE_ENV, str(copy))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
     assert (
         main(["run", "--quiet", "--no-record", "--var", f"as_of_date={AS_OF}", "--var", "lost_after_days=30"])
         == 0
     )
     changes = query(
-        built,
+        warehouse_paths(),
         "select from_stage, to_stage, changed_on, won_back from marts.lifecycle_transitions "
         "where account_id = 'second_purchase_day_makes_repeat' order by changed_on",
     )
@@ -123,4 +128,3 @@ def test_rules_are_settable_per_run(built, monkeypatch):
         ("lost", "repeat", date(2024, 3, 5), True),
         ("repeat", "lost", date(2024, 4, 5), False),
     ]
-    assert main(["run", "--quiet", "--no-record", "--var", f"as_of_date={AS_OF}"]) == 0  # defaults again
