@@ -2,9 +2,9 @@
 
 Random event histories of a few accounts are split into arrival days, with late events of any age, and
 loaded step by step: in order, out of order, a day loaded again, a day corrected (re-delivered without
-one of its events). After every step the warehouse is built incrementally (only the accounts the loads
-touched are recomputed) and compared, table for table and row for row, with a full build of the same
-landed days on a fresh database.
+one of its events). After every later step the warehouse is built incrementally (only the accounts the
+loads touched are recomputed) and compared, table for table and row for row, with a full build of the same
+landed days on a fresh database (the first step's build is itself that full build).
 """
 
 from __future__ import annotations
@@ -195,6 +195,10 @@ def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_pat
         for stale in ("lifecycle.duckdb", "lifecycle.duckdb.wal"):
             (fresh / stale).unlink(missing_ok=True)
         fresh.mkdir(exist_ok=True)
+        if number == 1:  # the first build is the full build of the one day landed: nothing to compare yet
+            for built in warehouse.glob("lifecycle.duckdb*"):
+                shutil.copyfile(built, fresh / built.name)
+            continue
         load(fresh / "lifecycle.duckdb", landing, sorted(loaded))
         run_models(fresh, RULES)
         assert differences(warehouse / "lifecycle.duckdb", fresh / "lifecycle.duckdb") == {}, (

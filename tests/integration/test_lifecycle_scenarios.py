@@ -109,7 +109,7 @@ def test_accounts_mart_counts_purchases_not_cancelled_orders(built):
 def test_rules_are_settable_per_run(built, tmp_path, monkeypatch):
     # on a copy: the module's warehouse keeps the default rules for whichever test reads it next
     copy = tmp_path / "warehouse"
-    shutil.copytree(built.root, copy, ignore=shutil.ignore_patterns(".writer.lock"))
+    shutil.copytree(built.root, copy, symlinks=True, ignore=shutil.ignore_patterns(".writer.lock"))
     monkeypatch.setenv(WAREHOUSE_ENV, str(copy))
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     assert (

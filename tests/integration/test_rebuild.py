@@ -5,14 +5,13 @@ touch): the same models as the build before it, the raw layer untouched, and no 
 from __future__ import annotations
 
 import shutil
-from datetime import date
 
 import duckdb
 import pytest
 
 from pipelines.cli import main
+from pipelines.config.paths import WAREHOUSE_ENV, warehouse_paths
 from pipelines.quality.reconcile import compare
-from tests.support.delivery import simulated_warehouse
 
 pytestmark = pytest.mark.integration
 
@@ -22,39 +21,36 @@ RAW_COUNTS = (
 )
 
 
-def test_rebuild_builds_every_model_from_the_raw_layer_without_ingesting(tmp_path, capsys):
-    with simulated_warehouse(
-        tmp_path,
-        {2023: "2024-01-02", 2024: "2025-01-02", 2025: "2025-01-03"},
-        [],
-        accounts=80,
-        start=date(2023, 1, 1),
-        end=date(2024, 12, 31),
-        seed=5,
-    ) as paths:
-        before = tmp_path / "before.duckdb"
-        shutil.copyfile(paths.database, before)
-        with duckdb.connect(str(paths.database)) as con:
-            [raw] = con.execute(RAW_COUNTS).fetchall()
-            # damage an incremental model: a build that recomputes only touched accounts leaves it so
-            [(account,)] = con.execute(
-                "select min(account_id) from intermediate.int_revenue_lines_converted"
-            ).fetchall()
-            con.execute(
-                "delete from intermediate.int_revenue_lines_converted where account_id = ?", [account]
-            )
-        shutil.rmtree(paths.landing)  # nothing is read from it
+def test_rebuild_builds_every_model_from_the_raw_layer_without_ingesting(
+    simulated_business, tmp_path, monkeypatch, capsys
+):
+    root = tmp_path / "warehouse"  # a copy: the session's business is only read
+    shutil.copytree(
+        simulated_business.root, root, symlinks=True, ignore=shutil.ignore_patterns(".writer.lock")
+    )
+    monkeypatch.setenv(WAREHOUSE_ENV, str(root))
+    paths = warehouse_paths()
+    before = tmp_path / "before.duckdb"
+    shutil.copyfile(paths.database, before)
+    with duckdb.connect(str(paths.database)) as con:
+        [raw] = con.execute(RAW_COUNTS).fetchall()
+        # damage an incremental model: a build that recomputes only touched accounts leaves it so
+        [(account,)] = con.execute(
+            "select min(account_id) from intermediate.int_revenue_lines_converted"
+        ).fetchall()
+        con.execute("delete from intermediate.int_revenue_lines_converted where account_id = ?", [account])
+    shutil.rmtree(paths.landing)  # nothing is read from it
 
-        assert main(["run", "--rebuild", "--quiet", "--no-record"]) == 0
-        assert "rebuilt from the raw layer, nothing ingested" in capsys.readouterr().out
+    assert main(["run", "--rebuild", "--quiet", "--no-record"]) == 0
+    assert "rebuilt from the raw layer, nothing ingested" in capsys.readouterr().out
 
-        with duckdb.connect(str(paths.database), read_only=True) as con:
-            assert con.execute(RAW_COUNTS).fetchall() == [raw]
-            con.execute("attach ? as before (read_only)", [str(before)])
-            outcome = compare(con, ("lifecycle", ""), ("before", ""))
-        assert outcome.tables
-        assert outcome.differences == {}
+    with duckdb.connect(str(paths.database), read_only=True) as con:
+        assert con.execute(RAW_COUNTS).fetchall() == [raw]
+        con.execute("attach ? as before (read_only)", [str(before)])
+        outcome = compare(con, ("lifecycle", ""), ("before", ""))
+    assert outcome.tables
+    assert outcome.differences == {}
 
-        # a rebuild loads no day, so it takes none
-        assert main(["run", "--rebuild", "--start", "2024-06-01", "--quiet", "--no-record"]) != 0
-        assert "leave out --start and --end" in capsys.readouterr().err
+    # a rebuild loads no day, so it takes none
+    assert main(["run", "--rebuild", "--start", "2024-06-01", "--quiet", "--no-record"]) != 0
+    assert "leave out --start and --end" in capsys.readouterr().err
