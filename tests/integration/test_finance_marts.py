@@ -29,7 +29,6 @@ arrives on 2024-06-20 and restates the closed March.
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from decimal import Decimal
 
@@ -38,6 +37,7 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.config.paths import WAREHOUSE_ENV, warehouse_paths
+from tests.support.copies import use_copy_of
 from tests.support.landing import write_jsonl
 
 SETTINGS = ["--var", "lost_after_days=60", "--var", "as_of_date=2024-06-30"]
@@ -132,10 +132,7 @@ def built(tmp_path_factory):
 @pytest.fixture
 def copy_of(built, tmp_path, monkeypatch):
     """A private copy of the built warehouse, for tests that change it."""
-    shutil.copytree(built.root, tmp_path / "warehouse", ignore=shutil.ignore_patterns(".writer.lock"))
-    monkeypatch.setenv(WAREHOUSE_ENV, str(tmp_path / "warehouse"))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    return warehouse_paths()
+    return use_copy_of(built, tmp_path / "warehouse", monkeypatch)
 
 
 def query(paths, sql, params=None):

@@ -5,7 +5,6 @@ start-up); each scenario is then read up to its own `until` date. Transitions be
 on events before it, so the later as-of date changes nothing about them.
 """
 
-import shutil
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
@@ -16,6 +15,7 @@ import yaml
 
 from pipelines.cli import main
 from pipelines.config.paths import WAREHOUSE_ENV, warehouse_paths
+from tests.support.copies import use_copy_of
 from tests.support.landing import scenario_events, write_jsonl
 
 SCENARIOS = yaml.safe_load((Path(__file__).parents[1] / "scenarios" / "lifecycle_scenarios.yaml").read_text())
@@ -108,16 +108,13 @@ def test_accounts_mart_counts_purchases_not_cancelled_orders(built):
 
 def test_rules_are_settable_per_run(built, tmp_path, monkeypatch):
     # on a copy: the module's warehouse keeps the default rules for whichever test reads it next
-    copy = tmp_path / "warehouse"
-    shutil.copytree(built.root, copy, symlinks=True, ignore=shutil.ignore_patterns(".writer.lock"))
-    monkeypatch.setenv(WAREHOUSE_ENV, str(copy))
-    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    copy = use_copy_of(built, tmp_path / "warehouse", monkeypatch)
     assert (
         main(["run", "--quiet", "--no-record", "--var", f"as_of_date={AS_OF}", "--var", "lost_after_days=30"])
         == 0
     )
     changes = query(
-        warehouse_paths(),
+        copy,
         "select from_stage, to_stage, changed_on, won_back from marts.lifecycle_transitions "
         "where account_id = 'second_purchase_day_makes_repeat' order by changed_on",
     )

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from pipelines.cli import main
-from pipelines.config.paths import WAREHOUSE_ENV, warehouse_paths
 from pipelines.quality.reconcile import compare
+from tests.support.copies import use_copy_of
 
 pytestmark = pytest.mark.integration
 
@@ -24,12 +24,7 @@ RAW_COUNTS = (
 def test_rebuild_builds_every_model_from_the_raw_layer_without_ingesting(
     simulated_business, tmp_path, monkeypatch, capsys
 ):
-    root = tmp_path / "warehouse"  # a copy: the session's business is only read
-    shutil.copytree(
-        simulated_business.root, root, symlinks=True, ignore=shutil.ignore_patterns(".writer.lock")
-    )
-    monkeypatch.setenv(WAREHOUSE_ENV, str(root))
-    paths = warehouse_paths()
+    paths = use_copy_of(simulated_business, tmp_path / "warehouse", monkeypatch)  # the session's: read only
     before = tmp_path / "before.duckdb"
     shutil.copyfile(paths.database, before)
     with duckdb.connect(str(paths.database)) as con:
