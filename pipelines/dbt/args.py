@@ -64,6 +64,18 @@ def dbt_build_args(
     return args
 
 
+def in_process_args(
+    command_args: list[str], project_dir: Path, target_path: Path, indirect_selection: str | None = None
+) -> list[str]:
+    """`command_args` (e.g. dbt_build_args' with the step's selection) as run in this process: the project
+    and its profiles named, artifacts and dbt.log in `target_path` (the warehouse's), nothing printed by
+    dbt itself (the caller passes dbt's events on), and how tests of unselected models are chosen."""
+    args = [*command_args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    args += ["--target-path", str(target_path), "--log-path", str(target_path)]
+    args += ["--log-level", "none", "--no-use-colors"]
+    return [*args, "--indirect-selection", indirect_selection] if indirect_selection else args
+
+
 def models_run_args(
     project_dir: Path,
     warehouse: Path,

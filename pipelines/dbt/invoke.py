@@ -3,8 +3,13 @@ process with dbtRunner (no interpreter start per build)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import queue
 import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +20,11 @@ from pipelines.dbt.args import (
     parse_args,
     unit_test_args,
 )
-from pipelines.dbt.project import DBT_PROJECT_DIR, dbt_executable
+from pipelines.dbt.project import DBT_PROJECT_DIR, MANIFEST, dbt_executable
 from pipelines.errors import LifecycleError
+
+# How long a stream left early (an interrupt) keeps cancelling dbt's queries before it stops waiting
+CANCEL_SECONDS = 25.0
 
 
 class DbtFailed(LifecycleError):
@@ -42,15 +50,17 @@ def run_dbt(
     return done
 
 
-def invoke_in_process(args: list[str], manifest: Any = None) -> Any:
-    """`dbt ARGS` in this process (on an already parsed `manifest` when given); returns dbt's result after
-    closing the database it opened (dbt-duckdb keeps it open otherwise, so the file could not be deleted,
-    attached or rebuilt by the next step)."""
+def invoke_in_process(
+    args: list[str], manifest: Any = None, callbacks: Sequence[Callable[[Any], None]] = ()
+) -> Any:
+    """`dbt ARGS` in this process (on an already parsed `manifest` when given, calling `callbacks` with
+    each of dbt's events); returns dbt's result after closing the database it opened (dbt-duckdb keeps it
+    open otherwise, so the file could not be deleted, attached or rebuilt by the next step)."""
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     from dbt.cli.main import dbtRunner
 
     try:
-        return dbtRunner(manifest=manifest).invoke(args)
+        return dbtRunner(manifest=manifest, callbacks=list(callbacks)).invoke(args)
     finally:
         if DuckDBConnectionManager._ENV is not None:
             DuckDBConnectionManager._ENV.close()
@@ -67,23 +77,83 @@ def run_in_process(args: list[str], where: Path, manifest: Any = None) -> None:
         raise DbtFailed(f"dbt {args[0]} failed in {where}: {result.exception or '; '.join(failed)}")
 
 
-# The project as dbt parsed it in this process (parsed_project).
-_parsed: list[Any] = []
+class _Ended:
+    """The last item of a stream's queue: dbt's result, or what its thread raised."""
+
+    def __init__(self, result: Any = None, raised: BaseException | None = None) -> None:
+        self.result, self.raised = result, raised
 
 
-def parsed_project(target_path: Path) -> Any:
-    """dbt's manifest of the project, parsed in this process once. The warehouse path is part of dbt's
-    parse state (a var and the profile's path), so every new warehouse would otherwise parse the whole
-    project again; nothing else that parsing reads differs between warehouses (no var decides a node's
-    config or schema here, except the reconciliation's schema suffix, which these builds never set).
-    The project's files must not change while the process runs."""
-    if not _parsed:
-        args = [*parse_args(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
+def stream_in_process(args: list[str], manifest: Any) -> Iterator[dict[str, Any]]:
+    """`dbt ARGS` in this process on `manifest`, yielding each event above debug level as dbt's JSON log
+    line carries it (what dagster-dbt reads from a dbt subprocess), while dbt works on a thread of its
+    own; raises DbtFailed with dbt's error messages when dbt failed. Left early (an interrupt, or the
+    reader closing the stream), it cancels dbt's running queries until dbt stops, as dbt does itself on
+    SIGINT, so no query outlives the step."""
+    from dbt_common.events.functions import msg_to_dict
+
+    events: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+    def keep(msg: Any) -> None:
+        if msg.info.level != "debug":
+            events.put(msg_to_dict(msg))
+
+    def work() -> None:
+        try:
+            events.put(_Ended(result=invoke_in_process(args, manifest, [keep])))
+        except BaseException as exc:  # handed to the reader, which raises it in the step
+            events.put(_Ended(raised=exc))
+
+    thread = threading.Thread(target=work, name=f"dbt {args[0]}", daemon=True)
+    thread.start()
+    errors: list[str] = []
+    try:
+        while not isinstance(item := events.get(), _Ended):
+            if item["info"]["level"] == "error":
+                errors.append(item["info"]["msg"])
+            yield item
+    except BaseException:
+        _cancel_until_stopped(thread)
+        raise
+    if item.raised is not None:
+        raise item.raised
+    if not item.result.success:
+        said = "\n".join(errors) or str(item.result.exception)
+        raise DbtFailed(f"dbt {args[0]} failed:\n{said}")
+
+
+def _cancel_until_stopped(thread: threading.Thread) -> None:
+    from dbt.adapters.factory import FACTORY
+
+    deadline = time.monotonic() + CANCEL_SECONDS
+    while thread.is_alive() and time.monotonic() < deadline:
+        adapters: list[Any] = list(FACTORY.adapters.values())
+        for adapter in adapters:
+            with contextlib.suppress(Exception):  # a connection closing meanwhile has nothing to cancel
+                adapter.cancel_open_connections()
+        thread.join(0.2)
+
+
+# The project as dbt parsed it in this process (parsed_project), under the package manifest's mtime
+_parsed: dict[int, Any] = {}
+
+
+def parsed_project(target_path: Path, extra_args: Sequence[str] = ()) -> Any:
+    """dbt's manifest of the project, parsed in this process once (with `extra_args`, e.g. the vars, the
+    first time). The warehouse path is part of dbt's parse state (a var and the profile's path), so every
+    new warehouse would otherwise parse the whole project again; nothing else that parsing reads differs
+    between warehouses (no var decides a node's config or schema here, except the reconciliation's schema
+    suffix, which these builds never set). A project changed meanwhile (`prepare_manifest` renews the
+    package manifest) is parsed again."""
+    key = MANIFEST.stat().st_mtime_ns if MANIFEST.exists() else 0
+    if key not in _parsed:
+        args = [*parse_args(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR), *extra_args]
         result = invoke_in_process([*args, "--target-path", str(target_path)])
         if not result.success:
             raise DbtFailed(f"dbt parse failed: {result.exception}")
-        _parsed.append(result.result)
-    return _parsed[0]
+        _parsed.clear()
+        _parsed[key] = result.result
+    return _parsed[key]
 
 
 def run_models(

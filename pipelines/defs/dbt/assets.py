@@ -21,6 +21,7 @@ from pipelines.config.engine import engine_settings
 from pipelines.config.paths import WarehousePaths
 from pipelines.dbt.args import DEFAULT_TARGET, dbt_build_args, warehouse_var
 from pipelines.dbt.project import DBT_PROJECT_DIR, PROFILES_DIR, prepare_manifest
+from pipelines.defs.dbt.in_process import build_in_process
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, LifecycleSettingsResource, WarehouseResource
 from pipelines.serving.builds import record_build
 
@@ -108,9 +109,12 @@ def _dbt_step(
                 target=config.target,
                 profile_vars=profile_vars,
             )
-            # one target folder per warehouse: dbt parses the project in full only when it changed
-            invocation = dbt.cli(args, context=context, target_path=target_path)
-            yield from invocation.stream()  # raises when dbt failed: only a whole build is recorded
+            # one target folder per warehouse: dbt parses the project in full only when it changed;
+            # both raise when dbt failed: only a whole build is recorded
+            if config.target == DEFAULT_TARGET:
+                yield from build_in_process(context, dbt, args, target_path)
+            else:
+                yield from dbt.cli(args, context=context, target_path=target_path).stream()
             if records_the_build and config.target == DEFAULT_TARGET:
                 with warehouse.connect(context.log) as con:
                     record_build(con, context.run_id, lifecycle_settings.dbt_vars())
