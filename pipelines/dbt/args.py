@@ -72,7 +72,7 @@ def in_process_args(
     dbt itself (the caller passes dbt's events on), and how tests of unselected models are chosen."""
     args = [*command_args, "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
     args += ["--target-path", str(target_path), "--log-path", str(target_path)]
-    args += ["--log-level", "none", "--no-use-colors"]
+    args += ["--log-level", "none", "--log-level-file", "debug", "--no-use-colors"]
     return [*args, "--indirect-selection", indirect_selection] if indirect_selection else args
 
 

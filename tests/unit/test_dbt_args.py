@@ -8,6 +8,7 @@ from pipelines.dbt.args import (
     WAREHOUSE_VAR,
     WITHOUT_UNIT_TESTS,
     dbt_build_args,
+    in_process_args,
     models_run_args,
     unit_test_args,
     warehouse_var,
@@ -63,6 +64,19 @@ def test_in_process_builds_use_the_warehouse_target_folder_and_build_only_with_t
     assert json.loads(args[args.index("--vars") + 1]) == {"as_of_date": "2024-06-30", WAREHOUSE_VAR: "/w"}
     assert models_run_args(Path("/p"), Path("/w"), {}, tests=True)[0] == "build"
     assert models_run_args(Path("/p"), Path("/w"), {}, full_refresh=True)[-1] == "--full-refresh"
+
+
+def test_the_dbt_step_in_process_keeps_artifacts_and_log_in_the_warehouse_and_prints_nothing_itself():
+    build = dbt_build_args({}, Path("/w"), select="fqn:*")
+    args = in_process_args(build, Path("/p"), Path("/w/dbt"))
+    assert args[: len(build)] == build
+    assert args[args.index("--project-dir") + 1] == args[args.index("--profiles-dir") + 1] == "/p"
+    assert args[args.index("--target-path") + 1] == args[args.index("--log-path") + 1] == "/w/dbt"
+    # dbt's own console output off: the step writes each event once, as dagster-dbt's stream did
+    assert args[args.index("--log-level") + 1] == "none"
+    assert "--indirect-selection" not in args
+    chosen = in_process_args(build, Path("/p"), Path("/w/dbt"), indirect_selection="empty")
+    assert chosen[-2:] == ["--indirect-selection", "empty"]
 
 
 def test_the_shadow_build_keeps_its_parse_state_in_its_own_warehouse():
