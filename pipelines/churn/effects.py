@@ -26,6 +26,11 @@ import pandas as pd
 
 MODEL = "modified_poisson"
 Z_95 = 1.959963984540054
+# The largest log ratio (or interval bound) published: beyond it the data cannot bound the ratio at all
+# (e^700 is near the largest float).
+MAX_LOG_RATIO = 700.0
+UNBOUNDED = "too few observations or losses for the adjusted model: its ratios are unbounded"
+NOT_CONVERGED = "the model did not converge on these data"
 
 # Each driver's bands, its reference first: the band the others are compared with (the healthy state).
 DRIVER_BANDS: dict[str, tuple[str, ...]] = {
@@ -202,9 +207,9 @@ def _design(
 
 def _fit(
     y: np.ndarray, x: np.ndarray, accounts: pd.Series, names: list[str]
-) -> dict[str, tuple[float, float, float, float]] | None:
+) -> tuple[dict[str, tuple[float, float, float, float]] | None, str]:
     """(ratio, low, high, p) per column of the Poisson GLM with a log link and a variance clustered by
-    account; None when the fit does not converge."""
+    account; or None and why not (no convergence, or ratios the data cannot bound)."""
     from statsmodels.genmod.families import Poisson
     from statsmodels.genmod.generalized_linear_model import GLM
 
@@ -213,17 +218,17 @@ def _fit(
         warnings.simplefilter("always")
         result = GLM(y, x, family=Poisson()).fit(cov_type="cluster", cov_kwds={"groups": groups}, maxiter=100)
     if not getattr(result, "converged", True) or any("converge" in str(w.message).lower() for w in caught):
-        return None
+        return None, NOT_CONVERGED
     params, errors, p_values = (np.asarray(v) for v in (result.params, result.bse, result.pvalues))
+    lows, highs = params - Z_95 * errors, params + Z_95 * errors
+    # a fit that "converged" on nearly as many columns as rows drifts to ratios no float holds, and every
+    # other column of it is as unreliable
+    if not all(np.isfinite(v).all() and (np.abs(v) < MAX_LOG_RATIO).all() for v in (params, lows, highs)):
+        return None, UNBOUNDED
     return {
-        name: (
-            math.exp(params[j]),
-            math.exp(params[j] - Z_95 * errors[j]),
-            math.exp(params[j] + Z_95 * errors[j]),
-            float(p_values[j]),
-        )
+        name: (math.exp(params[j]), math.exp(lows[j]), math.exp(highs[j]), float(p_values[j]))
         for j, name in enumerate(names)
-    }
+    }, ""
 
 
 def fit_effects(observations: pd.DataFrame) -> list[Effect]:
@@ -251,8 +256,7 @@ def fit_effects(observations: pd.DataFrame) -> list[Effect]:
             if driver in DRIVER_BANDS:
                 notes[(driver, band)] = "cannot be told apart from other bands in these data"
         if len(fitted) > len(kept):
-            estimates = _fit(y, x[:, kept], fitted["account_id"], [names[j] for j in kept])
-            failure = "the model did not converge on these data"
+            estimates, failure = _fit(y, x[:, kept], fitted["account_id"], [names[j] for j in kept])
 
     effects = []
     for driver in measured:

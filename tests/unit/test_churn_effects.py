@@ -180,3 +180,16 @@ def test_every_driver_has_its_reference_first(driver):
         "payment": "on_time",
     }
     assert DRIVER_BANDS[driver][0] == expected[driver]
+
+
+def test_a_fit_whose_ratios_are_unbounded_is_reported_not_published_or_crashed():
+    # ten accounts: nearly as many columns (bands, covariates, quarters) as account-quarters. The fit
+    # "converges" to ratios beyond any float; none of them is published and the step does not fail.
+    effects = fit_effects(observations(accounts=10, seed=4))
+    estimable = [e for e in effects if e.observations and e.lost]
+    assert estimable
+    for effect in estimable:
+        assert effect.adjusted_ratio is None, effect
+        assert (
+            effect.note == "too few observations or losses for the adjusted model: its ratios are unbounded"
+        )
