@@ -64,6 +64,14 @@ def dbt_build_args(
     return args
 
 
+def parse_state_args(warehouse: Path | None, profile_vars: dict[str, str] | None = None) -> list[str]:
+    """The vars a parse is given: only what profiles.yml reads (the warehouse, the engine's settings),
+    never the lifecycle settings, which no node's config reads; dbt's parse state holds every var, so a
+    run with other settings still parses the project partially."""
+    where = {WAREHOUSE_VAR: str(warehouse)} if warehouse else {}
+    return _vars({**where, **(profile_vars or {})})
+
+
 def in_process_args(
     command_args: list[str], project_dir: Path, target_path: Path, indirect_selection: str | None = None
 ) -> list[str]:

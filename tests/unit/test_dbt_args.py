@@ -10,6 +10,7 @@ from pipelines.dbt.args import (
     dbt_build_args,
     in_process_args,
     models_run_args,
+    parse_state_args,
     unit_test_args,
     warehouse_var,
 )
@@ -77,6 +78,17 @@ def test_the_dbt_step_in_process_keeps_artifacts_and_log_in_the_warehouse_and_pr
     assert "--indirect-selection" not in args
     chosen = in_process_args(build, Path("/p"), Path("/w/dbt"), indirect_selection="empty")
     assert chosen[-2:] == ["--indirect-selection", "empty"]
+
+
+def test_the_parse_is_given_only_what_profiles_read_so_other_settings_keep_the_partial_parse():
+    engine = {"engine_threads": "2"}
+    parse = parse_state_args(Path("/w"), engine)
+    assert json.loads(parse[1]) == {WAREHOUSE_VAR: "/w", "engine_threads": "2"}
+    # the build itself is given the settings; the parse never is, whatever they are
+    build = dbt_build_args({"lost_after_days": 200}, Path("/w"), profile_vars=engine)
+    assert json.loads(build[build.index("--vars") + 1])["lost_after_days"] == 200
+    assert parse_state_args(Path("/w"), engine) == parse
+    assert parse_state_args(None) == []
 
 
 def test_the_shadow_build_keeps_its_parse_state_in_its_own_warehouse():

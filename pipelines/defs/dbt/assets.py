@@ -19,7 +19,7 @@ from dagster_dbt import (
 
 from pipelines.config.engine import engine_settings
 from pipelines.config.paths import WarehousePaths
-from pipelines.dbt.args import DEFAULT_TARGET, dbt_build_args, warehouse_var
+from pipelines.dbt.args import DEFAULT_TARGET, dbt_build_args, parse_state_args, warehouse_var
 from pipelines.dbt.project import DBT_PROJECT_DIR, PROFILES_DIR, prepare_manifest
 from pipelines.defs.dbt.in_process import build_in_process
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, LifecycleSettingsResource, WarehouseResource
@@ -112,7 +112,8 @@ def _dbt_step(
             # one target folder per warehouse: dbt parses the project in full only when it changed;
             # both raise when dbt failed: only a whole build is recorded
             if config.target == DEFAULT_TARGET:
-                yield from build_in_process(context, dbt, args, target_path)
+                parse_with = parse_state_args(warehouse_var(paths.root), profile_vars)
+                yield from build_in_process(context, dbt, args, target_path, parse_with)
             else:
                 yield from dbt.cli(args, context=context, target_path=target_path).stream()
             if records_the_build and config.target == DEFAULT_TARGET:

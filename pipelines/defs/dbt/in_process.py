@@ -30,11 +30,16 @@ from pipelines.dbt.project import DBT_PROJECT_DIR
 
 
 def build_in_process(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], target_path: Path
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    args: list[str],
+    target_path: Path,
+    parse_args: list[str],
 ) -> Iterator[Any]:
-    """`dbt ARGS` for the step's selection, in this process; the Dagster events of its results. A
-    selection too long for dbt's command line (dagster-dbt then writes a selector into a copy of the
-    project) runs as dagster-dbt runs it, in a subprocess."""
+    """`dbt ARGS` for the step's selection, in this process, on the project parsed with `parse_args`
+    (once per process); the Dagster events of its results. A selection too long for dbt's command line
+    (dagster-dbt then writes a selector into a copy of the project) runs as dagster-dbt runs it, in a
+    subprocess."""
     manifest, translator, project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     command, selects, excludes = extract_runtime_selection_from_args(args)
     params = get_updated_cli_invocation_params_for_context(
@@ -50,9 +55,7 @@ def build_in_process(
     dbt_args = in_process_args(
         [*command, *params.selection_args], DBT_PROJECT_DIR, target_path, params.indirect_selection
     )
-    vars_at = command.index("--vars") if "--vars" in command else None
-    parse_with = command[vars_at : vars_at + 2] if vars_at is not None else []
-    dbt_manifest = parsed_project(target_path, [*parse_with, "--log-path", str(target_path)])
+    dbt_manifest = parsed_project(target_path, [*parse_args, "--log-path", str(target_path)])
     for raw_event in stream_in_process(dbt_args, dbt_manifest):
         event = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
         sys.stdout.write(f"{event}\n")
