@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from pipelines.dbt.args import WAREHOUSE_VAR, in_process_args
-from pipelines.dbt.invoke import DbtFailed, parsed_project, stream_in_process
+from pipelines.config.lifecycle import LifecycleSettings, settings_from
+from pipelines.dbt.args import WAREHOUSE_VAR, in_process_args, parse_args
+from pipelines.dbt.invoke import DbtFailed, invoke_in_process, parsed_project, stream_in_process
 from pipelines.dbt.project import DBT_PROJECT_DIR
 
 # minutes of DuckDB work: only a cancel ends it within the test
@@ -54,3 +55,35 @@ def test_a_stream_left_early_cancels_the_running_query(tmp_path):
     stream.close()  # what an interrupt in the step does to the stream
     assert not dbt_threads(), "dbt still runs after the step left"
     assert time.monotonic() - started < 20
+
+
+def every_setting_changed() -> dict[str, object]:
+    changed: dict[str, object] = {"reporting_timezone": "Europe/Berlin", "reporting_currency": "USD"}
+    changed["as_of_date"] = "2024-06-30"
+    for name, default in LifecycleSettings().dbt_vars().items():
+        if isinstance(default, int | float) and name not in changed:
+            changed[name] = default + 1 if isinstance(default, int) else round(default * 1.5, 4)
+    return settings_from(changed).changed_vars()
+
+
+def test_no_lifecycle_setting_decides_a_nodes_config_so_one_parse_serves_every_run(tmp_path):
+    """The dbt step parses the project once, without the lifecycle settings, and builds with the run's
+    settings: that holds only while no node's config, schema, name or dependencies read a setting."""
+    changed = every_setting_changed()
+    assert set(changed) == set(LifecycleSettings.model_fields)
+    with_vars = [*parse_args(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
+    with_vars += [
+        "--vars",
+        json.dumps({**changed, WAREHOUSE_VAR: str(tmp_path)}),
+        "--target-path",
+        str(tmp_path),
+    ]
+    other = invoke_in_process(with_vars).result
+    shared = parsed_project(tmp_path / "shared")
+
+    def shape(node) -> tuple:
+        return (node.config.to_dict(), node.schema, node.alias, sorted(node.depends_on.nodes))
+
+    assert other.nodes.keys() == shared.nodes.keys()
+    differing = [uid for uid, node in shared.nodes.items() if shape(node) != shape(other.nodes[uid])]
+    assert differing == []
