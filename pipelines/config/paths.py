@@ -20,6 +20,19 @@ REPORT_FILE = "lifecycle_report.html"
 DOCS_DIR = "docs"
 
 
+# The Spark target's inputs: a folder per dbt source, <inputs>/<schema>/<table>/, whose Parquet files Spark
+# reads as one table (it skips names starting with `_` or `.`); a table written whole is one file.
+SPARK_WHOLE_TABLE = "all"
+
+
+def spark_input_folder(inputs: Path, schema: str, table: str) -> Path:
+    return inputs / schema / table
+
+
+def spark_input_file(inputs: Path, schema: str, table: str, part: str = SPARK_WHOLE_TABLE) -> Path:
+    return spark_input_folder(inputs, schema, table) / f"{part}.parquet"
+
+
 class WarehousePaths(BaseModel):
     """What lives where in a warehouse directory; `warehouse_paths()` resolves which directory."""
 

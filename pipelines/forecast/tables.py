@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.config.paths import spark_input_file
 from pipelines.forecast.accounts import Forecasts, forecast
 from pipelines.warehouse.frames import Columns, export_tables, read_exported, replace_tables
 
@@ -111,15 +112,15 @@ def refit_forecasts(con: duckdb.DuckDBPyConnection, horizon_days: int, holdout_d
 
 def refit_exported_forecasts(exports: Path, inputs: Path, horizon_days: int, holdout_days: int) -> Forecasts:
     """The same on the marts another engine exported; the forecasts are exported beside them, and
-    `account_forecasts` is written again as that engine's input `<inputs>/marts/account_forecasts.parquet`
-    (the dbt models after this step read it)."""
+    `account_forecasts` is written again as that engine's input (pipelines/config/paths.py; the dbt
+    models after this step read it)."""
     purchase_days = read_exported(exports, "purchase_days")
     history = read_exported(exports, "lifecycle_history")
     stages = history[history["valid_to"].isna()].rename(columns={"stage": "current_stage"})
     forecasts = _fitted(purchase_days, stages, horizon_days, holdout_days)
     tables = _tables(forecasts)
     export_tables(exports, tables)
-    target = inputs / "marts" / f"{ACCOUNTS_TABLE}.parquet"
+    target = spark_input_file(inputs, "marts", ACCOUNTS_TABLE)
     target.parent.mkdir(parents=True, exist_ok=True)
     written = exports / ACCOUNTS_TABLE / f"{ACCOUNTS_TABLE}.parquet"
     partial = target.with_name(f".{target.name}.partial")

@@ -8,8 +8,8 @@
 {%- endmacro %}
 
 {#- On Spark, the dbt sources are views over the Parquet files that `lifecycle` exports from the ingest
-    layer (pipelines/spark/inputs.py): <warehouse>/spark/inputs/<schema>/<table>.parquet. Registered by
-    the on-run-start hook before every build; other engines read the tables themselves. -#}
+    layer (pipelines/spark/inputs.py): a folder per table, <warehouse>/spark/inputs/<schema>/<table>/.
+    Registered by the on-run-start hook before every build; other engines read the tables themselves. -#}
 {% macro register_spark_inputs() -%}
     {{ return(adapter.dispatch('register_spark_inputs', 'lifecycle')()) }}
 {%- endmacro %}
@@ -22,7 +22,7 @@
         {%- do run_query('create database if not exists ' ~ source.schema) -%}
         {%- do run_query(
             'create or replace view ' ~ source.schema ~ '.' ~ source.identifier
-            ~ ' as select * from parquet.`' ~ folder ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ '.parquet`'
+            ~ ' as select * from parquet.`' ~ folder ~ '/' ~ source.schema ~ '/' ~ source.identifier ~ '`'
         ) -%}
     {%- endfor %}
     select 1
