@@ -24,6 +24,11 @@ def _vars(all_vars: dict[str, Any]) -> list[str]:
     return ["--vars", json.dumps(all_vars, sort_keys=True)] if all_vars else []
 
 
+def _profile_vars(warehouse: Path | None, profile_vars: dict[str, str] | None) -> dict[str, str]:
+    """The vars profiles.yml reads: the warehouse when it would not find it by itself, and the engine's."""
+    return {**({WAREHOUSE_VAR: str(warehouse)} if warehouse else {}), **(profile_vars or {})}
+
+
 def parse_args(profiles_dir: Path) -> list[str]:
     """`dbt parse` of the project's manifest."""
     return ["parse", "--quiet", "--profiles-dir", str(profiles_dir)]
@@ -57,8 +62,7 @@ def dbt_build_args(
         args.append("--full-refresh")
     if not unit_tests:
         args += WITHOUT_UNIT_TESTS
-    where = {WAREHOUSE_VAR: str(warehouse)} if warehouse else {}
-    args += _vars({**dbt_vars, **where, **(profile_vars or {})})
+    args += _vars({**dbt_vars, **_profile_vars(warehouse, profile_vars)})
     if select:
         args += ["--select", select]
     return args
@@ -68,8 +72,7 @@ def parse_state_args(warehouse: Path | None, profile_vars: dict[str, str] | None
     """The vars a parse is given: only what profiles.yml reads (the warehouse, the engine's settings),
     never the lifecycle settings, which no node's config reads; dbt's parse state holds every var, so a
     run with other settings still parses the project partially."""
-    where = {WAREHOUSE_VAR: str(warehouse)} if warehouse else {}
-    return _vars({**where, **(profile_vars or {})})
+    return _vars(_profile_vars(warehouse, profile_vars))
 
 
 def in_process_args(

@@ -40,7 +40,7 @@ def build_in_process(
     (once per process); the Dagster events of its results. A selection too long for dbt's command line
     (dagster-dbt then writes a selector into a copy of the project) runs as dagster-dbt runs it, in a
     subprocess."""
-    manifest, translator, project = get_manifest_and_translator_from_dbt_assets([context.assets_def])
+    manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     command, selects, excludes = extract_runtime_selection_from_args(args)
     params = get_updated_cli_invocation_params_for_context(
         context=context,
@@ -65,5 +65,5 @@ def build_in_process(
             dagster_dbt_translator=params.dagster_dbt_translator,
             context=context,
             target_path=target_path,
-            project=project,
+            project=params.dbt_project,
         )
