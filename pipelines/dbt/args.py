@@ -87,6 +87,16 @@ def in_process_args(
     return [*args, "--indirect-selection", indirect_selection] if indirect_selection else args
 
 
+def _throwaway(project_dir: Path, warehouse: Path) -> list[str]:
+    """What every build of a small throwaway warehouse (the tests', the lint warehouse) shares: the
+    warehouse's own target folder, so partial parsing stays valid from one build of it to the next; no
+    artifacts and only dbt's warnings in its file log (writing manifest.json and a debug line per query
+    cost a fifth of such a build; a failure names its nodes from dbt's result)."""
+    args = ["--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
+    args += ["--target-path", str(warehouse / "dbt-target"), "--no-write-json", "--log-level-file", "warn"]
+    return args
+
+
 def models_run_args(
     project_dir: Path,
     warehouse: Path,
@@ -94,36 +104,34 @@ def models_run_args(
     full_refresh: bool = False,
     tests: bool = False,
 ) -> list[str]:
-    """`dbt run` (models only), or `dbt build` with `tests` (data tests, not unit tests), into `warehouse`,
-    with the warehouse's own target folder, so partial parsing stays valid from one build of it to the
-    next."""
+    """`dbt run` (models only), or `dbt build` with `tests` (data tests, not unit tests), into the
+    throwaway `warehouse`."""
     command = ["build", *WITHOUT_UNIT_TESTS] if tests else ["run"]
-    args = [*command, "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
-    args += ["--target-path", str(warehouse / "dbt-target")]
-    args += _vars({**dbt_vars, WAREHOUSE_VAR: str(warehouse)})
+    args = [
+        *command,
+        *_throwaway(project_dir, warehouse),
+        *_vars({**dbt_vars, WAREHOUSE_VAR: str(warehouse)}),
+    ]
     return [*args, "--full-refresh"] if full_refresh else args
 
 
 def unit_test_args(project_dir: Path, warehouse: Path) -> list[str]:
     """`dbt test --select test_type:unit` against `warehouse` (its models must exist: dbt reads the column
     types of a unit test's inputs from the tables)."""
-    args = ["test", "--select", "test_type:unit", "--quiet", "--project-dir", str(project_dir)]
-    args += ["--profiles-dir", str(project_dir), "--target-path", str(warehouse / "dbt-target")]
+    args = ["test", "--select", "test_type:unit", *_throwaway(project_dir, warehouse)]
     return [*args, *_vars({WAREHOUSE_VAR: str(warehouse)})]
 
 
 def data_test_args(project_dir: Path, warehouse: Path, select: str) -> list[str]:
     """`dbt test --select SELECT` (data tests only) against `warehouse`, as models_run_args."""
-    args = ["test", *WITHOUT_UNIT_TESTS, "--select", select, "--quiet", "--project-dir", str(project_dir)]
-    args += ["--profiles-dir", str(project_dir), "--target-path", str(warehouse / "dbt-target")]
+    args = ["test", *WITHOUT_UNIT_TESTS, "--select", select, *_throwaway(project_dir, warehouse)]
     return [*args, *_vars({WAREHOUSE_VAR: str(warehouse)})]
 
 
 def inline_compile_args(project_dir: Path, warehouse: Path, jinja: str) -> list[str]:
     """`dbt compile --inline JINJA` against `warehouse` (its own target folder, as models_run_args)."""
-    args = ["compile", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)]
-    args += ["--target-path", str(warehouse / "dbt-target")]
-    return [*args, *_vars({WAREHOUSE_VAR: str(warehouse)}), "--inline", jinja]
+    args = ["compile", *_throwaway(project_dir, warehouse), *_vars({WAREHOUSE_VAR: str(warehouse)})]
+    return [*args, "--inline", jinja]
 
 
 def shadow_build_args(

@@ -64,6 +64,9 @@ def test_in_process_builds_use_the_warehouse_target_folder_and_build_only_with_t
     assert args[args.index("--target-path") + 1] == "/w/dbt-target"
     assert json.loads(args[args.index("--vars") + 1]) == {"as_of_date": "2024-06-30", WAREHOUSE_VAR: "/w"}
     assert models_run_args(Path("/p"), Path("/w"), {}, tests=True)[0] == "build"
+    # a throwaway warehouse's build writes no artifacts and no debug log (a failure names its nodes)
+    assert "--no-write-json" in args
+    assert args[args.index("--log-level-file") + 1] == "warn"
     assert models_run_args(Path("/p"), Path("/w"), {}, full_refresh=True)[-1] == "--full-refresh"
 
 
