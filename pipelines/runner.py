@@ -19,10 +19,11 @@ from pipelines.contract import STREAMS
 from pipelines.dbt.args import DEFAULT_TARGET
 from pipelines.defs.partitions import FIRST_ARRIVAL_DAY
 from pipelines.errors import ConfigError, is_lifecycle_error, is_no_space, no_space
-from pipelines.raw.loader import landed_days
+from pipelines.raw.changes import changed_days, loaded_files
+from pipelines.raw.loader import landed_days, landed_files
 from pipelines.runs.instance import planned_events_per_range
 from pipelines.runs.writer_slot import wait_for_writer_slot
-from pipelines.warehouse.connections import writer_lock
+from pipelines.warehouse.connections import connect_writer, writer_lock
 from pipelines.warehouse.sql import ident
 
 if TYPE_CHECKING:
@@ -48,11 +49,33 @@ class RunOutcome:
     failed_steps: list[str] = field(default_factory=list)
     failure_messages: list[str] = field(default_factory=list)  # why those steps and checks failed
     log_file: Path | None = None  # where the output of dbt and the steps went, when the run was quiet
+    nothing_changed: bool = False  # a run over every landed day found none changed since its last load
     published: dict[str, str] = field(default_factory=dict)  # what the serving assets wrote: label -> path
 
 
 def landed_range(paths: WarehousePaths) -> tuple[date, date] | None:
     days = sorted({d for s in STREAMS for d in landed_days(paths.landing, s)})
+    return (days[0], days[-1]) if days else None
+
+
+def changed_range(paths: WarehousePaths) -> tuple[date, date] | None:
+    """What a run given no arrival days loads: from the first to the last day whose landing files changed
+    since their last load (pipelines/raw/changes.py), every landed day of a new warehouse; None when no
+    day changed. Read under the writer lock, as a load writes the audit it compares with."""
+    if not paths.database.exists():
+        return landed_range(paths)
+    with writer_lock(paths.root, "lifecycle run: which arrival days changed", log=_say):
+        con = connect_writer(paths.database, log=_say)
+        try:
+            days = sorted(
+                {
+                    day
+                    for stream in STREAMS
+                    for day in changed_days(landed_files(paths.landing, stream), loaded_files(con, stream))
+                }
+            )
+        finally:
+            con.close()
     return (days[0], days[-1]) if days else None
 
 
@@ -215,6 +238,7 @@ def run_lifecycle(
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
 
     settings = settings or LifecycleSettings()
+    changed_only = ingest and first is None and last is None
     if ingest:
         first, last = resolve_range(paths, first, last)
     elif first is not None or last is not None:
@@ -239,6 +263,8 @@ def run_lifecycle(
             instance = stack.enter_context(_instance(paths, record))
             if record:  # runs the UI or its sensor started hold the slot, or held it when they died
                 wait_for_writer_slot(instance, _say)
+            if changed_only:  # every landed day: the ones changed since their last load are enough
+                first, last = changed_range(paths) or (None, None)
             stack.enter_context(planned_events_per_range())
             result = job.execute_in_process(
                 run_id=run_id,
@@ -248,7 +274,7 @@ def run_lifecycle(
                     paths, settings, log_level, progress, full_refresh, target, allow_empty_publish, quiet
                 ),
                 raise_on_error=False,
-                asset_selection=selected_assets(job, target, ingest),
+                asset_selection=selected_assets(job, target, ingest, days=first is not None),
             )
     except Exception as exc:
         # a full disk under the run history (SQLite) surfaced as a storage traceback naming no path
@@ -262,6 +288,7 @@ def run_lifecycle(
         run_id=result.run_id,
         settings=settings.dbt_vars(),
         log_file=log_file,
+        nothing_changed=changed_only and first is None,
     )
     collect_outcome(result, outcome, paths)
     if target != DEFAULT_TARGET and result.success:
@@ -269,16 +296,19 @@ def run_lifecycle(
     return outcome
 
 
-def selected_assets(job: Any, target: str, ingest: bool) -> list[Any] | None:
+def selected_assets(job: Any, target: str, ingest: bool, days: bool = True) -> list[Any] | None:
     """The job's assets a run executes (None: all). Another engine than DuckDB leaves out the serving
-    group, which reads the DuckDB marts; a run without ingest leaves out the ingest group."""
+    group, which reads the DuckDB marts; a run without ingest leaves out the ingest group; one without
+    `days` to load leaves out the assets partitioned by arrival day (the FX rates still load)."""
     from pipelines.defs.ingest.assets import INGEST_GROUP
     from pipelines.defs.serving.assets import REPORT_KEY, SERVING_KEY
 
-    if target == DEFAULT_TARGET and ingest:
+    if target == DEFAULT_TARGET and ingest and days:
         return None
     left_out = set() if target == DEFAULT_TARGET else {SERVING_KEY, REPORT_KEY}
+    graph = job.asset_layer.asset_graph
     if not ingest:
-        graph = job.asset_layer.asset_graph
         left_out |= {key for key in graph.executable_asset_keys if graph.get(key).group_name == INGEST_GROUP}
+    elif not days:
+        left_out |= {key for key in graph.executable_asset_keys if graph.get(key).partitions_def is not None}
     return [key for key in job.asset_layer.executable_asset_keys if key not in left_out]

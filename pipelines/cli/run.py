@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
 
 def _print_outcome(outcome: RunOutcome) -> None:
-    if outcome.first_day is None:
+    if outcome.nothing_changed:
+        print(f"\nrun {outcome.run_id}: no landed arrival day changed since its last load, none ingested")
+    elif outcome.first_day is None:
         print(f"\nrun {outcome.run_id}: rebuilt from the raw layer, nothing ingested")
     else:
         print(f"\nrun {outcome.run_id}: arrival days {outcome.first_day} .. {outcome.last_day}")
@@ -122,8 +124,13 @@ def add_parser(sub: Any, common: argparse.ArgumentParser) -> None:
     run = sub.add_parser(
         "run", parents=[common], help="ingest arrival days and rebuild everything downstream, in one run"
     )
-    run.add_argument("--start", type=parse_date, help="first arrival day (default: the first landed day)")
-    run.add_argument("--end", type=parse_date, help="last arrival day (default: the last landed day)")
+    run.add_argument(
+        "--start",
+        type=parse_date,
+        help="first arrival day to load, changed or not (without --start and --end: the landed days "
+        "whose files changed since their last load)",
+    )
+    run.add_argument("--end", type=parse_date, help="last arrival day to load (default: the last landed day)")
     run.add_argument(
         "--var",
         action="append",

@@ -84,7 +84,9 @@ OUTCOMES = """## What happens to a row
 
 For every file, `raw.ingest_batches` records the content hash, `rows_read` counted from the file itself
 (Parquet metadata, non-blank lines, CSV records) and the outcomes; the check `rows_balance` fails unless
-`rows_read = rows_accepted + rows_duplicate + rows_quarantined`.
+`rows_read = rows_accepted + rows_duplicate + rows_quarantined`. It also records the file's size,
+modification and change time as listed before reading (`file_stat`): `lifecycle run` without `--start`
+and `--end` loads only the days whose files no longer match (a file added, removed, rewritten or moved in).
 
 `raw.quarantine` has one row per rejected delivered record: a landed row, or one row of an export that
 `lifecycle import-csv` made several events of (a sale's order and invoice, a ticket's opening and

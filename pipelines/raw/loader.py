@@ -23,6 +23,7 @@ import duckdb
 from pipelines.contract import StreamSchema
 from pipelines.errors import ConfigError
 from pipelines.raw import writing
+from pipelines.raw.changes import DayFiles, file_stat
 from pipelines.raw.reading import read_file
 from pipelines.raw.staging import StagedFile, stage_and_check
 from pipelines.raw.tables import create_raw_tables
@@ -82,14 +83,24 @@ def day_files(landing: Path, stream: str, day: date) -> list[Path]:
     return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
 
 
+def landed_files(landing: Path, stream: str) -> dict[date, DayFiles]:
+    """Every landed day of `stream` with its files and their stats, listed as a load lists them."""
+    return {
+        day: {str(p.relative_to(landing)): file_stat(p) for p in day_files(landing, stream, day)}
+        for day in landed_days(landing, stream)
+    }
+
+
 def read_days(landing: Path, schema: StreamSchema, days: list[date]) -> list[StagedFile]:
     """The batch's files, Parquet rows deferred to DuckDB's reader: reading them one by one into Arrow
     was a quarter of a load, and reading on a thread per core was no faster."""
-    return [
-        StagedFile(day, str(path.relative_to(landing)), read_file(path, schema, defer_parquet_rows=True))
-        for day in days
-        for path in day_files(landing, schema.name, day)
-    ]
+    staged = []
+    for day in days:
+        for path in day_files(landing, schema.name, day):
+            listed = file_stat(path)  # before reading: a file rewritten meanwhile counts as changed
+            read = read_file(path, schema, defer_parquet_rows=True)
+            staged.append(StagedFile(day, str(path.relative_to(landing)), read, listed))
+    return staged
 
 
 def load_batch(con: duckdb.DuckDBPyConnection, landing: Path, schema: StreamSchema, days: list[date]) -> None:

@@ -46,6 +46,7 @@ class StagedFile:
     arrival_date: date
     source_file: str  # path relative to the landing folder, e.g. sales/2024-03-01/a.parquet
     read: FileRead
+    file_stat: str | None = None  # raw/changes.py: file_stat, taken before the file was read
 
 
 def _exact_json_number(line: str, key: str) -> str | None:

@@ -127,8 +127,11 @@ def create_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             status varchar not null,        -- loaded | unreadable
             error varchar,
             started_at timestamptz not null,
-            finished_at timestamptz not null
+            finished_at timestamptz not null,
+            file_stat varchar               -- size:mtime_ns:ctime_ns, listed before reading (raw/changes.py)
         )""")
+    # added since the table was made: null on older rows, so their days count as changed once
+    con.execute("alter table raw.ingest_batches add column if not exists file_stat varchar")
     con.execute("""
         create table if not exists raw.fx_rates (
             rate_date date not null,

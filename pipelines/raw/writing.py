@@ -322,6 +322,7 @@ def write_file_audit(
             "rows_read": pa.array([f.read.records_in_file for f in files], pa.int64()),
             "status": pa.array(["loaded" if f.read.readable else "unreadable" for f in files], pa.string()),
             "error": pa.array([f.read.error for f in files], pa.string()),
+            "file_stat": pa.array([f.file_stat for f in files], pa.string()),
         }
     )
     con.register("_batch_files", batch_files)
@@ -330,7 +331,7 @@ def write_file_audit(
         insert into raw.ingest_batches
         select $s, f.arrival_date, f.source_file, f.file_format, f.content_hash, f.rows_read,
                0, 0, coalesce(i.n_invalid, 0), coalesce(i.n_invalid, 0), 0, f.status, f.error,
-               to_timestamp($started), current_timestamp
+               to_timestamp($started), current_timestamp, f.file_stat
         from _batch_files f
         left join (
             select _file, count(*) as n_invalid from {checked} where _hash is null group by _file

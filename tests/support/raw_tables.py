@@ -8,7 +8,11 @@ import duckdb
 from pipelines.contract import STREAMS
 from pipelines.raw.tables import events_table, received_table
 
-WALL_CLOCK_COLUMNS = {"raw.ingest_batches": ["started_at", "finished_at"], "raw.quarantine": ["ingested_at"]}
+# the audit's file_stat holds the file's own times: a copy of a landing folder has others
+WALL_CLOCK_COLUMNS = {
+    "raw.ingest_batches": ["started_at", "finished_at", "file_stat"],
+    "raw.quarantine": ["ingested_at"],
+}
 
 
 def raw_tables() -> list[str]:
