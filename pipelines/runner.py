@@ -299,16 +299,16 @@ def run_lifecycle(
 def selected_assets(job: Any, target: str, ingest: bool, days: bool = True) -> list[Any] | None:
     """The job's assets a run executes (None: all). Another engine than DuckDB leaves out the serving
     group, which reads the DuckDB marts; a run without ingest leaves out the ingest group; one without
-    `days` to load leaves out the assets partitioned by arrival day (the FX rates still load)."""
-    from pipelines.defs.ingest.assets import INGEST_GROUP
+    `days` to load leaves out all of it but the FX rates (their load compares every rate anyway; the
+    audit of no days would check every landed day)."""
+    from pipelines.defs.ingest.assets import FX_KEY, INGEST_GROUP
     from pipelines.defs.serving.assets import REPORT_KEY, SERVING_KEY
 
     if target == DEFAULT_TARGET and ingest and days:
         return None
     left_out = set() if target == DEFAULT_TARGET else {SERVING_KEY, REPORT_KEY}
     graph = job.asset_layer.asset_graph
-    if not ingest:
-        left_out |= {key for key in graph.executable_asset_keys if graph.get(key).group_name == INGEST_GROUP}
-    elif not days:
-        left_out |= {key for key in graph.executable_asset_keys if graph.get(key).partitions_def is not None}
+    if not ingest or not days:
+        ingesting = {key for key in graph.executable_asset_keys if graph.get(key).group_name == INGEST_GROUP}
+        left_out |= ingesting if not ingest else ingesting - {FX_KEY}
     return [key for key in job.asset_layer.executable_asset_keys if key not in left_out]

@@ -13,8 +13,11 @@ import pytest
 
 from pipelines.cli import main
 from pipelines.contract import STREAMS
+from pipelines.definitions import defs
+from pipelines.defs.ingest.assets import AUDIT_KEY, FX_KEY, raw_key
+from pipelines.defs.ingest.triggers import LIFECYCLE_JOB
 from pipelines.raw.loader import landed_days, load_days
-from pipelines.runner import changed_range
+from pipelines.runner import changed_range, selected_assets
 from tests.support.operations import land_business
 
 pytestmark = pytest.mark.integration
@@ -69,6 +72,13 @@ def test_a_run_over_every_landed_day_loads_the_days_changed_since_their_last_loa
         assert con.execute("select count(*) from marts.accounts").fetchone()[0] == 4
         assert con.execute("select count(*) from raw.fx_rates").fetchone()[0] == 1
     assert (warehouse.serving_file).exists()
+
+    # such a run loads the FX rates and nothing else of the ingest group: the audit of no days would
+    # check every landed day
+    job = defs.resolve_job_def(LIFECYCLE_JOB)
+    ingesting = set(job.asset_layer.executable_asset_keys) - set(selected_assets(job, "duckdb", True, False))
+    assert FX_KEY not in ingesting
+    assert ingesting == {raw_key(s) for s in STREAMS} | {AUDIT_KEY}
 
     # a range named on the command line is loaded whole, changed or not
     assert main(["run", "--quiet", "--no-record", "--start", OCTOBER.isoformat()]) == 0

@@ -115,7 +115,7 @@ def test_sensor_first_look_skips_the_days_a_run_already_loaded(warehouse):
     create_raw_tables(con)
     con.execute(
         "insert into raw.ingest_batches values ('sales', date '2024-03-01', 'a.jsonl', 'jsonl', 'h', "
-        "1, 1, 0, 0, 0, 0, 'loaded', null, now(), now())"
+        "1, 1, 0, 0, 0, 0, 'loaded', null, now(), now(), null)"
     )
     con.close()
     with dg.build_sensor_context() as context:

@@ -151,8 +151,9 @@ def test_kills_a_full_disk_and_a_waiting_run_leave_nothing_stuck_or_wrong(
             assert "Traceback" not in out
             filler.unlink()
 
-        # killed while loading: its run kept the writer slot, and every later run waited forever, silently
-        killed = start(["run"], tmp_path / "ingest.log")
+        # killed while loading (the days named: a plain run loads only days changed since their load):
+        # its run kept the writer slot, and every later run waited forever, silently
+        killed = start(["run", "--start", first.isoformat()], tmp_path / "ingest.log")
         kill_when(killed, tmp_path / "ingest.log", IN_INGEST)
         # killed right after dbt rewrote every account's stage timeline under lost_after_days=180: the next
         # plain build compared settings with the last completed build only, and kept those rows
