@@ -83,6 +83,9 @@ def extract(con: duckdb.DuckDBPyConnection, schema: StreamSchema, days: list[dat
         f"{name}::double as {name}" if spec.kind in ("decimal", "int") else name
         for name, spec in ((f.name, f) for f in schema.all_fields)
     )
+    # DuckDB samples what FROM yields, before WHERE: the days are selected in a subquery first (sampling
+    # the whole table checked a share of a day's rows, after a scan of the history on every run)
     return con.execute(f"""
-        select {cols} from raw.{schema.raw_table} where arrival_date in (select d from {CHECK_DAYS})
-        using sample reservoir({MAX_ROWS} rows) repeatable (7)""").df()
+        select * from (
+            select {cols} from raw.{schema.raw_table} where arrival_date in (select d from {CHECK_DAYS})
+        ) using sample reservoir({MAX_ROWS} rows) repeatable (7)""").df()

@@ -91,6 +91,21 @@ def test_expectations_pass_on_loaded_rows_and_fail_on_a_bad_extract(loaded):
     assert ("expect_column_values_to_be_unique", "event_id") in failures
 
 
+def test_the_expectations_see_every_row_of_the_checked_days_in_a_longer_history(warehouse, monkeypatch):
+    """The extract samples a day's rows only beyond MAX_ROWS of them. It sampled MAX_ROWS rows of the whole
+    table and then kept the day's: a day checked on a share of its rows, after a scan of the history
+    (50 s of a one-day run at 10M events)."""
+    landing, day = warehouse.landing, date(2024, 3, 2)
+    history = [dict(GOOD, event_id=f"h-{n}") for n in range(60)]
+    write_jsonl(landing, "contact", DAY, "history.jsonl", history)
+    write_jsonl(landing, "contact", day, "day.jsonl", [dict(GOOD, event_id=f"d-{n}") for n in range(8)])
+    with duckdb.connect(str(warehouse.database)) as con:
+        load_days(con, landing, STREAMS["contact"], landed_days(landing, "contact"))
+        monkeypatch.setattr(quality_expectations, "MAX_ROWS", 10)
+        assert len(quality_expectations.extract(con, STREAMS["contact"], [day])) == 8
+        assert len(quality_expectations.extract(con, STREAMS["contact"], [DAY, day])) == 10  # sampled
+
+
 def test_fx_rates_load_and_bad_rows_are_named(warehouse):
     folder = warehouse.landing / "fx_rates"
     folder.mkdir(parents=True)
