@@ -127,7 +127,7 @@ def _write_publication(
         for name in mart_tables(source):
             parquet = exports / f"{name}.parquet"
             counts[name] = write_parquet(
-                source.execute(_select_mart(name)).to_arrow_reader(), parquet, stamp_json.encode()
+                source.sql(_select_mart(name)).to_arrow_reader(), parquet, stamp_json.encode()
             )
             # the serving copy is read back from the export just written: one extract, two files
             serving.execute(
