@@ -92,7 +92,7 @@ def export_table(con: duckdb.DuckDBPyConnection, folder: Path, schema: str, tabl
     for name, fingerprint in now.items():
         file = spark_input_file(folder, schema, table, name)
         if kept.get(name) != fingerprint or not file.exists():
-            rows = con.execute(f"select * from ({select}) where {part} = $p", {"p": name})
+            rows = con.sql(f"select * from ({select}) where {part} = $p", params={"p": name})
             written += write_parquet(rows.to_arrow_reader(), file)
     for stale in target.glob("*.parquet"):
         if stale.stem not in now:
