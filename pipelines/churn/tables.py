@@ -68,7 +68,7 @@ def export_effects(exports: Path, effects: list[Effect]) -> Path:
     partial.mkdir(parents=True)
     with duckdb.connect() as con:
         replace_effects(con, effects)
-        table = con.execute(f"select * from marts.{EFFECTS_TABLE}").to_arrow_table()
+        table = con.sql(f"select * from marts.{EFFECTS_TABLE}").to_arrow_table()
     pq.write_table(table, partial / "effects.parquet")
     shutil.rmtree(folder, ignore_errors=True)
     partial.rename(folder)
