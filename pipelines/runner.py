@@ -19,8 +19,7 @@ from pipelines.contract import STREAMS
 from pipelines.dbt.args import DEFAULT_TARGET
 from pipelines.defs.partitions import FIRST_ARRIVAL_DAY
 from pipelines.errors import ConfigError, is_lifecycle_error, is_no_space, no_space
-from pipelines.raw.changes import changed_days, loaded_files
-from pipelines.raw.loader import landed_days, landed_files
+from pipelines.raw.loader import changed_landed_days, landed_days
 from pipelines.runs.instance import planned_events_per_range
 from pipelines.runs.writer_slot import wait_for_writer_slot
 from pipelines.warehouse.connections import connect_writer, writer_lock
@@ -67,13 +66,7 @@ def changed_range(paths: WarehousePaths) -> tuple[date, date] | None:
     with writer_lock(paths.root, "lifecycle run: which arrival days changed", log=_say):
         con = connect_writer(paths.database, log=_say)
         try:
-            days = sorted(
-                {
-                    day
-                    for stream in STREAMS
-                    for day in changed_days(landed_files(paths.landing, stream), loaded_files(con, stream))
-                }
-            )
+            days = changed_landed_days(con, paths.landing)
         finally:
             con.close()
     return (days[0], days[-1]) if days else None

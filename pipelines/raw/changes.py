@@ -16,8 +16,6 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.raw.tables import create_raw_tables
-
 DayFiles = dict[str, str | None]  # source file (relative to the landing folder) -> its stat
 
 
@@ -31,15 +29,25 @@ def file_stat(path: Path) -> str | None:
 
 
 def loaded_files(con: duckdb.DuckDBPyConnection, stream: str) -> dict[date, DayFiles]:
-    """Every loaded day of `stream` with the files its last load read and their stats then."""
-    create_raw_tables(con)
+    """Every loaded day of `stream` with the files its last load read and their stats then, read as the
+    audit is (no DDL: a read-only connection will do): no audit, no loaded day; an audit from before the
+    stats, every day changed."""
+    columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from duckdb_columns() "
+            "where schema_name = 'raw' and table_name = 'ingest_batches'"
+        ).fetchall()
+    }
+    if not columns:
+        return {}
+    stat = "file_stat" if "file_stat" in columns else "null"
     rows = con.execute(
-        "select arrival_date, source_file, file_stat from raw.ingest_batches where stream = $s",
-        {"s": stream},
+        f"select arrival_date, source_file, {stat} from raw.ingest_batches where stream = $s", {"s": stream}
     ).fetchall()
     loaded: dict[date, DayFiles] = {}
-    for day, source_file, stat in rows:
-        loaded.setdefault(day, {})[source_file] = stat
+    for day, source_file, file_stat_then in rows:
+        loaded.setdefault(day, {})[source_file] = file_stat_then
     return loaded
 
 

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.contract import StreamSchema
+from pipelines.contract import STREAMS, StreamSchema
 from pipelines.errors import ConfigError
 from pipelines.raw import writing
-from pipelines.raw.changes import DayFiles, file_stat
+from pipelines.raw.changes import DayFiles, changed_days, file_stat, loaded_files
 from pipelines.raw.reading import read_file
 from pipelines.raw.staging import StagedFile, stage_and_check
 from pipelines.raw.tables import create_raw_tables
@@ -89,6 +89,22 @@ def landed_files(landing: Path, stream: str) -> dict[date, DayFiles]:
         day: {str(p.relative_to(landing)): file_stat(p) for p in day_files(landing, stream, day)}
         for day in landed_days(landing, stream)
     }
+
+
+def changed_landed_days(con: duckdb.DuckDBPyConnection, landing: Path) -> list[date]:
+    """Arrival days of any stream whose files changed since their last load (`pipelines/raw/changes.py`):
+    what a run over every landed day, or the sensor's first look, has to load."""
+    return sorted(
+        {day for s in STREAMS for day in changed_days(landed_files(landing, s), loaded_files(con, s))}
+    )
+
+
+def changed_since_loaded(database: Path, landing: Path) -> list[date]:
+    """`changed_landed_days` read on a read-only connection (every landed day without a database)."""
+    if not database.exists():
+        return sorted({day for stream in STREAMS for day in landed_days(landing, stream)})
+    with duckdb.connect(str(database), read_only=True) as con:
+        return changed_landed_days(con, landing)
 
 
 def read_days(landing: Path, schema: StreamSchema, days: list[date]) -> list[StagedFile]:

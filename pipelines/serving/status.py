@@ -56,18 +56,6 @@ def _loaded_days(con: duckdb.DuckDBPyConnection) -> dict[str, list[date]]:
     return loaded
 
 
-def days_not_loaded(paths: WarehousePaths) -> list[date]:
-    """Arrival days with a landed folder that no load has taken in yet, over all streams."""
-    loaded: dict[str, list[date]] = {name: [] for name in STREAMS}
-    if paths.database.exists():
-        with duckdb.connect(str(paths.database), read_only=True) as con:
-            if ("raw", "ingest_batches") in _tables(con, ("raw",)):
-                loaded = _loaded_days(con)
-    return sorted(
-        {d for name in STREAMS for d in set(landed_days(paths.landing, name)) - set(loaded.get(name, []))}
-    )
-
-
 def warehouse_status(paths: WarehousePaths) -> WarehouseStatus:
     status = WarehouseStatus()
     loaded: dict[str, list[date]] = {name: [] for name in STREAMS}

@@ -12,6 +12,7 @@ from pipelines.definitions import defs
 from pipelines.defs.ingest.triggers import RANGE_END_TAG, RANGE_START_TAG, landing_sensor
 from pipelines.defs.resources import DUCKDB_WRITER_POOL
 from pipelines.defs.serving.assets import REPORT_KEY
+from pipelines.raw.changes import file_stat
 from pipelines.raw.tables import create_raw_tables
 from pipelines.runs.instance import prepare_home
 from tests.conftest import PROJECT_ROOT
@@ -113,9 +114,12 @@ def test_sensor_first_look_skips_the_days_a_run_already_loaded(warehouse):
         write_jsonl(warehouse.landing, "sales", day, "a.jsonl", [{"event_id": day}])
     con = duckdb.connect(str(warehouse.database))
     create_raw_tables(con)
+    # the audit of a load of 2024-03-01 as it is now (its file's stat: raw/changes.py)
+    stat = file_stat(warehouse.landing / "sales" / "2024-03-01" / "a.jsonl")
     con.execute(
-        "insert into raw.ingest_batches values ('sales', date '2024-03-01', 'a.jsonl', 'jsonl', 'h', "
-        "1, 1, 0, 0, 0, 0, 'loaded', null, now(), now(), null)"
+        "insert into raw.ingest_batches values ('sales', date '2024-03-01', 'sales/2024-03-01/a.jsonl', "
+        "'jsonl', 'h', 1, 1, 0, 0, 0, 0, 'loaded', null, now(), now(), ?)",
+        [stat],
     )
     con.close()
     with dg.build_sensor_context() as context:
@@ -123,11 +127,18 @@ def test_sensor_first_look_skips_the_days_a_run_already_loaded(warehouse):
         assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2024-03-02", "2024-03-02")
     with duckdb.connect(str(warehouse.database)) as con:
         con.execute(
-            "insert into raw.ingest_batches select * replace (date '2024-03-02' as arrival_date) "
-            "from raw.ingest_batches"
+            "insert into raw.ingest_batches select * replace (date '2024-03-02' as arrival_date, "
+            "'sales/2024-03-02/a.jsonl' as source_file, ? as file_stat) from raw.ingest_batches",
+            [file_stat(warehouse.landing / "sales" / "2024-03-02" / "a.jsonl")],
         )
     with dg.build_sensor_context() as context:
         assert isinstance(landing_sensor(context), dg.SkipReason)  # everything landed is loaded
+    # a file of a loaded day rewritten while no sensor looked: the first look loads that day again
+    time.sleep(0.05)
+    write_jsonl(warehouse.landing, "sales", "2024-03-01", "a.jsonl", [{"event_id": "2024-03-01"}])
+    with dg.build_sensor_context() as context:
+        request = landing_sensor(context)
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2024-03-01", "2024-03-01")
 
 
 def test_the_sensor_is_on_and_the_schedule_off_by_default():

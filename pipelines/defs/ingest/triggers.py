@@ -11,9 +11,8 @@ from pipelines.config.paths import warehouse_paths
 from pipelines.contract import STREAMS
 from pipelines.defs.ingest.assets import RANGE_END_TAG, RANGE_START_TAG
 from pipelines.defs.partitions import arrival_days
-from pipelines.raw.loader import day_files, landed_days
+from pipelines.raw.loader import changed_since_loaded, day_files, landed_days
 from pipelines.runs.writer_slot import release_dead_holders
-from pipelines.serving.status import days_not_loaded
 
 LIFECYCLE_JOB = "lifecycle_job"
 
@@ -43,7 +42,7 @@ def new_landing_days(landing: Path, seen_mtime: float) -> tuple[list[date], floa
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="On by default: starts one run over the arrival days that received new landing files. Its "
-    "first look loads only the landed days that no load has taken in yet.",
+    "first look loads only the landed days whose files changed since their last load.",
 )
 def landing_sensor(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.SkipReason:
     paths = warehouse_paths()
@@ -53,9 +52,9 @@ def landing_sensor(context: dg.SensorEvaluationContext) -> dg.RunRequest | dg.Sk
     if context.cursor:
         days, newest = new_landing_days(paths.landing, json.loads(context.cursor)["mtime"])
     else:
-        # first look: what `lifecycle run` already loaded is not loaded again
+        # first look: the days changed since their last load (what `lifecycle run` loaded is not again)
         try:
-            days = days_not_loaded(paths)
+            days = changed_since_loaded(paths.database, paths.landing)
         except duckdb.IOException as exc:  # a writer holds the database: look again at the next tick
             return dg.SkipReason(f"the warehouse is busy ({exc}); looking again at the next tick")
         newest = new_landing_days(paths.landing, 0.0)[1]
