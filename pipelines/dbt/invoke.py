@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.dbt.args import (
+    DEFAULT_TARGET,
     data_test_args,
     inline_compile_args,
     models_run_args,
@@ -131,29 +132,45 @@ def _cancel_until_stopped(thread: threading.Thread) -> None:
         for adapter in adapters:
             with contextlib.suppress(Exception):  # a connection closing meanwhile has nothing to cancel
                 adapter.cancel_open_connections()
+        _cancel_spark_jobs()
         thread.join(0.2)
 
 
-# The project as dbt parsed it in this process (parsed_project), under the package manifest's mtime
-_parsed: dict[int, Any] = {}
+def _cancel_spark_jobs() -> None:
+    """A Spark session's dbt connections cannot cancel their statement (dbt-spark's `cancel` does
+    nothing): cancel the running jobs of this process's Spark context instead, when it has one."""
+    import sys
+
+    pyspark = sys.modules.get("pyspark")
+    context = pyspark.SparkContext._active_spark_context if pyspark is not None else None
+    if context is not None:
+        with contextlib.suppress(Exception):  # a context stopping meanwhile has no jobs to cancel
+            context.cancelAllJobs()
 
 
-def parsed_project(target_path: Path, extra_args: Sequence[str] = ()) -> Any:
-    """dbt's manifest of the project, parsed in this process once (with `extra_args`, e.g. the vars, the
-    first time). The warehouse path is part of dbt's parse state (a var and the profile's path), so every
-    new warehouse would otherwise parse the whole project again; nothing else that parsing reads differs
-    between warehouses (no var decides a node's config or schema here, except the reconciliation's schema
-    suffix, which these builds never set). A project changed meanwhile (`prepare_manifest` renews the
-    package manifest) is parsed again."""
-    key = MANIFEST.stat().st_mtime_ns if MANIFEST.exists() else 0
-    if key not in _parsed:
+# The project as dbt parsed it in this process (parsed_project), per target under the package manifest's mtime
+_parsed: dict[tuple[int, str], Any] = {}
+
+
+def parsed_project(target_path: Path, extra_args: Sequence[str] = (), target: str = DEFAULT_TARGET) -> Any:
+    """dbt's manifest of the project for `target`, parsed in this process once (with `extra_args`, e.g.
+    the vars, the first time). The warehouse path is part of dbt's parse state (a var and the profile's
+    path), so every new warehouse would otherwise parse the whole project again; nothing else that parsing
+    reads differs between warehouses (no var decides a node's config or schema here, except the
+    reconciliation's schema suffix, which these builds never set). A project changed meanwhile
+    (`prepare_manifest` renews the package manifest) is parsed again."""
+    mtime = MANIFEST.stat().st_mtime_ns if MANIFEST.exists() else 0
+    if (mtime, target) not in _parsed:
         args = [*parse_args(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR), *extra_args]
+        if target != DEFAULT_TARGET:
+            args += ["--target", target]
         result = invoke_in_process([*args, "--target-path", str(target_path)])
         if not result.success:
             raise DbtFailed(f"dbt parse failed: {result.exception}")
-        _parsed.clear()
-        _parsed[key] = result.result
-    return _parsed[key]
+        for stale in [key for key in _parsed if key[0] != mtime]:
+            del _parsed[stale]
+        _parsed[(mtime, target)] = result.result
+    return _parsed[(mtime, target)]
 
 
 def run_models(

@@ -59,7 +59,7 @@ def export_tables(exports: Path, tables: Mapping[str, tuple[Columns, pd.DataFram
             partial = folder.with_name(f".{table}.partial")
             shutil.rmtree(partial, ignore_errors=True)
             partial.mkdir(parents=True)
-            arrow = con.execute(f"select * from marts.{ident(table)}").to_arrow_table()
+            arrow = con.sql(f"select * from marts.{ident(table)}").to_arrow_table()
             pq.write_table(arrow, partial / f"{table}.parquet")
             shutil.rmtree(folder, ignore_errors=True)
             partial.rename(folder)

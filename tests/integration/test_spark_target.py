@@ -16,21 +16,24 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from unittest import mock
 
 import duckdb
 import pytest
+from dagster_dbt import DbtCliResource
 
 from pipelines.cli import main
 from pipelines.config.engine import engine_settings
 from pipelines.config.lifecycle import settings_from
 from pipelines.config.paths import WarehousePaths
 from pipelines.contract import STREAMS
-from pipelines.dbt.args import dbt_build_args
-from pipelines.dbt.invoke import run_dbt
-from pipelines.dbt.project import PROFILES_DIR
-from pipelines.defs.dbt.assets import prepare_spark_build
+from pipelines.dbt.args import dbt_build_args, in_process_args, parse_state_args, warehouse_var
+from pipelines.dbt.invoke import parsed_project, run_in_process
+from pipelines.dbt.project import DBT_PROJECT_DIR
+from pipelines.defs.dbt.assets import builds_in_process, prepare_spark_build
 from pipelines.quality.reconcile import difference_counts
 from pipelines.serving.publish import mart_tables
+from pipelines.spark.session import release_session
 from pipelines.warehouse.sql import ident, lit
 from tests.support.delivery import simulated_warehouse
 from tests.support.landing import write_jsonl
@@ -43,20 +46,25 @@ RULES = ["--var", f"lost_after_days={LOST_AFTER_DAYS}"]
 
 def spark_build_of_the_incremental_models(paths: WarehousePaths) -> None:
     """`dbt build --target spark --select +config.materialized:incremental`, invoked as the dbt step of
-    `lifecycle run --target spark` invokes it (pipelines/defs/dbt/assets.py), with the same settings, and
-    the unit tests of those models. Not their data tests: the incremental build that follows runs every
-    data test of the project on Spark."""
+    `lifecycle run --target spark` invokes it (pipelines/defs/dbt/assets.py: in this process, whose Spark
+    session the run's builds then use too), with the same settings, and the unit tests of those models.
+    Not their data tests: the incremental build that follows runs every data test of the project on
+    Spark."""
     target_path, spark = prepare_spark_build(paths, logging.getLogger(__name__))
+    profile_vars = engine_settings(paths.root).dbt_vars() | spark
+    parse_with = parse_state_args(warehouse_var(paths.root), profile_vars)
+    assert builds_in_process(paths, "spark", parse_with)
     args = dbt_build_args(
         settings_from({"lost_after_days": LOST_AFTER_DAYS}).changed_vars(),
-        paths.root,
+        warehouse_var(paths.root),
         select="+config.materialized:incremental",
         target="spark",
-        profile_vars=engine_settings(paths.root).dbt_vars() | spark,
+        profile_vars=profile_vars,
         unit_tests=True,  # dbt's unit tests of these models, on Spark (a load runs none)
     )
-    args += ["--exclude", "test_type:data", "--quiet", "--profiles-dir", str(PROFILES_DIR)]
-    run_dbt([*args, "--target-path", str(target_path)], capture=True)
+    args = in_process_args([*args, "--exclude", "test_type:data"], DBT_PROJECT_DIR, target_path)
+    log = ["--log-path", str(target_path)]
+    run_in_process(args, paths.root, parsed_project(target_path, [*parse_with, *log], "spark"))
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +104,10 @@ def built(tmp_path_factory):
         spark_build_of_the_incremental_models(paths)
         late = ["--start", "2030-01-03"]  # late December events, which restate the closed month
         assert main(["run", "--quiet", "--no-record", *RULES, *late]) == 0
-        assert main([*spark_run, *late]) == 0  # on Spark, an incremental build of the accounts they touched
+        # on Spark, an incremental build of the accounts they touched; both dbt steps in this process, on
+        # the Spark session the first build started (no dbt subprocess)
+        with mock.patch.object(DbtCliResource, "cli", side_effect=AssertionError("a dbt subprocess")):
+            assert main([*spark_run, *late]) == 0
         con = duckdb.connect(str(paths.database))
         con.execute("create schema spark_marts")
         for folder in sorted(paths.spark_exports.iterdir()):
@@ -106,6 +117,7 @@ def built(tmp_path_factory):
             )
         yield paths, con
         con.close()
+        release_session()  # the JVM's memory, for the rest of this worker's tests
 
 
 def test_the_fixture_has_every_kind_of_event_and_a_restated_close(built):
@@ -167,3 +179,14 @@ def test_spark_stage_history_is_the_duckdb_one(built):
     assert (
         con.execute(query.format("spark_marts")).fetchall() == con.execute(query.format("marts")).fetchall()
     )
+
+
+def test_the_builds_share_this_processs_spark_session_which_logs_to_the_warehouse(built):
+    from pyspark import SparkContext
+
+    paths, _ = built
+    session = SparkContext._active_spark_context
+    assert session is not None
+    where = session.getConf().get("spark.sql.warehouse.dir")
+    assert where.removeprefix("file:") == str(paths.spark / "tables")
+    assert "WARN" in (paths.spark / "spark.log").read_text()  # Spark's log, not the terminal

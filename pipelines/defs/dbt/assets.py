@@ -24,6 +24,7 @@ from pipelines.dbt.project import DBT_PROJECT_DIR, PROFILES_DIR, prepare_manifes
 from pipelines.defs.dbt.in_process import build_in_process
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, LifecycleSettingsResource, WarehouseResource
 from pipelines.serving.builds import record_build
+from pipelines.spark.session import claim_session
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=PROFILES_DIR)
 # The ops that run `dbt build`; their names are how run config and the runner address them. The models
@@ -63,6 +64,13 @@ def prepare_spark_build(paths: WarehousePaths, log: Any) -> tuple[Path, dict[str
     counts = export_inputs(paths.database, paths.spark_inputs)
     log.info(f"exported the dbt sources for Spark to {paths.spark_inputs}: {counts}")
     return paths.spark / "dbt", spark_vars(os.environ)
+
+
+def builds_in_process(paths: WarehousePaths, target: str, parse_with: list[str]) -> bool:
+    """Does the dbt step build in this process? On DuckDB always; on Spark when this process's Spark
+    session is not yet started or serves this warehouse with these settings (`parse_with`: the vars
+    profiles.yml reads), else in a subprocess."""
+    return target == DEFAULT_TARGET or claim_session(f"{paths.root} {parse_with}")
 
 
 def build_dbt_assets() -> list[dg.AssetsDefinition]:
@@ -111,9 +119,9 @@ def _dbt_step(
             )
             # one target folder per warehouse: dbt parses the project in full only when it changed;
             # both raise when dbt failed: only a whole build is recorded
-            if config.target == DEFAULT_TARGET:
-                parse_with = parse_state_args(warehouse_var(paths.root), profile_vars)
-                yield from build_in_process(context, dbt, args, target_path, parse_with)
+            parse_with = parse_state_args(warehouse_var(paths.root), profile_vars)
+            if builds_in_process(paths, config.target, parse_with):
+                yield from build_in_process(context, dbt, args, target_path, parse_with, config.target)
             else:
                 yield from dbt.cli(args, context=context, target_path=target_path).stream()
             if records_the_build and config.target == DEFAULT_TARGET:

@@ -4,8 +4,9 @@ A dbt subprocess costs about 4.5 s before its first model (an interpreter, dbt's
 read again), twice per run: most of a small daily run's fixed cost. In this process dbt is imported once
 and the project parsed once (pipelines/dbt/invoke.py). Results become the same Dagster events as
 `DbtCliResource.cli(...).stream()` gives, by dagster-dbt's own event class, and dbt's lines go to
-standard output as that stream writes them. Spark keeps the subprocess: its session would outlive the
-build inside this process, bound to the first warehouse it opened.
+standard output as that stream writes them. On Spark, the session (a JVM) outlives the build and serves
+the next build of the same warehouse warm; it cannot serve another warehouse, which builds in a
+subprocess (pipelines/spark/session.py: claim_session).
 
 No `from __future__ import annotations` here: Dagster inspects annotations of what it calls.
 """
@@ -24,7 +25,7 @@ from dagster_dbt.asset_utils import (
 )
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
-from pipelines.dbt.args import in_process_args
+from pipelines.dbt.args import DEFAULT_TARGET, in_process_args
 from pipelines.dbt.invoke import parsed_project, stream_in_process
 from pipelines.dbt.project import DBT_PROJECT_DIR
 
@@ -35,11 +36,12 @@ def build_in_process(
     args: list[str],
     target_path: Path,
     parse_args: list[str],
+    target: str = DEFAULT_TARGET,
 ) -> Iterator[Any]:
     """`dbt ARGS` for the step's selection, in this process, on the project parsed with `parse_args`
-    (once per process); the Dagster events of its results. A selection too long for dbt's command line
-    (dagster-dbt then writes a selector into a copy of the project) runs as dagster-dbt runs it, in a
-    subprocess."""
+    (once per process and `target`); the Dagster events of its results. A selection too long for dbt's
+    command line (dagster-dbt then writes a selector into a copy of the project) runs as dagster-dbt runs
+    it, in a subprocess."""
     manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     command, selects, excludes = extract_runtime_selection_from_args(args)
     params = get_updated_cli_invocation_params_for_context(
@@ -55,7 +57,7 @@ def build_in_process(
     dbt_args = in_process_args(
         [*command, *params.selection_args], DBT_PROJECT_DIR, target_path, params.indirect_selection
     )
-    dbt_manifest = parsed_project(target_path, [*parse_args, "--log-path", str(target_path)])
+    dbt_manifest = parsed_project(target_path, [*parse_args, "--log-path", str(target_path)], target)
     for raw_event in stream_in_process(dbt_args, dbt_manifest):
         event = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
         sys.stdout.write(f"{event}\n")
