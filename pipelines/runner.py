@@ -20,7 +20,7 @@ from pipelines.dbt.args import DEFAULT_TARGET
 from pipelines.defs.partitions import FIRST_ARRIVAL_DAY
 from pipelines.errors import ConfigError, is_lifecycle_error, is_no_space, no_space
 from pipelines.raw.loader import changed_landed_days, landed_days
-from pipelines.runs.instance import planned_events_per_range
+from pipelines.runs.instance import range_events_at_once
 from pipelines.runs.writer_slot import wait_for_writer_slot
 from pipelines.warehouse.connections import connect_writer, writer_lock
 from pipelines.warehouse.sql import ident
@@ -107,11 +107,10 @@ def _say(line: str) -> None:
 
 def _instance(paths: WarehousePaths, record: bool) -> DagsterInstance:
     """The warehouse's recorded instance (the UI shows the run), or one in memory that is gone after."""
-    from dagster import DagsterInstance
-
     from pipelines.runs.instance import recorded_instance
+    from pipelines.runs.storage import ephemeral_instance
 
-    return recorded_instance(paths) if record else DagsterInstance.ephemeral()
+    return recorded_instance(paths) if record else ephemeral_instance()
 
 
 def run_config(
@@ -258,7 +257,7 @@ def run_lifecycle(
                 wait_for_writer_slot(instance, _say)
             if changed_only:  # every landed day: the ones changed since their last load are enough
                 first, last = changed_range(paths) or (None, None)
-            stack.enter_context(planned_events_per_range())
+            stack.enter_context(range_events_at_once())
             result = job.execute_in_process(
                 run_id=run_id,
                 instance=instance,

@@ -71,24 +71,41 @@ def _relax_sync(dbapi_connection: Any, _record: Any) -> None:
 PLANNED_EVENTS_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
 
 
+# Dagster hands a step's events of a partition range to the storage in batches when this is set (read
+# at each event); the storages of pipelines/runs/storage.py write such a batch in one transaction.
+BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
+BATCH_SIZE = "1000"  # events per batch: a few transactions for a multi-year range
+
+
 @contextlib.contextmanager
-def planned_events_per_range() -> Iterator[None]:
+def range_events_at_once() -> Iterator[None]:
     """Runs created inside log one planned event per asset for their partition range (PLANNED_EVENTS_ENV;
-    Dagster reads it when it creates a run). `make dev` sets it for the runs the UI and sensor start."""
-    before = os.environ.get(PLANNED_EVENTS_ENV)
+    Dagster reads it when it creates a run), and hand the materializations of a range to the storage in
+    batches (BATCH_SIZE_ENV). `make dev` sets both for the runs the UI and sensor start."""
+    before = {name: os.environ.get(name) for name in (PLANNED_EVENTS_ENV, BATCH_SIZE_ENV)}
     os.environ[PLANNED_EVENTS_ENV] = "true"
+    os.environ[BATCH_SIZE_ENV] = BATCH_SIZE
     try:
         yield
     finally:
-        if before is None:
-            os.environ.pop(PLANNED_EVENTS_ENV, None)
-        else:
-            os.environ[PLANNED_EVENTS_ENV] = before
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+# Configuration keys that choose the run history's storage (Dagster's default: SQLite files in the home)
+STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
 
 
 def recorded_instance(paths: WarehousePaths) -> DagsterInstance:
-    """The instance of `paths`' warehouse (or $DAGSTER_HOME), prepared and with relaxed fsync."""
+    """The instance of `paths`' warehouse (or $DAGSTER_HOME), prepared and with relaxed fsync. On
+    Dagster's default SQLite storage, its event log is the one that writes a range run's materializations
+    in one transaction (pipelines/runs/storage.py), on the same files."""
+    import yaml
     from dagster import DagsterInstance
+    from dagster._core.instance.ref import InstanceRef
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -96,7 +113,15 @@ def recorded_instance(paths: WarehousePaths) -> DagsterInstance:
     _relaxed_homes.add(f"{home}{os.sep}")
     if not event.contains(Engine, "connect", _relax_sync):
         event.listen(Engine, "connect", _relax_sync)
-    return DagsterInstance.from_config(str(home))
+    config = yaml.safe_load((home / CONFIG_FILE).read_text()) or {}
+    if any(key in config for key in STORAGE_KEYS):  # a storage of the user's choice, as it is
+        return DagsterInstance.from_config(str(home))
+    events = {
+        "module": "pipelines.runs.storage",
+        "class": "BatchingSqliteEventLogStorage",
+        "config": {"base_dir": f"{home / 'history' / 'runs'}{os.sep}"},  # where Dagster's default keeps it
+    }
+    return DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides={"event_log_storage": events}))
 
 
 if __name__ == "__main__":
