@@ -35,11 +35,15 @@ def _plain_asset_events(events: Sequence[EventLogEntry]) -> bool:
     )
 
 
+def _inserted_id(result: Any) -> int:
+    return int(result.inserted_primary_key[0])
+
+
 class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's SQLite storage of a recorded instance (a database per run, an index across runs)."""
 
     @classmethod
-    def from_config_value(cls, inst_data: Any, config_value: Any) -> BatchingSqliteEventLogStorage:  # type: ignore[override]
+    def from_config_value(cls, inst_data: Any, config_value: Any) -> BatchingSqliteEventLogStorage:
         return cls(inst_data=inst_data, **config_value)
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
@@ -52,7 +56,7 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 conn.execute(statement)
         # mirrored in the index database, as SqliteEventLogStorage.store_event does
         with self.index_transaction() as conn:
-            ids = [conn.execute(statement).inserted_primary_key[0] for statement in statements]
+            ids = [_inserted_id(conn.execute(statement)) for statement in statements]
             self._store_asset_event_tags(conn, events, ids)
             for event, event_id in zip(events, ids, strict=True):
                 self._store_asset_event(conn, event, event_id)
@@ -66,7 +70,7 @@ class BatchingInMemoryEventLogStorage(InMemoryEventLogStorage):
             super().store_event_batch(events)
             return
         with self.run_connection(events[0].run_id) as conn:
-            ids = [conn.execute(self.prepare_insert_event(event)).inserted_primary_key[0] for event in events]
+            ids = [_inserted_id(conn.execute(self.prepare_insert_event(event))) for event in events]
         with self.index_transaction() as conn:
             self._store_asset_event_tags(conn, events, ids)
             for event, event_id in zip(events, ids, strict=True):

@@ -9,6 +9,7 @@ import importlib.util
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from pipelines.errors import ConfigError
 
@@ -58,18 +59,19 @@ def release_session() -> None:
     """Stop this process's Spark session, if a build started one, and its JVM: the next Spark build in
     this process may serve any warehouse."""
     global _session_serves
-    pyspark = sys.modules.get("pyspark")
-    context = pyspark.SparkContext._active_spark_context if pyspark is not None else None
-    if context is not None:
-        context.stop()
-    gateway = pyspark.SparkContext._gateway if pyspark is not None else None
+    _session_serves = None
+    pyspark: Any = sys.modules.get("pyspark")  # imported by a build, if one ran here
+    if pyspark is None:
+        return
+    if pyspark.SparkContext._active_spark_context is not None:
+        pyspark.SparkContext._active_spark_context.stop()
+    gateway = pyspark.SparkContext._gateway
     if gateway is not None:
         gateway.shutdown()
         pyspark.SparkContext._gateway = pyspark.SparkContext._jvm = None
         if gateway.proc is not None:  # the JVM ends when the pipe to its standard input closes
             gateway.proc.stdin.close()
             gateway.proc.wait()
-    _session_serves = None
 
 
 def spark_vars(environ: Mapping[str, str]) -> dict[str, str]:
