@@ -68,11 +68,23 @@ def dbt_build_args(
     return args
 
 
-def parse_state_args(warehouse: Path | None, profile_vars: dict[str, str] | None = None) -> list[str]:
-    """The vars a parse is given: only what profiles.yml reads (the warehouse, the engine's settings),
-    never the lifecycle settings, which no node's config reads; dbt's parse state holds every var, so a
-    run with other settings still parses the project partially."""
-    return _vars(_profile_vars(warehouse, profile_vars))
+# What profiles.yml reads, as a parse is given it: fixed values, none of a warehouse's own. A parse opens
+# no database, and its state (what decides whether the next parse may be partial) holds every var and
+# the profile's connection values: with these, one state serves every warehouse and run, and the
+# project's own parse (`make setup`) seeds a new warehouse's (pipelines/dbt/invoke.py: parsed_project).
+PARSE_PROFILE_VARS = {
+    WAREHOUSE_VAR: "/parse-only",
+    "engine_memory_limit": "80%",
+    "engine_threads": "2",
+    "engine_temp_directory": "/parse-only/tmp",
+}
+
+
+def parse_state_args(target_vars: dict[str, str] | None = None) -> list[str]:
+    """The vars a parse is given: PARSE_PROFILE_VARS and `target_vars` (a target's own, the same for
+    every warehouse: Spark's jar), never the lifecycle settings, which no node's config reads. A run
+    with other settings, or of another warehouse, still parses the project partially."""
+    return _vars({**PARSE_PROFILE_VARS, **(target_vars or {})})
 
 
 def in_process_args(

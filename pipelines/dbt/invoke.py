@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import shutil
 import subprocess
 import threading
 import time
@@ -19,6 +20,7 @@ from pipelines.dbt.args import (
     inline_compile_args,
     models_run_args,
     parse_args,
+    parse_state_args,
     unit_test_args,
 )
 from pipelines.dbt.project import DBT_PROJECT_DIR, MANIFEST, dbt_executable
@@ -150,27 +152,47 @@ def _cancel_spark_jobs() -> None:
 
 # The project as dbt parsed it in this process (parsed_project), per target under the package manifest's mtime
 _parsed: dict[tuple[int, str], Any] = {}
+PARSE_STATE = "partial_parse.msgpack"  # dbt's parse state, in a target folder
 
 
-def parsed_project(target_path: Path, extra_args: Sequence[str] = (), target: str = DEFAULT_TARGET) -> Any:
-    """dbt's manifest of the project for `target`, parsed in this process once (with `extra_args`, e.g.
-    the vars, the first time). The warehouse path is part of dbt's parse state (a var and the profile's
-    path), so every new warehouse would otherwise parse the whole project again; nothing else that parsing
-    reads differs between warehouses (no var decides a node's config or schema here, except the
-    reconciliation's schema suffix, which these builds never set). A project changed meanwhile
-    (`prepare_manifest` renews the package manifest) is parsed again."""
+def parsed_project(
+    target_path: Path, target: str = DEFAULT_TARGET, target_vars: dict[str, str] | None = None
+) -> Any:
+    """dbt's manifest of the project for `target`, parsed in this process once, with the fixed vars of
+    parse_state_args (and `target_vars`), its state and log in `target_path`. Nothing a parse reads
+    differs between warehouses (no var decides a node's config or schema here, except the
+    reconciliation's schema suffix, which these builds never set), so one manifest serves every build
+    of this process, and a new warehouse's first parse starts from the project's own state, which
+    `prepare_manifest` keeps, and is partial. A project changed meanwhile (`prepare_manifest` renews
+    the package manifest) is parsed again."""
     mtime = MANIFEST.stat().st_mtime_ns if MANIFEST.exists() else 0
     if (mtime, target) not in _parsed:
-        args = [*parse_args(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR), *extra_args]
+        args = [*parse_args(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR)]
+        args += [*parse_state_args(target_vars), "--target-path", str(target_path)]
+        args += ["--log-path", str(target_path)]
         if target != DEFAULT_TARGET:
             args += ["--target", target]
-        result = invoke_in_process([*args, "--target-path", str(target_path)])
+        else:
+            _seed_parse_state(target_path)
+        result = invoke_in_process(args)
         if not result.success:
             raise DbtFailed(f"dbt parse failed: {result.exception}")
         for stale in [key for key in _parsed if key[0] != mtime]:
             del _parsed[stale]
         _parsed[(mtime, target)] = result.result
     return _parsed[(mtime, target)]
+
+
+def _seed_parse_state(target_path: Path) -> None:
+    """Give a target folder without a parse state the project's (a full parse costs about twice a
+    partial one); dbt checks a state against the files and the vars before it uses it."""
+    state, seed = target_path / PARSE_STATE, MANIFEST.parent / PARSE_STATE
+    if state.exists() or not seed.exists():
+        return
+    target_path.mkdir(parents=True, exist_ok=True)
+    partial = state.with_name(f".{PARSE_STATE}.{os.getpid()}")
+    shutil.copyfile(seed, partial)
+    partial.replace(state)  # whole or not at all, whoever else seeds it meanwhile
 
 
 def run_models(

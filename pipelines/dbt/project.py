@@ -11,13 +11,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipelines.dbt.args import parse_args
+from pipelines.dbt.args import parse_args, parse_state_args
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # profiles.yml sits in the project; every invocation names it, so ~/.dbt is never read
 PROFILES_DIR = DBT_PROJECT_DIR
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
+PARSED_WITH = "parsed_with.txt"  # beside the manifest: the arguments of the parse that wrote it
 SOURCE_FOLDERS = ("models", "macros", "tests", "analyses")
 SOURCE_SUFFIXES = (".sql", ".yml", ".yaml", ".md")
 
@@ -40,10 +41,14 @@ def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
 
 
 def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path = MANIFEST) -> Path:
-    """Parse the project when its manifest is stale; returns the manifest's path."""
-    if manifest_is_stale(project_dir, manifest):
-        subprocess.run([dbt_executable(), *parse_args(PROFILES_DIR)], cwd=project_dir, check=True)
+    """Parse the project when its manifest is stale, or was parsed with other vars than the parse vars
+    (its parse state then seeds each new warehouse's: dbt/invoke.py); returns the manifest's path."""
+    args = [*parse_args(PROFILES_DIR), *parse_state_args()]
+    stamp = manifest.with_name(PARSED_WITH)
+    if manifest_is_stale(project_dir, manifest) or not stamp.exists() or stamp.read_text() != str(args):
+        subprocess.run([dbt_executable(), *args], cwd=project_dir, check=True)
         manifest.touch()  # dbt keeps an unchanged manifest's old mtime
+        stamp.write_text(str(args))
     return manifest
 
 

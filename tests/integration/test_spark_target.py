@@ -27,7 +27,7 @@ from pipelines.config.engine import engine_settings
 from pipelines.config.lifecycle import settings_from
 from pipelines.config.paths import WarehousePaths
 from pipelines.contract import STREAMS
-from pipelines.dbt.args import dbt_build_args, in_process_args, parse_state_args, warehouse_var
+from pipelines.dbt.args import dbt_build_args, in_process_args, warehouse_var
 from pipelines.dbt.invoke import parsed_project, run_in_process
 from pipelines.dbt.project import DBT_PROJECT_DIR
 from pipelines.defs.dbt.assets import builds_in_process, prepare_spark_build
@@ -52,8 +52,7 @@ def spark_build_of_the_incremental_models(paths: WarehousePaths) -> None:
     Spark."""
     target_path, spark = prepare_spark_build(paths, logging.getLogger(__name__))
     profile_vars = engine_settings(paths.root).dbt_vars() | spark
-    parse_with = parse_state_args(warehouse_var(paths.root), profile_vars)
-    assert builds_in_process(paths, "spark", parse_with)
+    assert builds_in_process(paths, "spark", profile_vars)
     args = dbt_build_args(
         settings_from({"lost_after_days": LOST_AFTER_DAYS}).changed_vars(),
         warehouse_var(paths.root),
@@ -63,8 +62,7 @@ def spark_build_of_the_incremental_models(paths: WarehousePaths) -> None:
         unit_tests=True,  # dbt's unit tests of these models, on Spark (a load runs none)
     )
     args = in_process_args([*args, "--exclude", "test_type:data"], DBT_PROJECT_DIR, target_path)
-    log = ["--log-path", str(target_path)]
-    run_in_process(args, paths.root, parsed_project(target_path, [*parse_with, *log], "spark"))
+    run_in_process(args, paths.root, parsed_project(target_path, "spark", spark))
 
 
 @pytest.fixture(scope="module")

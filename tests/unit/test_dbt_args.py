@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.config.engine import engine_settings
 from pipelines.config.lifecycle import settings_from
 from pipelines.dbt.args import (
     WAREHOUSE_VAR,
@@ -83,15 +84,16 @@ def test_the_dbt_step_in_process_keeps_artifacts_and_log_in_the_warehouse_and_pr
     assert chosen[-2:] == ["--indirect-selection", "empty"]
 
 
-def test_the_parse_is_given_only_what_profiles_read_so_other_settings_keep_the_partial_parse():
-    engine = {"engine_threads": "2"}
-    parse = parse_state_args(Path("/w"), engine)
-    assert json.loads(parse[1]) == {WAREHOUSE_VAR: "/w", "engine_threads": "2"}
-    # the build itself is given the settings; the parse never is, whatever they are
-    build = dbt_build_args({"lost_after_days": 200}, Path("/w"), profile_vars=engine)
+def test_the_parse_is_given_fixed_profile_values_so_other_settings_and_warehouses_keep_the_partial_parse():
+    parse = parse_state_args()
+    given = json.loads(parse[1])
+    assert given[WAREHOUSE_VAR] == "/parse-only"
+    # everything profiles.yml reads
+    assert set(given) == {WAREHOUSE_VAR, *engine_settings(Path("/w"), {}).dbt_vars()}
+    # the build itself is given the warehouse, its engine and the settings; the parse never is
+    build = dbt_build_args({"lost_after_days": 200}, Path("/w"), profile_vars={"engine_threads": "4"})
     assert json.loads(build[build.index("--vars") + 1])["lost_after_days"] == 200
-    assert parse_state_args(Path("/w"), engine) == parse
-    assert parse_state_args(None) == []
+    assert json.loads(parse_state_args({"spark_jars": "/j.jar"})[1]) == given | {"spark_jars": "/j.jar"}
 
 
 def test_the_shadow_build_keeps_its_parse_state_in_its_own_warehouse():

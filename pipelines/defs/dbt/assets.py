@@ -19,7 +19,7 @@ from dagster_dbt import (
 
 from pipelines.config.engine import engine_settings
 from pipelines.config.paths import WarehousePaths
-from pipelines.dbt.args import DEFAULT_TARGET, dbt_build_args, parse_state_args, warehouse_var
+from pipelines.dbt.args import DEFAULT_TARGET, dbt_build_args, warehouse_var
 from pipelines.dbt.project import DBT_PROJECT_DIR, PROFILES_DIR, prepare_manifest
 from pipelines.defs.dbt.in_process import build_in_process
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, LifecycleSettingsResource, WarehouseResource
@@ -66,11 +66,11 @@ def prepare_spark_build(paths: WarehousePaths, log: Any) -> tuple[Path, dict[str
     return paths.spark / "dbt", spark_vars(os.environ)
 
 
-def builds_in_process(paths: WarehousePaths, target: str, parse_with: list[str]) -> bool:
+def builds_in_process(paths: WarehousePaths, target: str, profile_vars: dict[str, str]) -> bool:
     """Does the dbt step build in this process? On DuckDB always; on Spark when this process's Spark
-    session is not yet started or serves this warehouse with these settings (`parse_with`: the vars
+    session is not yet started or serves this warehouse with these settings (`profile_vars`: the vars
     profiles.yml reads), else in a subprocess."""
-    return target == DEFAULT_TARGET or claim_session(f"{paths.root} {parse_with}")
+    return target == DEFAULT_TARGET or claim_session(f"{paths.root} {sorted(profile_vars.items())}")
 
 
 def build_dbt_assets() -> list[dg.AssetsDefinition]:
@@ -107,6 +107,7 @@ def _dbt_step(
             target_path = paths.dbt_target
             # profiles.yml reads the engine settings (validated values, or the defaults) from vars
             profile_vars = engine_settings(paths.root).dbt_vars()
+            spark: dict[str, str] = {}
             if config.target != DEFAULT_TARGET:
                 target_path, spark = prepare_spark_build(paths, context.log)
                 profile_vars |= spark
@@ -119,9 +120,8 @@ def _dbt_step(
             )
             # one target folder per warehouse: dbt parses the project in full only when it changed;
             # both raise when dbt failed: only a whole build is recorded
-            parse_with = parse_state_args(warehouse_var(paths.root), profile_vars)
-            if builds_in_process(paths, config.target, parse_with):
-                yield from build_in_process(context, dbt, args, target_path, parse_with, config.target)
+            if builds_in_process(paths, config.target, profile_vars):
+                yield from build_in_process(context, dbt, args, target_path, config.target, spark)
             else:
                 yield from dbt.cli(args, context=context, target_path=target_path).stream()
             if records_the_build and config.target == DEFAULT_TARGET:

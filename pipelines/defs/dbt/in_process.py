@@ -35,13 +35,13 @@ def build_in_process(
     dbt: DbtCliResource,
     args: list[str],
     target_path: Path,
-    parse_args: list[str],
     target: str = DEFAULT_TARGET,
+    target_vars: dict[str, str] | None = None,
 ) -> Iterator[Any]:
-    """`dbt ARGS` for the step's selection, in this process, on the project parsed with `parse_args`
-    (once per process and `target`); the Dagster events of its results. A selection too long for dbt's
-    command line (dagster-dbt then writes a selector into a copy of the project) runs as dagster-dbt runs
-    it, in a subprocess."""
+    """`dbt ARGS` for the step's selection, in this process, on the project parsed for `target` (once
+    per process; `target_vars`: the target's own parse vars); the Dagster events of its results. A
+    selection too long for dbt's command line (dagster-dbt then writes a selector into a copy of the
+    project) runs as dagster-dbt runs it, in a subprocess."""
     manifest, translator, _ = get_manifest_and_translator_from_dbt_assets([context.assets_def])
     command, selects, excludes = extract_runtime_selection_from_args(args)
     params = get_updated_cli_invocation_params_for_context(
@@ -57,7 +57,7 @@ def build_in_process(
     dbt_args = in_process_args(
         [*command, *params.selection_args], DBT_PROJECT_DIR, target_path, params.indirect_selection
     )
-    dbt_manifest = parsed_project(target_path, [*parse_args, "--log-path", str(target_path)], target)
+    dbt_manifest = parsed_project(target_path, target, target_vars)
     for raw_event in stream_in_process(dbt_args, dbt_manifest):
         event = DbtCoreCliEventMessage(raw_event=raw_event, event_history_metadata={})
         sys.stdout.write(f"{event}\n")
