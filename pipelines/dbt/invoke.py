@@ -23,7 +23,7 @@ from pipelines.dbt.args import (
     parse_state_args,
     unit_test_args,
 )
-from pipelines.dbt.project import DBT_PROJECT_DIR, MANIFEST, dbt_executable
+from pipelines.dbt.project import DBT_PROJECT_DIR, MANIFEST, PARSE_SEED, dbt_executable
 from pipelines.errors import LifecycleError
 
 # How long a stream left early (an interrupt) keeps cancelling dbt's queries before it stops waiting
@@ -186,7 +186,7 @@ def parsed_project(
 def _seed_parse_state(target_path: Path) -> None:
     """Give a target folder without a parse state the project's (a full parse costs about twice a
     partial one); dbt checks a state against the files and the vars before it uses it."""
-    state, seed = target_path / PARSE_STATE, MANIFEST.parent / PARSE_STATE
+    state, seed = target_path / PARSE_STATE, MANIFEST.with_name(PARSE_SEED)
     if state.exists() or not seed.exists():
         return
     target_path.mkdir(parents=True, exist_ok=True)

@@ -19,6 +19,7 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 PROFILES_DIR = DBT_PROJECT_DIR
 MANIFEST = DBT_PROJECT_DIR / "target" / "manifest.json"
 PARSED_WITH = "parsed_with.txt"  # beside the manifest: the arguments of the parse that wrote it
+PARSE_SEED = "parse_seed.msgpack"  # beside it: that parse's state, which seeds new warehouses' parses
 SOURCE_FOLDERS = ("models", "macros", "tests", "analyses")
 SOURCE_SUFFIXES = (".sql", ".yml", ".yaml", ".md")
 
@@ -44,10 +45,19 @@ def prepare_manifest(project_dir: Path = DBT_PROJECT_DIR, manifest: Path = MANIF
     """Parse the project when its manifest is stale, or was parsed with other vars than the parse vars
     (its parse state then seeds each new warehouse's: dbt/invoke.py); returns the manifest's path."""
     args = [*parse_args(PROFILES_DIR), *parse_state_args()]
-    stamp = manifest.with_name(PARSED_WITH)
-    if manifest_is_stale(project_dir, manifest) or not stamp.exists() or stamp.read_text() != str(args):
+    stamp, seed = manifest.with_name(PARSED_WITH), manifest.with_name(PARSE_SEED)
+    if (
+        manifest_is_stale(project_dir, manifest)
+        or not seed.exists()
+        or not stamp.exists()
+        or stamp.read_text() != str(args)
+    ):
         subprocess.run([dbt_executable(), *args], cwd=project_dir, check=True)
         manifest.touch()  # dbt keeps an unchanged manifest's old mtime
+        # kept apart: any dbt run in the project folder (sqlfluff's templater) rewrites the parse state
+        partial = seed.with_name(f".{PARSE_SEED}")
+        shutil.copyfile(manifest.with_name("partial_parse.msgpack"), partial)
+        partial.replace(seed)
         stamp.write_text(str(args))
     return manifest
 
