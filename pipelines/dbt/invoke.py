@@ -8,6 +8,7 @@ import os
 import queue
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -141,9 +142,7 @@ def _cancel_until_stopped(thread: threading.Thread) -> None:
 def _cancel_spark_jobs() -> None:
     """A Spark session's dbt connections cannot cancel their statement (dbt-spark's `cancel` does
     nothing): cancel the running jobs of this process's Spark context instead, when it has one."""
-    import sys
-
-    pyspark = sys.modules.get("pyspark")
+    pyspark = sys.modules.get("pyspark")  # imported by a Spark build in this process, if one ran
     context = pyspark.SparkContext._active_spark_context if pyspark is not None else None
     if context is not None:
         with contextlib.suppress(Exception):  # a context stopping meanwhile has no jobs to cancel

@@ -81,7 +81,8 @@ BATCH_SIZE = "1000"  # events per batch: a few transactions for a multi-year ran
 def range_events_at_once() -> Iterator[None]:
     """Runs created inside log one planned event per asset for their partition range (PLANNED_EVENTS_ENV;
     Dagster reads it when it creates a run), and hand the materializations of a range to the storage in
-    batches (BATCH_SIZE_ENV). `make dev` sets both for the runs the UI and sensor start."""
+    batches (BATCH_SIZE_ENV). `make dev` sets the first for the runs the UI and sensor start; those
+    keep Dagster's own storage, which stores a batch event by event (ADR 14)."""
     before = {name: os.environ.get(name) for name in (PLANNED_EVENTS_ENV, BATCH_SIZE_ENV)}
     os.environ[PLANNED_EVENTS_ENV] = "true"
     os.environ[BATCH_SIZE_ENV] = BATCH_SIZE
