@@ -5,6 +5,7 @@ tags and latest materialization, on the recorded instance (SQLite files) and on 
 No `from __future__ import annotations` here: Dagster inspects the asset's context annotation."""
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import dagster as dg
@@ -14,6 +15,7 @@ from dagster._serdes import deserialize_value
 from sqlalchemy import select
 
 from pipelines.config.paths import WarehousePaths
+from pipelines.defs.ingest.triggers import range_tags
 from pipelines.runs.instance import CONFIG_FILE, INSTANCE_CONFIG, range_events_at_once, recorded_instance
 from pipelines.runs.storage import (
     BatchingInMemoryEventLogStorage,
@@ -37,10 +39,7 @@ def run_a_range(instance: dg.DagsterInstance) -> None:
     job = dg.Definitions(assets=[daily], jobs=[dg.define_asset_job("range", [daily])]).resolve_job_def(
         "range"
     )
-    tags = {
-        "dagster/asset_partition_range_start": "2024-01-01",
-        "dagster/asset_partition_range_end": "2024-03-31",
-    }
+    tags = range_tags(date(2024, 1, 1), date(2024, 3, 31))
     with range_events_at_once():
         assert job.execute_in_process(instance=instance, tags=tags).success
 
