@@ -299,6 +299,12 @@ def main() -> int:
             f"  full build on Spark (export, models, tests, marts) {b['seconds']:.1f}s "
             f"[{b['min_seconds']:.1f}-{b['max_seconds']:.1f}], {b['ratio_to_duckdb']:.1f}x the DuckDB build"
         )
+        spent = b["result"]
+        print(
+            f"    where its time went (last run): export of the inputs {spent['export_seconds']:.1f}s, dbt "
+            f"{spent['dbt_seconds']:.1f}s (node time by kind {spent['node_seconds']}); slowest nodes "
+            f"{spent['slowest']}"
+        )
     out = Path(os.environ.get("LIFECYCLE_WAREHOUSE", "warehouse")) / "reports" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, default=str))

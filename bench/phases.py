@@ -96,9 +96,33 @@ def spark(root: str) -> dict:
     from pipelines.spark.session import spark_environ
 
     paths = warehouse_paths(root)
+    began = time.perf_counter()
     exported = export_inputs(paths.database, paths.spark_inputs)
+    exporting = time.perf_counter() - began
     dbt_build(root, paths.spark / "dbt", full_refresh=True, target="spark", env=spark_environ(os.environ))
-    return {"inputs": exported, "marts": len(list(paths.spark_exports.iterdir()))}
+    return {
+        "inputs": exported,
+        "marts": len(list(paths.spark_exports.iterdir())),
+        "export_seconds": round(exporting, 2),
+        "dbt_seconds": round(time.perf_counter() - began - exporting, 2),
+        **node_times(paths.spark / "dbt" / "run_results.json"),
+    }
+
+
+def node_times(run_results: Path, top: int = 8) -> dict:
+    """Where a dbt build's time went: dbt's elapsed time, node time summed by kind (the run-end hook
+    exports the marts on Spark), and the slowest nodes."""
+    results = json.loads(run_results.read_text())
+    by_kind: dict[str, float] = {}
+    for node in results["results"]:
+        kind = node["unique_id"].split(".")[0]
+        by_kind[kind] = by_kind.get(kind, 0.0) + node["execution_time"]
+    slowest = sorted(results["results"], key=lambda node: -node["execution_time"])[:top]
+    return {
+        "dbt_elapsed_seconds": round(results["elapsed_time"], 2),
+        "node_seconds": {kind: round(seconds, 2) for kind, seconds in sorted(by_kind.items())},
+        "slowest": {node["unique_id"].split(".")[-1]: round(node["execution_time"], 2) for node in slowest},
+    }
 
 
 def effects(root: str) -> dict:
