@@ -120,6 +120,7 @@ def business() -> Events:
     e.purchase("G1", "2024-07-01")
     e.purchase("G2", "2024-11-01", amount="300")
     e.purchase("G2", "2024-12-01", amount="300")
+    e.contact("P", "2024-10-01", "P-p1")  # a prospect: known, never bought
     return e
 
 
@@ -210,6 +211,8 @@ def test_accounts_signals_at_risk_and_key_accounts(con):
     # one gap between purchase days is the account's rhythm: G1 is 183 days past a 30-day gap
     assert accounts["G1"] == ("repeat", True, 30.0, False, "no")
     assert accounts["G2"] == ("repeat", False, 30.0, False, "no")
+    # an account that never bought has no rhythm to be overdue against (not the first buyers' one)
+    assert accounts["P"][:3] == ("prospect", False, None)
     at_risk = con.execute(
         "select follow_up_rank, account_id, revenue_at_stake, overdue_days, reasons "
         "from marts.at_risk_accounts"

@@ -30,7 +30,7 @@
         'stage_snapshot_monthly', 'account_months', 'account_attributes_history',
         'int_account_months_attributed', 'int_account_quarters_owned', 'int_account_periods_summarized',
         'int_account_events_counted', 'account_coverage', 'int_purchase_days_valued',
-        'int_invoices_settled',
+        'int_invoices_settled', 'int_accounts_summarized',
     ]) }}
 {%- endmacro %}
 
