@@ -188,6 +188,27 @@ def transaction_batches(day_bytes: list[tuple[date, int]], max_days: int, max_by
     return batches
 
 
+# Landing bytes per load transaction when none is given: 1/32 of DuckDB's memory limit (a batch's rows
+# take several times their Parquet size in memory), from 64 MiB to 1 GiB. Every transaction matches its
+# event ids against the stream's whole stored history, so a backfill costs what its count of transactions
+# costs: at 100M events, 64 MiB transactions spent 62% of the load in those matches.
+MIN_TRANSACTION_BYTES = 64 * 2**20
+MAX_TRANSACTION_BYTES = 2**30
+_REPORTED_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(bytes|B|KiB|MiB|GiB|TiB|PiB|KB|MB|GB|TB|PB)$")
+_SIZE_BYTES = {"bytes": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15}
+_SIZE_BYTES |= {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50}
+
+
+def transaction_bytes(memory_limit: str) -> int:
+    """Landing bytes per load transaction for DuckDB's memory limit as DuckDB reports it ('14.9 GiB');
+    the smallest budget when it reports none it can be read from."""
+    sized = _REPORTED_SIZE.match(memory_limit.strip())
+    if not sized:
+        return MIN_TRANSACTION_BYTES
+    limit = float(sized.group(1)) * _SIZE_BYTES[sized.group(2)]
+    return int(min(MAX_TRANSACTION_BYTES, max(MIN_TRANSACTION_BYTES, limit / 32)))
+
+
 def day_bytes(landing: Path, stream: str, day: date) -> int:
     return sum(p.lstat().st_size for p in day_files(landing, stream, day))
 
@@ -198,10 +219,14 @@ def load_days(
     schema: StreamSchema,
     days: Iterable[date],
     days_per_transaction: int = 366,
-    bytes_per_transaction: int = 64 * 2**20,
+    bytes_per_transaction: int | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> LoadSummary:
-    """Load the given arrival days of one stream (a day without a folder is emptied); safe to repeat."""
+    """Load the given arrival days of one stream (a day without a folder is emptied); safe to repeat.
+    `bytes_per_transaction` defaults to `transaction_bytes` of the connection's memory limit."""
+    if bytes_per_transaction is None:
+        [(memory_limit,)] = con.execute("select current_setting('memory_limit')").fetchall()
+        bytes_per_transaction = transaction_bytes(str(memory_limit))
     if days_per_transaction < 1 or bytes_per_transaction < 1:
         raise ConfigError(
             f"days_per_transaction and bytes_per_transaction must be at least 1, got "

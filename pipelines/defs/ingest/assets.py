@@ -21,9 +21,10 @@ INGEST_GROUP = "ingest"
 class IngestConfig(dg.Config):
     max_quarantine_rate: float = 0.05  # quarantine_rate check warns above this share of rows
     # Whole days per transaction, up to this many days and MiB of landing files (one day may exceed
-    # it): bounds memory on long backfills, while few commits keep them fast.
+    # it): bounds memory on long backfills, while few transactions keep them fast. No MiB given: 1/32 of
+    # DuckDB's memory limit, 64 to 1,024 (pipelines/raw/loader.py: transaction_bytes).
     days_per_transaction: int = 366
-    mib_per_transaction: int = 64
+    mib_per_transaction: int | None = None
 
 
 def raw_key(stream: str) -> dg.AssetKey:
@@ -105,7 +106,7 @@ def build_stream_asset(schema: StreamSchema) -> dg.AssetsDefinition:
                 schema,
                 days,
                 config.days_per_transaction,
-                config.mib_per_transaction * 2**20,
+                config.mib_per_transaction * 2**20 if config.mib_per_transaction is not None else None,
                 progress,
             )
         return dg.MaterializeResult(metadata=_summary_metadata(summary))
