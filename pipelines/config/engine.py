@@ -65,15 +65,23 @@ def engine_settings(warehouse: Path, environ: Mapping[str, str] | None = None) -
     return EngineSettings(memory_limit=memory.replace(" ", ""), threads=threads, temp_directory=temp)
 
 
+def size_bytes(size: str) -> float | None:
+    """The bytes of a size such as 4GB, 12GiB or DuckDB's own report of its memory limit ('14.9 GiB');
+    None for a share (60%) or anything else."""
+    sized = _SIZE.match(size.strip())
+    if not sized or sized.group(2) == "%":
+        return None
+    return float(sized.group(1)) * _UNIT_BYTES[sized.group(2).lower()]
+
+
 def _check_memory(memory: str) -> None:
     sized = _SIZE.match(memory)
     if not sized:
         raise ConfigError(f"{MEMORY_ENV}={memory!r}: give a size such as 4GB, 12GiB or a share such as 60%")
-    amount, unit = float(sized.group(1)), sized.group(2).lower()
-    if unit == "%":
-        if not MIN_MEMORY_SHARE <= amount <= 100:
+    if sized.group(2) == "%":
+        if not MIN_MEMORY_SHARE <= float(sized.group(1)) <= 100:
             raise ConfigError(f"{MEMORY_ENV}={memory!r}: a share must lie between 1% and 100%")
-    elif amount * _UNIT_BYTES[unit] < MIN_MEMORY_BYTES:
+    elif (size_bytes(memory) or 0) < MIN_MEMORY_BYTES:
         raise ConfigError(f"{MEMORY_ENV}={memory!r}: at least 32MiB, or a share such as 60%")
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.config.engine import size_bytes
 from pipelines.contract import STREAMS, StreamSchema
 from pipelines.errors import ConfigError
 from pipelines.raw import writing
@@ -194,18 +195,14 @@ def transaction_batches(day_bytes: list[tuple[date, int]], max_days: int, max_by
 # costs: at 100M events, 64 MiB transactions spent 62% of the load in those matches.
 MIN_TRANSACTION_BYTES = 64 * 2**20
 MAX_TRANSACTION_BYTES = 2**30
-_REPORTED_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(bytes|B|KiB|MiB|GiB|TiB|PiB|KB|MB|GB|TB|PB)$")
-_SIZE_BYTES = {"bytes": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15}
-_SIZE_BYTES |= {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "PiB": 2**50}
 
 
 def transaction_bytes(memory_limit: str) -> int:
     """Landing bytes per load transaction for DuckDB's memory limit as DuckDB reports it ('14.9 GiB');
     the smallest budget when it reports none it can be read from."""
-    sized = _REPORTED_SIZE.match(memory_limit.strip())
-    if not sized:
+    limit = size_bytes(memory_limit)
+    if limit is None:
         return MIN_TRANSACTION_BYTES
-    limit = float(sized.group(1)) * _SIZE_BYTES[sized.group(2)]
     return int(min(MAX_TRANSACTION_BYTES, max(MIN_TRANSACTION_BYTES, limit / 32)))
 
 
