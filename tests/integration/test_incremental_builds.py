@@ -303,12 +303,16 @@ def test_a_days_data_tests_group_the_rows_its_build_wrote_and_catch_a_duplicate_
 
 def test_a_new_version_whose_incremental_model_changed_columns_rebuilds_it_without_a_full_refresh(tmp_path):
     """An upgrade: the live incremental table still has a column the new model no longer produces (and
-    lacks none). The changed model SQL rebuilds every account, and the table takes the new columns."""
+    lacks none). The changed model SQL rebuilds every account, and the table takes the new columns. The
+    rebuild keeps an account the CRM created before any other event."""
     events, steps = LATE_AND_CORRECTED
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse"
     warehouse.mkdir()
     database = warehouse / "lifecycle.duckdb"
     land(landing, events, steps[0][1], set())
+    crm_only = {"event_id": "u1", "event_type": "account_updated", "occurred_at": "2024-01-02T08:00:00Z"}
+    crm_only |= {"account_id": "D", "segment": "smb"}
+    write_jsonl(landing, "contact", steps[0][1], "crm.jsonl", [crm_only])
     load(database, landing, [steps[0][1]])
     run_models(warehouse, RULES)
     with duckdb.connect(str(database)) as con:  # as an earlier version left it
@@ -322,8 +326,12 @@ def test_a_new_version_whose_incremental_model_changed_columns_rebuilds_it_witho
         reason = con.execute(
             "select reason from intermediate.int_builds_completed order by completed_at desc limit 1"
         ).fetchone()
+        crm_rows = con.execute(
+            "select segment from marts.account_attributes_history where account_id = 'D'"
+        ).fetchall()
     assert "last_contact_on" not in columns
     assert reason == ("settings, model SQL or macros changed",)
+    assert crm_rows == [("smb",)]
 
 
 def write_rates(landing: Path, rates: dict[str, str]) -> None:
