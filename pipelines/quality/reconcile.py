@@ -31,7 +31,13 @@ BUILT_SCHEMAS = ("staging", "intermediate", "marts")
 COMPARED_SCHEMAS = ("intermediate", "marts")
 # What a build records about itself, not what it computes.
 BUILD_BOOKKEEPING = frozenset(
-    {"int_builds_planned", "int_builds_started", "int_builds_completed", "int_accounts_touched"}
+    {
+        "int_builds_planned",
+        "int_builds_started",
+        "int_builds_completed",
+        "int_accounts_touched",
+        "int_accounts_restaged",
+    }
 )
 # The marts Python writes from dbt's marts after a build (pipelines/churn, pipelines/forecast), with their
 # columns: a dbt rebuild makes no twin, their inputs are compared; each is documented by a dbt exposure.

@@ -164,6 +164,21 @@ A_THEN_QUIET = (
 )
 
 
+# The as-of date moves within a month: A (untouched) becomes lost on 2024-05-10, between the first two
+# as-of dates, so its May rows are recomputed; B (untouched, still buying) only has its open month's
+# snapshot date moved, and May completes on the 31st. Then the 31st is corrected away, and the as-of
+# date goes back within May (int_accounts_restaged, macros/incremental/touched_accounts.sql).
+OPEN_MONTH_MOVES = (
+    [
+        order(1, "A", "2024-03-10", "2024-05-02"),
+        order(2, "B", "2024-04-20", "2024-05-02"),
+        order(3, "C", "2024-05-02", "2024-05-02"),
+        order(4, "C", "2024-05-31", "2024-05-31"),
+    ],
+    [("load", date(2024, 5, 2)), ("load", date(2024, 5, 31)), ("correct", date(2024, 5, 31))],
+)
+
+
 # One random history per run (plus the explicit ones): each step costs two builds. No shrinking: a
 # failure prints its whole history and steps instead.
 @settings(
@@ -176,6 +191,7 @@ A_THEN_QUIET = (
 @example(history=TIME_PASSES)
 @example(history=LATE_AND_CORRECTED)
 @example(history=A_THEN_QUIET)
+@example(history=OPEN_MONTH_MOVES)
 def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_path_factory, history):
     events, steps = history
     root = tmp_path_factory.mktemp("incremental")

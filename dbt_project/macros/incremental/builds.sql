@@ -10,7 +10,8 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set found = run_query(
-        'select through_load_id, fingerprint from ' ~ relation ~ ' order by completed_at desc limit 1') -%}
+        'select through_load_id, fingerprint, cast(as_of_date as ' ~ dbt.type_string() ~ ') from ' ~ relation
+        ~ ' order by completed_at desc limit 1') -%}
     {{ return(found.rows[0] if found.rows | length > 0 else none) }}
 {%- endmacro %}
 

@@ -6,8 +6,10 @@
     row moves the watermark, so it must be skipped when one of them failed); a build stops, naming the
     model, when a model calls this macro but is not named there.
 
-    `pre_hook` forgets the rows the build recomputes: the touched accounts' rows by default. -#}
-{% macro incremental_by_account(pre_hook="{{ delete_touched_accounts() }}", on_schema_change=none) -%}
+    `pre_hook` forgets the rows the build recomputes: the touched accounts' rows by default. A model by
+    month or quarter passes `by_period=true` (it may also recompute the restaged accounts and reads the
+    as-of date; touched_accounts.sql). -#}
+{% macro incremental_by_account(pre_hook="{{ delete_touched_accounts() }}", on_schema_change=none, by_period=false) -%}
     {%- set settings = {
         'materialized': 'incremental',
         'incremental_strategy': 'append',
@@ -20,6 +22,10 @@
     {{ config(**settings) }}
 -- depends_on: {{ ref('int_builds_planned') }}
 -- depends_on: {{ ref('int_accounts_touched') }}
+{%- if by_period %}
+-- depends_on: {{ ref('int_accounts_restaged') }}
+-- depends_on: {{ ref('int_as_of_date_resolved') }}
+{%- endif %}
 {%- endmacro %}
 
 {#- The models int_builds_completed waits for. -#}

@@ -3,6 +3,7 @@
     vars, the model SQL or the project's macros changed since, or a build that started after it and never
     completed had other ones (its tables may hold rows written under them). -#}
 {%- set previous = last_completed_build() -%}
+{%- set after_as_of = "'" ~ previous[2] ~ "'" if previous and previous[2] else 'null' -%}
 {%- set fingerprint = incremental_fingerprint() if execute else '' -%}
 {%- set interrupted = interrupted_build_fingerprints() | reject('equalto', fingerprint) | list -%}
 {%- if flags.FULL_REFRESH -%}
@@ -27,6 +28,7 @@ final as (
     select
         cast(coalesce(max(load_id), 0) as bigint) as through_load_id,
         cast({{ previous[0] if previous is not none else 'null' }} as bigint) as after_load_id,
+        cast({{ after_as_of }} as date) as after_as_of_date,
         '{{ fingerprint }}' as fingerprint,
         '{{ dbt.escape_single_quotes(lifecycle_settings_json()) }}' as settings,
         '{{ reason }}' as reason,

@@ -4,11 +4,11 @@
     across months: active at the month before's end, trailing-twelve-month revenue now and twelve months
     before. One row per account and month, so the marts' per-account windows run once here, not once per
     attribute there.
-    Incremental as account_months is (macros/incremental/touched_accounts.sql): the touched accounts'
-    months and every account's changed months. The windows of an untouched account's changed months read
-    its twelve months before them as this table holds them (unchanged, as the account is). -#}
-{{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_months() }}") }}
--- depends_on: {{ ref('int_as_of_date_resolved') }}
+    Incremental as account_months is (macros/incremental/touched_accounts.sql): the touched and restaged
+    accounts' months when the open month moves, else the touched accounts' months and every account's
+    changed months. The windows of an untouched account's changed months read its twelve months before
+    them as this table holds them (unchanged, as the account is). -#}
+{{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_months() }}", by_period=true) }}
 {%- set attributes = breakdown_attributes() %}
 {%- set month_columns = [
     'account_id', 'month', 'snapshot_date', 'first_purchase_date', 'n_purchase_days', 'revenue',
@@ -16,8 +16,9 @@
 ] %}
 {%- set reads_stored = false %}
 {#- read once: each call queries the table -#}
-{%- set changed_start = changed_months_start() if is_incremental() %}
-{%- if is_incremental() and execute %}
+{%- set open_month = open_month_move() %}
+{%- set changed_start = changed_months_start() if is_incremental() and not open_month %}
+{%- if is_incremental() and execute and not open_month %}
     {#- a table of an earlier version lacks the columns: its build rebuilds every account, reading none -#}
     {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}
     {%- set reads_stored = 'ttm_revenue' in columns %}
@@ -27,9 +28,7 @@ with
 
 account_months as (
     select * from {{ ref('account_months') }}
-    {%- if is_incremental() %}
-        where {{ touched_accounts_only('account_id') }} or month >= {{ changed_start }}
-    {%- endif %}
+    where {{ touched_accounts_or_changed_periods('account_id', 'month >= ' ~ changed_start, open_month) }}
 ),
 
 history as (

@@ -3,22 +3,26 @@
     revenue, and the value of each breakdown attribute on the first purchase day. What cohort_retention and
     cohort_retention_by_attribute count (macros/retention/cohort_retention.sql).
     Incremental as account_months is (macros/incremental/touched_accounts.sql), by period: the touched
-    accounts' periods and every account's periods from the quarter of the first changed month. -#}
-{{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_quarters('period_start') }}") }}
--- depends_on: {{ ref('int_as_of_date_resolved') }}
+    and restaged accounts' periods when the open month moves, else the touched accounts' periods and
+    every account's periods from the quarter of the first changed month. -#}
+{{ incremental_by_account(
+    pre_hook="{{ delete_touched_accounts_and_changed_quarters('period_start') }}", by_period=true
+) }}
 {%- set cohort_values = [] %}
 {%- for attribute in breakdown_attributes() %}
     {%- do cohort_values.append(attribute ~ '_at_first_purchase') %}
 {%- endfor %}
-{%- set changed_quarters_start = period_start('quarter', changed_months_start()) if is_incremental() %}
+{%- set open_month = open_month_move() %}
+{%- set changed_quarters_start = period_start('quarter', changed_months_start())
+    if is_incremental() and not open_month %}
 
 with
 
 account_months as (
     select * from {{ ref('int_account_months_attributed') }}
-    {%- if is_incremental() %}
-        where {{ touched_accounts_only('account_id') }} or month >= {{ changed_quarters_start }}
-    {%- endif %}
+    where {{ touched_accounts_or_changed_periods(
+        'account_id', 'month >= ' ~ changed_quarters_start, open_month
+    ) }}
 ),
 
 {{ cohort_account_periods_ctes('account_months', carry=cohort_values) }},

@@ -6,23 +6,23 @@
     a contact within post_sale_contact_days, revenue, and for an account whose first purchase day falls in
     the quarter the rep on that purchase (the order placed first that day).
     Incremental as account_months is (macros/incremental/touched_accounts.sql), by quarter: the touched
-    accounts' quarters and every account's quarters from the quarter of the first changed month, whose
-    owner reads purchases up to driver_lookback_months back. -#}
-{{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_quarters() }}") }}
--- depends_on: {{ ref('int_as_of_date_resolved') }}
+    and restaged accounts' quarters when the open month moves, else the touched accounts' quarters and
+    every account's quarters from the quarter of the first changed month, whose owner reads purchases up
+    to driver_lookback_months back. -#}
+{{ incremental_by_account(pre_hook="{{ delete_touched_accounts_and_changed_quarters() }}", by_period=true) }}
 {%- set lookback = day_count('driver_lookback_months') %}
 {%- set post_sale = day_count('post_sale_contact_days') %}
-{%- set changed_quarters_start = period_start('quarter', changed_months_start()) if is_incremental() %}
+{%- set open_month = open_month_move() %}
+{%- set changed_quarters_start = period_start('quarter', changed_months_start())
+    if is_incremental() and not open_month %}
 
 with
 
 account_months as (
     select * from {{ ref('account_months') }}
-    {%- if is_incremental() %}
-        where
-            {{ touched_accounts_only('account_id') }}
-            or month >= {{ add_months(changed_quarters_start, -1) }}
-    {%- endif %}
+    where {{ touched_accounts_or_changed_periods(
+        'account_id', 'month >= ' ~ add_months(changed_quarters_start, -1), open_month
+    ) }}
 ),
 
 history as (
@@ -38,11 +38,11 @@ purchases as (
         sales.rep_id
     from {{ ref('int_purchases_identified') }} as purchases
     inner join {{ ref('stg_sales__events') }} as sales on purchases.event_id = sales.event_id
-    {%- if is_incremental() %}
-        where
-            {{ touched_accounts_only('purchases.account_id') }}
-            or purchases.purchase_date >= {{ add_months(changed_quarters_start, -lookback) }}
-    {%- endif %}
+    where {{ touched_accounts_or_changed_periods(
+        'purchases.account_id',
+        'purchases.purchase_date >= ' ~ add_months(changed_quarters_start, -lookback),
+        open_month,
+    ) }}
 ),
 
 contacts as (
@@ -50,13 +50,11 @@ contacts as (
         account_id,
         occurred_on
     from {{ ref('stg_contact__events') }}
-    {%- if is_incremental() %}
-        where
-            event_type <> 'lead_created'
-            and ({{ touched_accounts_only('account_id') }} or occurred_on >= {{ changed_quarters_start }})
-    {%- else %}
-        where event_type <> 'lead_created'
-    {%- endif %}
+    where
+        event_type <> 'lead_created'
+        and {{ touched_accounts_or_changed_periods(
+            'account_id', 'occurred_on >= ' ~ changed_quarters_start, open_month
+        ) }}
 ),
 
 quarters as (
@@ -80,11 +78,9 @@ starts as (
         on
             quarters.account_id = previous_month.account_id
             and previous_month.month = {{ add_months('quarters.quarter_start', -1) }}
-    {%- if is_incremental() %}
-        where
-            {{ touched_accounts_only('quarters.account_id') }}
-            or quarters.quarter_start >= {{ changed_quarters_start }}
-    {%- endif %}
+    where {{ touched_accounts_or_changed_periods(
+        'quarters.account_id', 'quarters.quarter_start >= ' ~ changed_quarters_start, open_month
+    ) }}
 ),
 
 order_reps as (

@@ -1,25 +1,36 @@
 {#- Account x calendar month, from the month of the account's first event to the as-of month: the stage at
     month end (at the as-of date for the running month), purchases and revenue booked in the month. The base
     for custom BI charts, cohort_retention and revenue_retention.
-    Incremental as stage_snapshot_monthly is: the touched accounts' months and every account's changed
-    months (macros/incremental/touched_accounts.sql). -#}
+    Incremental as stage_snapshot_monthly is (macros/incremental/touched_accounts.sql). -#}
 {{ incremental_by_account(
-    pre_hook="{{ delete_touched_accounts_and_changed_months() }}", on_schema_change='append_new_columns'
+    pre_hook="{{ delete_touched_accounts_and_changed_months() }}", on_schema_change='append_new_columns',
+    by_period=true,
 ) }}
--- depends_on: {{ ref('int_as_of_date_resolved') }}
+{%- set open_month = open_month_move() %}
+
 with
 
 snapshot as (
     select * from {{ ref('stage_snapshot_monthly') }}
-    where {{ touched_accounts_or_changed_months('account_id', 'month') }}
+    where {{ touched_accounts_or_changed_periods(
+        'account_id', 'month >= ' ~ changed_months_start() if is_incremental() and not open_month, open_month
+    ) }}
 ),
 
+-- the recomputed accounts' only when the open month moves; else every account's: an untouched account's
+-- rewritten months need its first purchase day, which lies before them
 purchase_days as (
     select * from {{ ref('int_purchase_days_aggregated') }}
+    {%- if open_month %}
+        where {{ touched_accounts_only('account_id', restaged=true) }}
+    {%- endif %}
 ),
 
 revenue_lines as (
     select * from {{ ref('int_revenue_lines_converted') }}
+    {%- if open_month %}
+        where {{ touched_accounts_only('account_id', restaged=true) }}
+    {%- endif %}
 ),
 
 first_purchases as (

@@ -1,8 +1,9 @@
 {#- Account x month: the stage at month end (or at the as-of date for the running month).
-    Incremental: the touched accounts' months and every account's changed months
-    (macros/incremental/touched_accounts.sql). -#}
+    Incremental: the touched and restaged accounts' months when the open month moves, else the touched
+    accounts' months and every account's changed months (macros/incremental/touched_accounts.sql). -#}
 {{ incremental_by_account(
-    pre_hook="{{ delete_touched_accounts_and_changed_months() }}", on_schema_change='append_new_columns'
+    pre_hook="{{ delete_touched_accounts_and_changed_months() }}", on_schema_change='append_new_columns',
+    by_period=true,
 ) }}
 with
 
