@@ -6,10 +6,18 @@
     row moves the watermark, so it must be skipped when one of them failed); a build stops, naming the
     model, when a model calls this macro but is not named there.
 
-    `pre_hook` forgets the rows the build recomputes: the touched accounts' rows by default. A model by
-    month or quarter passes `by_period=true` (it may also recompute the restaged accounts and reads the
-    as-of date; touched_accounts.sql). -#}
-{% macro incremental_by_account(pre_hook="{{ delete_touched_accounts() }}", on_schema_change=none, by_period=false) -%}
+    `pre_hook` forgets the rows the build recomputes: the touched accounts' rows by default. A model whose
+    rows follow the as-of date through the accounts' stage changes passes `restaged=true`: it recomputes
+    the restaged accounts too (int_accounts_restaged), and by default forgets their rows as well. A model
+    by month or quarter passes `by_period=true` (it recomputes them when its open month moves, and reads
+    the as-of date; touched_accounts.sql). -#}
+{% macro incremental_by_account(
+    pre_hook=none, on_schema_change=none, by_period=false, restaged=false
+) -%}
+    {%- if pre_hook is none -%}
+        {%- set pre_hook = "{{ delete_touched_accounts(restaged=true) }}" if restaged
+            else "{{ delete_touched_accounts() }}" -%}
+    {%- endif -%}
     {%- set settings = {
         'materialized': 'incremental',
         'incremental_strategy': 'append',
@@ -22,7 +30,7 @@
     {{ config(**settings) }}
 -- depends_on: {{ ref('int_builds_planned') }}
 -- depends_on: {{ ref('int_accounts_touched') }}
-{%- if by_period %}
+{%- if by_period or restaged %}
 -- depends_on: {{ ref('int_accounts_restaged') }}
 -- depends_on: {{ ref('int_as_of_date_resolved') }}
 {%- endif %}
@@ -36,7 +44,8 @@
         'stage_snapshot_monthly', 'account_months', 'account_attributes_history',
         'int_account_months_attributed', 'int_account_quarters_owned', 'int_account_periods_summarized',
         'int_account_events_counted', 'account_coverage', 'int_purchase_days_valued',
-        'int_invoices_settled', 'int_accounts_summarized',
+        'int_invoices_settled', 'int_accounts_summarized', 'int_purchase_days_gapped',
+        'lifecycle_transitions', 'lifecycle_history',
     ]) }}
 {%- endmacro %}
 

@@ -1,7 +1,7 @@
 {#- The rows an incremental build may have written, as a filter for the data tests of an incremental model
-    (macros/tests/unique_combination.sql): its touched accounts' rows, and with `period_column` every
-    account's rows from the first period the pre-hook rewrote (delete_touched_accounts_and_changed_months
-    or _quarters). Every row outside it was written, and tested, by an earlier build that completed: a
+    (macros/tests/unique_combination.sql): its touched and restaged accounts' rows, and with
+    `period_column` every account's rows from the first period the pre-hook rewrote
+    (delete_touched_accounts_and_changed_months or _quarters). Every row outside it was written, and tested, by an earlier build that completed: a
     build whose tests fail never completes, so the next one recomputes the same accounts and periods. On a
     rebuild of every account it keeps every row.
 
@@ -16,6 +16,7 @@
     (
         (select rebuild_all from {{ planned }})
         or {{ account_column }} in (select account_id from {{ touched }})
+        or {{ account_column }} in (select account_id from {{ ref('int_accounts_restaged') }})
         {%- if period_column %}
         or {{ period_column }} >= {{ first_rewritten_period(started, period) }}
         {%- endif %}

@@ -56,14 +56,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The pre-hook of an incremental model: forget the touched accounts' rows (all rows on a rebuild), and
-    the rows that meet `also`, a further SQL condition when given. -#}
-{% macro delete_touched_accounts(also=none) -%}
+{#- The pre-hook of an incremental model: forget the touched accounts' rows (all rows on a rebuild), with
+    `restaged` the restaged accounts' too, and the rows that meet `also`, a further SQL condition when
+    given. -#}
+{% macro delete_touched_accounts(also=none, restaged=false) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where
             (select rebuild_all from {{ ref('int_builds_planned') }})
-            or account_id in (select account_id from {{ ref('int_accounts_touched') }})
+            or account_id in ({{ recomputed_accounts(restaged) }})
             {%- if also %}
             or {{ also }}
             {%- endif %}

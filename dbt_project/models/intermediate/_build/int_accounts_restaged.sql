@@ -1,33 +1,39 @@
-{#- The accounts whose stage changes on a day between the last completed build's as-of date and this
-    build's (either way: the as-of date can go back). The models by month or quarter recompute them with
-    the touched accounts when the open month moves (macros/incremental/touched_accounts.sql): every
-    other account's open month keeps its stage, only its snapshot date moves. Empty on a rebuild of every
-    account, which recomputes them all anyway. -#}
+{#- The accounts whose stage changes on a day between the as-of dates the tables may have been built
+    with and this build's: the last completed build's, and those of the builds started since (one that
+    stopped part way may have written some tables), this one's included; the as-of date can go back.
+    The models whose rows follow the as-of date through stage changes recompute them with the touched
+    accounts (macros/incremental/touched_accounts.sql): every other account's stage is the same at
+    every one of those dates. Empty on a rebuild of every account, which recomputes them all anyway. -#}
 with
 
 plan as (
     select * from {{ ref('int_builds_planned') }}
 ),
 
-as_of as (
-    select as_of_date from {{ ref('int_as_of_date_resolved') }}
+started as (
+    select * from {{ ref('int_builds_started') }}
 ),
 
 timeline as (
     select * from {{ ref('int_stage_timeline_evaluated') }}
 ),
 
+as_of_dates as (
+    select after_as_of_date as as_of_date from plan
+    union all
+    select started.as_of_date
+    from started
+    inner join plan on started.started_at > plan.after_completed_at
+),
+
 moved as (
     select
-        case
-            when plan.after_as_of_date < as_of.as_of_date then plan.after_as_of_date else as_of.as_of_date
-        end as moved_after,
-        case
-            when plan.after_as_of_date < as_of.as_of_date then as_of.as_of_date else plan.after_as_of_date
-        end as moved_through
-    from plan
-    cross join as_of
-    where not plan.rebuild_all and plan.after_as_of_date <> as_of.as_of_date
+        min(as_of_dates.as_of_date) as moved_after,
+        max(as_of_dates.as_of_date) as moved_through
+    from as_of_dates
+    cross join plan
+    where not plan.rebuild_all
+    having min(as_of_dates.as_of_date) < max(as_of_dates.as_of_date)
 ),
 
 -- the accounts with a day the rules are evaluated on in the span: few, so their whole timelines are read

@@ -1,9 +1,12 @@
 {#- Every purchase day with the days since the account's previous one (null for its first) and its rank:
-    the gaps the at-risk rule compares with (accounts, churn_observations). -#}
+    the gaps the at-risk rule compares with (accounts, churn_observations). Incremental by account
+    (macros/incremental/touched_accounts.sql): windows over the account's own purchase days. -#}
+{{ incremental_by_account() }}
 with
 
 purchase_days as (
     select * from {{ ref('int_purchase_days_aggregated') }}
+    where {{ touched_accounts_only('account_id') }}
 ),
 
 final as (

@@ -1,7 +1,10 @@
 {#- One row per stage change: the day the rule says, its cause, and the event behind it (where there is
     one). A loss carries lost_ttm_revenue, what the account brought in its last year as a customer: the
     revenue booked from 12 months before its last purchase day until the loss (the 12 months before the
-    loss itself hold no purchase: a loss follows lost_after_days without one). -#}
+    loss itself hold no purchase: a loss follows lost_after_days without one).
+    Incremental by account (macros/incremental/touched_accounts.sql): an untouched account's rows change
+    only when one of its stage changes falls between the as-of dates, which makes it restaged. -#}
+{{ incremental_by_account(restaged=true, on_schema_change='append_new_columns') }}
 with
 
 as_of as (
@@ -10,6 +13,7 @@ as_of as (
 
 evaluated as (
     select * from {{ ref('int_stage_timeline_evaluated') }}
+    where {{ touched_accounts_only('account_id', restaged=true) }}
 ),
 
 -- the timeline runs past the as-of date; transitions stop there
@@ -30,10 +34,12 @@ changes as (
 
 purchase_days as (
     select * from {{ ref('int_purchase_days_aggregated') }}
+    where {{ touched_accounts_only('account_id', restaged=true) }}
 ),
 
 revenue_lines as (
     select * from {{ ref('int_revenue_lines_converted') }}
+    where {{ touched_accounts_only('account_id', restaged=true) }}
 ),
 
 losses as (
