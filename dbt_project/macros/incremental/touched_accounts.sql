@@ -35,32 +35,24 @@
 {%- endmacro %}
 
 {#- DuckDB does not push a semi-join below a view's projection: the staging views convert every event's
-    time zone before the touched accounts are picked, several times slower. A day's touched accounts are
-    therefore written into the filter as literals, which reach the table scan, up to a tenth of the
-    accounts the warehouse knows (at least 1,000): on the bench's 10M history 14,000 literals took half
-    the semi-join's time, and 100,000 twice it (the semi-join's cost grows with the history, the
-    literals' with the list). A larger set (a rebuild) keeps the semi-join. -#}
+    time zone before the touched accounts are picked, several times slower. A day's few
+    touched accounts are therefore written into the filter as literals, which reach the table scan; a
+    larger set (a rebuild) keeps the semi-join. -#}
 {% macro duckdb__touched_accounts_filter(account_column, restaged=false) -%}
-    {%- if not execute -%}
-        {{ return(default__touched_accounts_filter(account_column, restaged)) }}
-    {%- endif -%}
-    {%- set touched = ref('int_accounts_touched') -%}
-    {%- set recomputed = '(' ~ recomputed_accounts(restaged) ~ ') as recomputed' -%}
-    {%- set sizes = run_query(
-        'select (select count(*) from ' ~ recomputed ~ '), (select coalesce(max(estimated_size), 0)'
-        ~ " from duckdb_tables() where schema_name = '" ~ touched.schema
-        ~ "' and table_name = 'int_accounts_first_seen')").rows[0] -%}
-    {%- set most = [1000, sizes[1] // 10] | max -%}
-    {%- if sizes[0] > most -%}
+    {%- set most = 1000 -%}
+    {%- set found = run_query(
+        'select account_id from (' ~ recomputed_accounts(restaged)
+        ~ ') as recomputed order by account_id limit ' ~ (most + 1)) if execute else none -%}
+    {%- if found is none or found.rows | length > most -%}
         {{ default__touched_accounts_filter(account_column, restaged) }}
-    {%- elif sizes[0] == 0 -%}
+    {%- elif found.rows | length == 0 -%}
         false
     {%- else -%}
-        {#- one string built by DuckDB: a row per account through dbt's result tables is slow -#}
-        {%- set listed = run_query(
-            "select string_agg('''' || replace(account_id, '''', '''''') || '''', ', ' order by account_id)"
-            ~ ' from ' ~ recomputed).rows[0][0] -%}
-        {{ account_column }} in ({{ listed }})
+        {{ account_column }} in (
+        {%- for row in found.rows -%}
+            '{{ row[0] | replace("'", "''") }}'{{ ', ' if not loop.last }}
+        {%- endfor -%}
+        )
     {%- endif -%}
 {%- endmacro %}
 
