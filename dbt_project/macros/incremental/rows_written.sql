@@ -1,9 +1,9 @@
 {#- The rows an incremental build may have written, as a filter for the data tests of an incremental model
     (macros/tests/unique_combination.sql): its touched and restaged accounts' rows, and with
     `period_column` every account's rows from the first period the pre-hook rewrote
-    (delete_touched_accounts_and_changed_months or _quarters). Every row outside it was written, and tested, by an earlier build that completed: a
-    build whose tests fail never completes, so the next one recomputes the same accounts and periods. On a
-    rebuild of every account it keeps every row.
+    (delete_touched_accounts_and_changed_months or _quarters). Every row outside it was written, and
+    tested, by an earlier build that completed: a build whose tests fail never completes, so the next one
+    recomputes the same accounts and periods. On a rebuild of every account it keeps every row.
 
     The first rewritten period is that of the earliest as-of date of the builds that may have written the
     table: the last completed one and every one started since (this one included; int_builds_started).

@@ -11,8 +11,9 @@
     rebuilds every table from scratch. -#}
 
 {#- The filter of an incremental model's input: the touched accounts only (all of them on a first build).
-    With `restaged`, also the accounts whose stage changed since the table's last as-of date
-    (int_accounts_restaged; a model by month or quarter whose open month moves, below). -#}
+    With `restaged`, also the accounts whose stage changes between the as-of dates the tables may hold
+    and this build's (int_accounts_restaged): for the models cut at the as-of date, and the models by
+    month or quarter whose open month moves (below). -#}
 {% macro touched_accounts_only(account_column, restaged=false) -%}
     {%- if is_incremental() -%}
         {{ return(adapter.dispatch('touched_accounts_filter', 'lifecycle')(account_column, restaged)) }}
@@ -98,8 +99,9 @@
     {%- if 'snapshot_date' not in columns -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set text = dbt.type_string() -%}
     {%- set found = run_query(
-        'select cast(stored.last_as_of as ' ~ dbt.type_string() ~ '), cast(as_of.as_of_date as ' ~ dbt.type_string() ~ ') from '
+        'select cast(stored.last_as_of as ' ~ text ~ '), cast(as_of.as_of_date as ' ~ text ~ ') from '
         ~ '(select max(snapshot_date) as last_as_of from ' ~ this ~ ') as stored'
         ~ ' cross join ' ~ ref('int_builds_planned') ~ ' as plan'
         ~ ' cross join ' ~ ref('int_as_of_date_resolved') ~ ' as as_of'
