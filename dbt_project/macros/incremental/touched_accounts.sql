@@ -95,7 +95,7 @@
     {%- if not (execute and is_incremental()) -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- set columns = column_names(this) -%}
     {%- if 'snapshot_date' not in columns -%}
         {{ return(none) }}
     {%- endif -%}
@@ -119,7 +119,7 @@
     {%- set built = none -%}
     {%- if execute -%}
         {#- a table of an earlier version may lack the column: its build rebuilds every account anyway -#}
-        {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+        {%- set columns = column_names(this) -%}
         {%- if 'snapshot_date' in columns -%}
             {%- set built = run_query('select max(snapshot_date) from ' ~ this) -%}
         {%- endif -%}
@@ -177,7 +177,7 @@
 {#- The open periods of the accounts a build does not recompute, moved from the last as-of date to this
     build's: their snapshot_date, and is_complete where the table has it. -#}
 {% macro move_open_periods(open_month) -%}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- set columns = column_names(this) -%}
     {%- set as_of = "cast('" ~ open_month.as_of ~ "' as date)" -%}
     update {{ this }}
     set

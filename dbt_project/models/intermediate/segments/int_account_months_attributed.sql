@@ -20,7 +20,7 @@
 {%- set changed_start = changed_months_start() if is_incremental() and not open_month %}
 {%- if is_incremental() and execute and not open_month %}
     {#- a table of an earlier version lacks the columns: its build rebuilds every account, reading none -#}
-    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list %}
+    {%- set columns = column_names(this) %}
     {%- set reads_stored = 'ttm_revenue' in columns %}
 {%- endif %}
 
