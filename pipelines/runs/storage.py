@@ -7,6 +7,13 @@ hands a step's events of a partition range to `store_event_batch` when `DAGSTER_
 (pipelines/runs/instance.py: BATCH_SIZE_ENV), and its SQLite storages then still store them one by one.
 These subclasses store such a batch as Dagster stores each of its events, in one transaction per
 database. Any other batch is stored event by event, as Dagster does.
+
+A run over a range may also plan every asset check (the dbt tests) for each day of the range: when
+Dagster records the range on the run (it does when the last asset of the run's plan is partitioned, as in
+a run that leaves out the serving assets), it gives a check of an unpartitioned asset the
+run's partitions, and stores a row per check and day, serializing the same event again for each row in
+one statement of as many values (180 checks over a 210-day range: 13 s). These storages write the same
+rows with the event serialized once, in one executemany.
 """
 
 from __future__ import annotations
@@ -16,8 +23,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS, EVENT_TYPE_TO_PIPELINE_RUN_STATUS
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._core.storage.event_log import InMemoryEventLogStorage, SqliteEventLogStorage
 from dagster._core.storage.event_log.base import EventLogCursor
+from dagster._core.storage.event_log.schema import AssetCheckExecutionsTable
+from dagster._core.storage.event_log.sql_event_log import SqlEventLogStorage
+from dagster._serdes import serialize_value
 
 if TYPE_CHECKING:
     from dagster import DagsterInstance, EventLogEntry
@@ -39,7 +50,35 @@ def _inserted_id(result: Any) -> int:
     return int(result.inserted_primary_key[0])
 
 
-class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
+def planned_check_rows(event: EventLogEntry, event_id: int | None, timestamp: Any) -> list[dict[str, Any]]:
+    """The rows of asset_check_executions Dagster stores for a planned check: one per partition of the
+    run (one without a partition when it has none), each with the serialized event."""
+    planned = event.get_dagster_event().event_specific_data
+    subset = planned.partitions_subset  # type: ignore[union-attr]
+    serialized = serialize_value(event)
+    return [
+        {
+            "asset_key": planned.asset_key.to_string(),  # type: ignore[union-attr]
+            "check_name": planned.check_name,  # type: ignore[union-attr]
+            "partition": partition,
+            "run_id": event.run_id,
+            "execution_status": AssetCheckExecutionRecordStatus.PLANNED.value,
+            "evaluation_event": serialized,
+            "evaluation_event_timestamp": timestamp,
+            "evaluation_event_storage_id": event_id,
+        }
+        for partition in (subset.get_partition_keys() if subset else [None])
+    ]
+
+
+class _PlannedChecksAtOnce(SqlEventLogStorage):
+    def _store_asset_check_evaluation_planned(self, event: EventLogEntry, event_id: int | None) -> None:
+        rows = planned_check_rows(event, event_id, self._event_insert_timestamp(event))
+        with self.index_connection() as conn:
+            conn.execute(AssetCheckExecutionsTable.insert(), rows)
+
+
+class BatchingSqliteEventLogStorage(_PlannedChecksAtOnce, SqliteEventLogStorage):
     """Dagster's SQLite storage of a recorded instance (a database per run, an index across runs)."""
 
     @classmethod
@@ -62,7 +101,7 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 self._store_asset_event(conn, event, event_id)
 
 
-class BatchingInMemoryEventLogStorage(InMemoryEventLogStorage):
+class BatchingInMemoryEventLogStorage(_PlannedChecksAtOnce, InMemoryEventLogStorage):
     """Dagster's storage of an instance in memory (`lifecycle run --no-record`)."""
 
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
