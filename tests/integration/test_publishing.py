@@ -142,8 +142,6 @@ def test_a_build_without_accounts_is_not_published_over_one_with_accounts(paths,
 def test_overlapping_runs_publish_each_build_under_its_own_stamp_or_not_at_all(warehouse):
     """Run B's build, run A's build, B's publication, A's publication: B's publication showed B's stamp
     over A's marts. Now B publishes nothing (its build was replaced), A publishes its own."""
-    from dagster import DagsterInstance
-
     from pipelines.config.lifecycle import LifecycleSettings
     from pipelines.dbt.project import prepare_manifest
     from pipelines.definitions import defs
@@ -151,6 +149,8 @@ def test_overlapping_runs_publish_each_build_under_its_own_stamp_or_not_at_all(w
     from pipelines.defs.ingest.triggers import LIFECYCLE_JOB, range_tags
     from pipelines.defs.serving.assets import REPORT_KEY, SERVING_KEY
     from pipelines.runner import landed_range, run_config
+    from pipelines.runs.instance import range_events_at_once
+    from pipelines.runs.storage import ephemeral_instance
 
     land_business(warehouse.landing)
     prepare_manifest()
@@ -164,7 +164,9 @@ def test_overlapping_runs_publish_each_build_under_its_own_stamp_or_not_at_all(w
         if publishing:  # the dbt steps are not selected: no config for them
             for op in DBT_OPS:
                 config["ops"].pop(op)
-        with DagsterInstance.ephemeral() as instance:  # each run's own: a run id is unique per instance
+        # each run's own instance (a run id is unique per instance), in memory and logging its range's
+        # events as `lifecycle run --no-record` does (pipelines/runner.py)
+        with ephemeral_instance() as instance, range_events_at_once():
             result = job.execute_in_process(
                 instance=instance,
                 run_id=run_id,
