@@ -139,8 +139,8 @@ LATE_AND_CORRECTED = (
 )
 
 
-def invoice(n: int, of_order: int, account: str, occurred: str, arrival: str) -> dict:
-    row = {"event_id": f"x{n}", "account_id": account, "occurred_at": f"{occurred}T10:00:00Z"}
+def invoice(n: int, of_order: int, account: str, occurred: str, arrival: str, **terms: int) -> dict:
+    row = {"event_id": f"x{n}", "account_id": account, "occurred_at": f"{occurred}T10:00:00Z", **terms}
     fields = {"event_type": "invoice_issued", "order_id": f"o{of_order}", "invoice_id": f"i{n}"}
     money = {"amount": "10.00", "currency": "EUR"}
     return {"stream": "sales", "arrival": date.fromisoformat(arrival), "row": row | fields | money}
@@ -179,6 +179,34 @@ OPEN_MONTH_MOVES = (
 )
 
 
+# A's complaint stays open and its invoice unpaid while B's orders move the as-of date: first the invoice
+# falls due, then the complaint passes complaint_sla_days and the invoice payment_late_days, with no event
+# of A's; then the as-of date goes back (int_current_signals_measured re-measures A each time,
+# macros/churn/current_signals.sql).
+def complaint(n: int, account: str, occurred: str) -> dict:
+    row = {"event_id": f"x{n}", "account_id": account, "occurred_at": f"{occurred}T10:00:00Z"}
+    fields = {"event_type": "ticket_opened", "ticket_id": f"t{n}", "category": "complaint"}
+    return {"stream": "service", "arrival": date.fromisoformat(occurred), "row": row | fields}
+
+
+DEADLINES_PASS = (
+    [
+        order(20, "A", "2024-03-01", "2024-03-28"),
+        invoice(21, 20, "A", "2024-03-01", "2024-03-28", payment_terms_days=30),
+        complaint(22, "A", "2024-03-28"),
+        order(23, "B", "2024-03-28", "2024-03-28"),
+        order(24, "B", "2024-04-02", "2024-04-02"),
+        order(25, "B", "2024-04-12", "2024-04-12"),
+    ],
+    [
+        ("load", date(2024, 3, 28)),
+        ("load", date(2024, 4, 2)),
+        ("load", date(2024, 4, 12)),
+        ("correct", date(2024, 4, 12)),
+    ],
+)
+
+
 # One random history per run (plus the explicit ones): each step costs two builds. No shrinking: a
 # failure prints its whole history and steps instead.
 @settings(
@@ -192,6 +220,7 @@ OPEN_MONTH_MOVES = (
 @example(history=LATE_AND_CORRECTED)
 @example(history=A_THEN_QUIET)
 @example(history=OPEN_MONTH_MOVES)
+@example(history=DEADLINES_PASS)
 def test_every_incremental_build_equals_a_full_build_on_a_fresh_database(tmp_path_factory, history):
     events, steps = history
     root = tmp_path_factory.mktemp("incremental")

@@ -45,7 +45,7 @@
         'int_account_months_attributed', 'int_account_quarters_owned', 'int_account_periods_summarized',
         'int_account_events_counted', 'account_coverage', 'int_purchase_days_valued',
         'int_invoices_settled', 'int_accounts_summarized', 'int_purchase_days_gapped',
-        'lifecycle_transitions', 'lifecycle_history',
+        'lifecycle_transitions', 'lifecycle_history', 'int_current_signals_measured',
     ]) }}
 {%- endmacro %}
 

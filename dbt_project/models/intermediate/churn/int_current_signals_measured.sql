@@ -1,6 +1,8 @@
 {#- The churn-driver signals (macros/churn/driver_signals.sql) of every account on the day after the as-of
-    date: what the accounts mart shows as "now", with the latest contact at any age. Rebuilt in full each
-    build: the as-of date moves every account's window. -#}
+    date: what the accounts mart shows as "now", with the latest contact at any age. Incremental by
+    account: a build re-measures the accounts whose signals can have changed and moves the others' rows to
+    the new measuring day (macros/churn/current_signals.sql). -#}
+{{ incremental_by_account(pre_hook="{{ delete_remeasured_accounts() }}") }}
 with
 
 as_of as (
@@ -33,6 +35,7 @@ points as (
         {{ add_days('as_of.as_of_date', 1) }} as measured_on
     from first_seen
     cross join as_of
+    where {{ remeasured_accounts_only('first_seen.account_id') }}
 ),
 
 {{ driver_signal_ctes(

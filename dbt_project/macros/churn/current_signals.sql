@@ -1,0 +1,128 @@
+{#- int_current_signals_measured, incremental by account. Every row is measured on the day after the as-of
+    date, over the look-back window before it. When the as-of date moves, an account the loads did not
+    touch keeps its signals unless one of its dates crosses a bound that moved with it:
+      - a service event, contact, purchase day or invoice due day between the old and the new window
+        start (it left or entered the window), or between the old and the new measuring day (it entered
+        or left the part before the measuring day: the window's end, the latest contact, a ticket's state);
+      - a complaint opened, or an invoice fallen due, whose deadline (complaint_sla_days,
+        payment_late_days) lies between the two measuring days; an invoice paid between them.
+    A build re-measures the touched accounts and those, and moves every other row's measuring day and
+    window start to the new ones. A conservative superset: any service event near the SLA deadline
+    counts, not only complaint openings. The table says which day it was measured on, so a build that
+    stopped before it is caught up by the next. -#}
+
+{#- The measuring day the table's rows hold (all hold the same), as an ISO string; none on a first build,
+    on a rebuild of every account, or when the table is empty. -#}
+{% macro signals_last_measured_on() -%}
+    {%- if not (execute and is_incremental()) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set found = run_query(
+        'select cast(max(stored.measured_on) as ' ~ dbt.type_string() ~ ') from ' ~ this ~ ' as stored'
+        ~ ' cross join ' ~ ref('int_builds_planned') ~ ' as plan where not plan.rebuild_all') -%}
+    {{ return(found.rows[0][0] if found.rows | length > 0 else none) }}
+{%- endmacro %}
+
+{#- This build's measuring day, the day after the as-of date, as a scalar query. -#}
+{% macro signals_measured_on() -%}
+    (select {{ add_days('as_of_date', 1) }} from {{ ref('int_as_of_date_resolved') }})
+{%- endmacro %}
+
+{#- The accounts a build re-measures when the table was measured on `last` (signals_last_measured_on()). -#}
+{% macro remeasured_accounts(last) -%}
+    {%- set lookback = day_count('driver_lookback_months') -%}
+    {%- set sla = day_count('complaint_sla_days') -%}
+    {%- set late_days = validated_setting('payment_late_days', '^[0-9]+$', 'a whole number >= 0') | int -%}
+    {%- set old = "cast('" ~ last ~ "' as date)" -%}
+    {%- set new = signals_measured_on() -%}
+    {%- set bounds -%}
+        (
+            select
+                least({{ old }}, {{ new }}) as low,
+                greatest({{ old }}, {{ new }}) as high,
+                {{ add_months('least(' ~ old ~ ', ' ~ new ~ ')', -lookback) }} as low_start,
+                {{ add_months('greatest(' ~ old ~ ', ' ~ new ~ ')', -lookback) }} as high_start
+        ) as bounds
+    {%- endset -%}
+    {%- set moved -%}
+        bounds.low < bounds.high
+    {%- endset -%}
+    select account_id from {{ ref('int_accounts_touched') }}
+    union
+    select service.account_id
+    from {{ ref('stg_service__events') }} as service
+    cross join {{ bounds }}
+    where
+        {{ moved }}
+        and (
+            (service.occurred_on >= bounds.low_start and service.occurred_on < bounds.high_start)
+            or (
+                service.occurred_on >= {{ add_days('bounds.low', -(sla + 1)) }}
+                and service.occurred_on < bounds.high
+            )
+        )
+    union
+    select contact.account_id
+    from {{ ref('stg_contact__events') }} as contact
+    cross join {{ bounds }}
+    where
+        {{ moved }}
+        and (
+            (contact.occurred_on >= bounds.low_start and contact.occurred_on < bounds.high_start)
+            or (contact.occurred_on >= bounds.low and contact.occurred_on < bounds.high)
+        )
+    union
+    select purchases.account_id
+    from {{ ref('int_purchases_identified') }} as purchases
+    cross join {{ bounds }}
+    where
+        {{ moved }}
+        and (
+            (purchases.purchase_date >= bounds.low_start and purchases.purchase_date < bounds.high_start)
+            or (purchases.purchase_date >= bounds.low and purchases.purchase_date < bounds.high)
+        )
+    union
+    select invoices.account_id
+    from {{ ref('int_invoices_settled') }} as invoices
+    cross join {{ bounds }}
+    where
+        {{ moved }}
+        and (
+            (invoices.due_on >= bounds.low_start and invoices.due_on < bounds.high_start)
+            or (
+                invoices.due_on >= {{ add_days('bounds.low', -(late_days + 1)) }}
+                and invoices.due_on < bounds.high
+            )
+            or (invoices.paid_on >= bounds.low and invoices.paid_on < bounds.high)
+        )
+{%- endmacro %}
+
+{#- The filter of the accounts the model measures: every account on a first build, a rebuild or an empty
+    table, else the re-measured ones. -#}
+{% macro remeasured_accounts_only(account_column) -%}
+    {%- set last = signals_last_measured_on() -%}
+    {%- if last is none -%}
+        true
+    {%- else -%}
+        {{ account_column }} in ({{ remeasured_accounts(last) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The pre-hook: forget the re-measured accounts' rows (every row when the table holds no measuring day
+    or every account is rebuilt) and move the others to this build's measuring day and window start. -#}
+{% macro delete_remeasured_accounts() -%}
+    {%- if is_incremental() -%}
+        {%- set last = signals_last_measured_on() -%}
+        {%- if last is none -%}
+            delete from {{ this }}
+        {%- else -%}
+            {%- set lookback = day_count('driver_lookback_months') -%}
+            delete from {{ this }} where account_id in ({{ remeasured_accounts(last) }});
+            update {{ this }}
+            set
+                measured_on = {{ signals_measured_on() }},
+                window_start = {{ add_months(signals_measured_on(), -lookback) }}
+            where measured_on <> {{ signals_measured_on() }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
