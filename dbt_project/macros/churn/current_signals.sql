@@ -12,15 +12,29 @@
     stopped before it is caught up by the next. -#}
 
 {#- The measuring day the table's rows hold (all hold the same), as an ISO string; none on a first build,
-    on a rebuild of every account, or when the table is empty. -#}
+    on a rebuild of every account, when the table is empty, or where every account is re-measured
+    each build (below). -#}
 {% macro signals_last_measured_on() -%}
-    {%- if not (execute and is_incremental()) -%}
+    {%- if not (execute and is_incremental() and remeasures_by_account()) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set found = run_query(
         'select cast(max(stored.measured_on) as ' ~ dbt.type_string() ~ ') from ' ~ this ~ ' as stored'
         ~ ' cross join ' ~ ref('int_builds_planned') ~ ' as plan where not plan.rebuild_all') -%}
     {{ return(found.rows[0][0] if found.rows | length > 0 else none) }}
+{%- endmacro %}
+
+{#- Whether the engine re-measures only some accounts. Spark re-measures every account each build: its
+    plan evaluated the re-measured set once for each use of the windows (33 s for the 60 accounts of
+    the Spark test, against 8 s for all of them). -#}
+{% macro remeasures_by_account() -%}
+    {{ return(adapter.dispatch('remeasures_by_account', 'lifecycle')()) }}
+{%- endmacro %}
+{% macro default__remeasures_by_account() -%}
+    {{ return(true) }}
+{%- endmacro %}
+{% macro spark__remeasures_by_account() -%}
+    {{ return(false) }}
 {%- endmacro %}
 
 {#- This build's measuring day, the day after the as-of date, as a scalar query. -#}
@@ -108,21 +122,27 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The pre-hook: forget the re-measured accounts' rows (every row when the table holds no measuring day
-    or every account is rebuilt) and move the others to this build's measuring day and window start. -#}
+{#- The first pre-hook: forget the re-measured accounts' rows (every row when the table holds no measuring
+    day or every account is rebuilt). -#}
 {% macro delete_remeasured_accounts() -%}
     {%- if is_incremental() -%}
         {%- set last = signals_last_measured_on() -%}
-        {%- if last is none -%}
-            delete from {{ this }}
-        {%- else -%}
-            {%- set lookback = day_count('driver_lookback_months') -%}
-            delete from {{ this }} where account_id in ({{ remeasured_accounts(last) }});
-            update {{ this }}
-            set
-                measured_on = {{ signals_measured_on() }},
-                window_start = {{ add_months(signals_measured_on(), -lookback) }}
-            where measured_on <> {{ signals_measured_on() }}
+        delete from {{ this }}
+        {%- if last is not none %}
+        where account_id in ({{ remeasured_accounts(last) }})
         {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The second pre-hook (a statement of its own: Spark takes one per hook): move every row left to this
+    build's measuring day and window start. -#}
+{% macro move_measured_rows() -%}
+    {%- if is_incremental() -%}
+        {%- set lookback = day_count('driver_lookback_months') -%}
+        update {{ this }}
+        set
+            measured_on = {{ signals_measured_on() }},
+            window_start = {{ add_months(signals_measured_on(), -lookback) }}
+        where measured_on <> {{ signals_measured_on() }}
     {%- endif -%}
 {%- endmacro %}

@@ -2,7 +2,7 @@
     date: what the accounts mart shows as "now", with the latest contact at any age. Incremental by
     account: a build re-measures the accounts whose signals can have changed and moves the others' rows to
     the new measuring day (macros/churn/current_signals.sql). -#}
-{{ incremental_by_account(pre_hook="{{ delete_remeasured_accounts() }}") }}
+{{ incremental_by_account(pre_hook=["{{ delete_remeasured_accounts() }}", "{{ move_measured_rows() }}"]) }}
 with
 
 as_of as (
