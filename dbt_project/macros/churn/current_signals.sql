@@ -58,57 +58,33 @@
                 {{ add_months('greatest(' ~ old ~ ', ' ~ new ~ ')', -lookback) }} as high_start
         ) as bounds
     {%- endset -%}
-    {%- set moved -%}
-        bounds.low < bounds.high
-    {%- endset -%}
+    {%- set dated = [
+        (ref('stg_service__events'), [crossed_a_bound('dated.occurred_on', sla + 1)]),
+        (ref('stg_contact__events'), [crossed_a_bound('dated.occurred_on')]),
+        (ref('int_purchases_identified'), [crossed_a_bound('dated.purchase_date')]),
+        (ref('int_invoices_settled'), [
+            crossed_a_bound('dated.due_on', late_days + 1),
+            '(dated.paid_on >= bounds.low and dated.paid_on < bounds.high)',
+        ]),
+    ] -%}
     select account_id from {{ ref('int_accounts_touched') }}
+    {%- for relation, crossings in dated %}
     union
-    select service.account_id
-    from {{ ref('stg_service__events') }} as service
+    select dated.account_id
+    from {{ relation }} as dated
     cross join {{ bounds }}
-    where
-        {{ moved }}
-        and (
-            (service.occurred_on >= bounds.low_start and service.occurred_on < bounds.high_start)
-            or (
-                service.occurred_on >= {{ add_days('bounds.low', -(sla + 1)) }}
-                and service.occurred_on < bounds.high
-            )
-        )
-    union
-    select contact.account_id
-    from {{ ref('stg_contact__events') }} as contact
-    cross join {{ bounds }}
-    where
-        {{ moved }}
-        and (
-            (contact.occurred_on >= bounds.low_start and contact.occurred_on < bounds.high_start)
-            or (contact.occurred_on >= bounds.low and contact.occurred_on < bounds.high)
-        )
-    union
-    select purchases.account_id
-    from {{ ref('int_purchases_identified') }} as purchases
-    cross join {{ bounds }}
-    where
-        {{ moved }}
-        and (
-            (purchases.purchase_date >= bounds.low_start and purchases.purchase_date < bounds.high_start)
-            or (purchases.purchase_date >= bounds.low and purchases.purchase_date < bounds.high)
-        )
-    union
-    select invoices.account_id
-    from {{ ref('int_invoices_settled') }} as invoices
-    cross join {{ bounds }}
-    where
-        {{ moved }}
-        and (
-            (invoices.due_on >= bounds.low_start and invoices.due_on < bounds.high_start)
-            or (
-                invoices.due_on >= {{ add_days('bounds.low', -(late_days + 1)) }}
-                and invoices.due_on < bounds.high
-            )
-            or (invoices.paid_on >= bounds.low and invoices.paid_on < bounds.high)
-        )
+    where bounds.low < bounds.high and ({{ crossings | join(' or ') }})
+    {%- endfor %}
+{%- endmacro %}
+
+{#- `column` (of the relation `dated`) lies between the old and the new window start, or between
+    `lead_days` before the earlier measuring day and the later one. -#}
+{% macro crossed_a_bound(column, lead_days=0) -%}
+    ({{ column }} >= bounds.low_start and {{ column }} < bounds.high_start)
+    or (
+        {{ column }} >= {{ add_days('bounds.low', -lead_days) if lead_days else 'bounds.low' }}
+        and {{ column }} < bounds.high
+    )
 {%- endmacro %}
 
 {#- The filter of the accounts the model measures: every account on a first build, a rebuild or an empty
