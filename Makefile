@@ -9,7 +9,7 @@ export LIFECYCLE_WAREHOUSE ?= $(CURDIR)/warehouse
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: setup browser old-duckdb demo test test-fast dev bench lint clean bi bi-preview
+.PHONY: setup browser old-duckdb bi-packages demo test test-fast dev bench lint clean bi bi-preview
 
 # The virtual environment, synced from uv.lock (uv itself is pinned in the lock's dev group).
 $(VENV)/.synced: pyproject.toml uv.lock
@@ -30,7 +30,7 @@ demo: setup
 
 # two workers (pytest-xdist), a module on one worker: its module fixtures are built once; the longest
 # modules start first (tests/conftest.py), in that order
-test: setup browser old-duckdb
+test: setup browser old-duckdb bi-packages
 	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # DuckDB 1.1, apart from the environment, for the test that opens the serving file as BI tools do.
@@ -48,6 +48,7 @@ BI_ENV := SEND_ANONYMOUS_USAGE_STATS=no EVIDENCE_SOURCE__lifecycle__filename=$$(
 bi/node_modules/.installed: bi/package.json bi/package-lock.json
 	cd bi && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+bi-packages: bi/node_modules/.installed  # installed before the tests, as the venv is: the BI site test builds the site
 bi: bi/node_modules/.installed
 	@test -e "$(LIFECYCLE_WAREHOUSE)/serving.duckdb" || { \
 		echo "no $(LIFECYCLE_WAREHOUSE)/serving.duckdb: run \`make demo\` or \`lifecycle run\` first" >&2; exit 1; }
