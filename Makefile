@@ -29,10 +29,9 @@ demo: setup
 	$(BIN)/lifecycle demo
 
 # two workers (pytest-xdist), a module on one worker: its module fixtures are built once; the longest
-# modules start first (tests/conftest.py), in that order. A worker per core, so each builds on one thread
-# (DuckDB's and dbt's): a second thread on a busy core cost about a tenth more CPU; the Spark test keeps two.
+# modules start first (tests/conftest.py), in that order
 test: setup browser old-duckdb bi-packages
-	LIFECYCLE_THREADS=1 $(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 # DuckDB 1.1, apart from the environment, for the test that opens the serving file as BI tools do.
 OLD_DUCKDB := $(VENV)/clients/duckdb-1.1

@@ -7,8 +7,7 @@ variables).
 A run bigger than the memory limit spills to the temporary directory instead of failing.
 
     LIFECYCLE_MEMORY_LIMIT  e.g. 4GB, 12GiB or 60% (default 80%, DuckDB's own default)
-    LIFECYCLE_THREADS       worker threads (default: the machine's cores); when set, also the models dbt
-                            builds at once (profiles.yml; else 2)
+    LIFECYCLE_THREADS       worker threads (default: the machine's cores)
     LIFECYCLE_TEMP_DIR      spill directory (default <warehouse>/tmp)
 """
 

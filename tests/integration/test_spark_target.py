@@ -23,7 +23,7 @@ import pytest
 from dagster_dbt import DbtCliResource
 
 from pipelines.cli import main
-from pipelines.config.engine import THREADS_ENV, engine_settings
+from pipelines.config.engine import engine_settings
 from pipelines.config.lifecycle import settings_from
 from pipelines.config.paths import WarehousePaths
 from pipelines.contract import STREAMS
@@ -68,10 +68,6 @@ def spark_build_of_the_incremental_models(paths: WarehousePaths) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """(warehouse paths, connection to the DuckDB warehouse with a view per Spark mart in `spark_marts`)."""
-    # two threads, as on a user's machine (`make test` gives each worker one): models built at once on
-    # both engines, and Spark's two local cores
-    monkeypatch = pytest.MonkeyPatch()
-    monkeypatch.setenv(THREADS_ENV, "2")
     # events of 2023, 2024 and the few of December 2024 that arrive in January 2025: three arrival days
     with simulated_warehouse(
         tmp_path_factory.mktemp("spark"),
@@ -120,7 +116,6 @@ def built(tmp_path_factory):
         yield paths, con
         con.close()
         release_session()  # the JVM's memory, for the rest of this worker's tests
-    monkeypatch.undo()
 
 
 def test_the_fixture_has_every_kind_of_event_and_a_restated_close(built):
