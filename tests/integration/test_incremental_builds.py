@@ -139,6 +139,12 @@ LATE_AND_CORRECTED = (
 )
 
 
+def complaint(n: int, account: str, occurred: str, arrival: str) -> dict:
+    row = {"event_id": f"x{n}", "account_id": account, "occurred_at": f"{occurred}T10:00:00Z"}
+    fields = {"event_type": "ticket_opened", "ticket_id": f"t{n}", "category": "complaint"}
+    return {"stream": "service", "arrival": date.fromisoformat(arrival), "row": row | fields}
+
+
 def invoice(n: int, of_order: int, account: str, occurred: str, arrival: str, **terms: int) -> dict:
     row = {"event_id": f"x{n}", "account_id": account, "occurred_at": f"{occurred}T10:00:00Z", **terms}
     fields = {"event_type": "invoice_issued", "order_id": f"o{of_order}", "invoice_id": f"i{n}"}
@@ -171,12 +177,6 @@ A_THEN_QUIET = (
 # Meanwhile D's complaint stays open and its invoice unpaid, with no event of D's: the complaint passes
 # complaint_sla_days and the invoice payment_late_days as the as-of date moves, and back
 # (int_current_signals_measured re-measures D, macros/churn/current_signals.sql).
-def complaint(n: int, account: str, occurred: str, arrival: str) -> dict:
-    row = {"event_id": f"x{n}", "account_id": account, "occurred_at": f"{occurred}T10:00:00Z"}
-    fields = {"event_type": "ticket_opened", "ticket_id": f"t{n}", "category": "complaint"}
-    return {"stream": "service", "arrival": date.fromisoformat(arrival), "row": row | fields}
-
-
 OPEN_MONTH_MOVES = (
     [
         order(1, "A", "2024-03-10", "2024-05-02"),
